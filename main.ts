@@ -16,10 +16,11 @@
  * | `RATE_LIMIT_DEFAULT`, `RATE_LIMIT_CLUSTERS_RUN`, `RATE_LIMIT_EXPORT` | `<count>/<period>` | `100/hour`, `10/hour`, `20/hour` |
  * | `CORS_ORIGINS` | comma-separated origins, or `*` | no CORS |
  * | `REQUEST_TIMEOUT_MS` | time limit of a synchronous request, 0 for none | `30000` |
- * | `MAX_BODY_BYTES` | largest request body | `33554432` |
+ * | `MAX_BODY_BYTES` | largest request body | `67108864` (64 MiB) |
  * | `ACCESS_LOG` | `stdout`, `stderr` or `off` | `stdout` |
  * | `TRUST_PROXY` | `true`: client address from `X-Forwarded-For` | `false` |
  * | `JOB_WORKER` | `0` turns this instance's job worker off (an API-only instance) | on |
+ * | `SEGMENT_WORKERS` | segmentations run at once, each in its own Web Worker, 1–64 | `1` |
  *
  * Invalid settings print a message and exit with code 2. SIGINT and SIGTERM stop accepting
  * connections, let requests in flight finish, stop the job worker (its jobs go back to the
@@ -30,10 +31,13 @@
 import type { BackendChoice, ComputeBackend } from "./compute/backend.ts";
 import { selectBackend } from "./compute/select.ts";
 import { DEFAULT_PASSWORD_COST } from "./domain/crypto.ts";
+import type { SegmentationEngine } from "./domain/engine.ts";
 import { kmeansJobType } from "./domain/job_types/kmeans_job.ts";
+import { segmentationJobType } from "./domain/job_types/segmentation_job.ts";
 import { ensureLocalTenant } from "./domain/tenants.ts";
 import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/tokens.ts";
 import { JobRunner } from "./domain/worker.ts";
+import { workerEngine } from "./domain/worker_engine.ts";
 import { clientAddressFrom, parseOrigins } from "./routes/http.ts";
 import {
   type AppDeps,
@@ -61,6 +65,7 @@ export interface ServerConfig {
   accessLog: "stdout" | "stderr" | "off";
   trustProxy: boolean;
   jobWorker: boolean;
+  segmentWorkers: number;
 }
 
 /** The service's version, reported by `/api/health`. */
@@ -180,6 +185,7 @@ export function readConfig(env: (name: string) => string | undefined): ServerCon
     accessLog,
     trustProxy: flag("TRUST_PROXY", get("TRUST_PROXY")),
     jobWorker: get("JOB_WORKER") === undefined ? true : flag("JOB_WORKER", get("JOB_WORKER")),
+    segmentWorkers: integer("SEGMENT_WORKERS", get("SEGMENT_WORKERS") ?? "1", 1, 64),
   };
 }
 
@@ -223,6 +229,20 @@ export async function main(): Promise<number> {
     return 1;
   }
   console.log(`compute backend: ${backend.info.name} (${backend.info.description})`);
+  // Segmentations run in workers so that the HTTP thread stays free; they use the backend the
+  // probe above chose, without probing again.
+  let engine: SegmentationEngine;
+  try {
+    engine = await workerEngine({
+      backend: backend.info.name === "gpu" ? "gpu" : "cpu",
+      workers: config.segmentWorkers,
+    });
+  } catch (error) {
+    await backend.dispose();
+    kv.close();
+    console.error(`error: cannot start the segmentation workers: ${error}`);
+    return 1;
+  }
 
   const clock = Date.now;
   const openTenantId = config.open ? await ensureLocalTenant(kv, { now: clock }) : undefined;
@@ -240,8 +260,8 @@ export async function main(): Promise<number> {
     : (line: string) => console.log(line);
   const clientAddress = clientAddressFrom({ trustProxy: config.trustProxy });
   const app = createApp({
-    compute: backend,
-    engine: backend,
+    compute: engine,
+    engine,
     version: VERSION,
     startedAt: clock(),
     clock,
@@ -262,7 +282,10 @@ export async function main(): Promise<number> {
   });
 
   const runner = config.jobWorker
-    ? new JobRunner(kv, [kmeansJobType(backend)], { clock, listenQueue: false })
+    ? new JobRunner(kv, [kmeansJobType(backend), segmentationJobType(engine)], {
+      clock,
+      listenQueue: false,
+    })
     : undefined;
   runner?.start();
   // Chunks of objects whose writer died before publishing (an hour is far above any write).
@@ -287,6 +310,7 @@ export async function main(): Promise<number> {
   } catch (error) {
     clearInterval(orphanSweep);
     await runner?.stop();
+    await engine.dispose();
     await backend.dispose();
     kv.close();
     if (error instanceof Deno.errors.AddrInUse || error instanceof Deno.errors.AddrNotAvailable) {
@@ -311,6 +335,7 @@ export async function main(): Promise<number> {
   for (const signal of signals) Deno.removeSignalListener(signal, stop);
   clearInterval(orphanSweep);
   await runner?.stop();
+  await engine.dispose();
   await backend.dispose();
   kv.close();
   console.log("Stopped");

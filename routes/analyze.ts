@@ -8,28 +8,18 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { ComputeBackend } from "../compute/backend.ts";
-import {
-  analyze,
-  AnalyzeInputError,
-  recommendationLines,
-  storedSummary,
-} from "../domain/analyze.ts";
+import { recommendationLines } from "../domain/analyze.ts";
 import { parseAcceptLanguage, type SegmentNarrative } from "../domain/narrative.ts";
-import { getRun, newRunId, saveRun } from "../domain/runs.ts";
+import { getRun } from "../domain/runs.ts";
 import { ClientError } from "./errors.ts";
 import type { AppEnv } from "./mod.ts";
 import { createRouter, segmentationPostRoute } from "./openapi.ts";
-
-/** What the routes need. */
-export interface AnalyzeDeps {
-  kv: Deno.Kv;
-  compute: ComputeBackend;
-  clock: () => number;
-}
-
-/** The largest request answered synchronously. */
-export const MAX_ANALYZE_RECORDS = 200_000;
+import {
+  answerSegmentation,
+  MAX_CUSTOMERS,
+  type SegmentationDeps,
+  SYNC_LIMITS,
+} from "./segmentation.ts";
 
 /** The run source of `POST /api/analyze`. */
 export const ANALYZE_SOURCE = "analyze";
@@ -37,7 +27,7 @@ export const ANALYZE_SOURCE = "analyze";
 /** The request body of `POST /api/analyze`. */
 export const AnalyzeBody = z.object({
   // Records are data: a z.record keeps the casing layer off their keys.
-  data: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_ANALYZE_RECORDS).meta({
+  data: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_CUSTOMERS).meta({
     description: "Customer records with any fields; the id field is kept, never a feature",
   }),
   id_field: z.string().min(1).max(200).optional().meta({
@@ -139,7 +129,7 @@ interface StoredAnalysis {
 }
 
 /** The document-002 sub-app, mounted at `/api`. */
-export function analyzeRoutes(deps: AnalyzeDeps): OpenAPIHono<AppEnv> {
+export function analyzeRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
 
   app.openapi(analyzeRoute, async (c) => {
@@ -147,24 +137,19 @@ export function analyzeRoutes(deps: AnalyzeDeps): OpenAPIHono<AppEnv> {
     if (!principal) throw new ClientError(401, "unauthorized", "Authentication required");
     const body = c.req.valid("json");
     const language = parseAcceptLanguage(c.req.header("Accept-Language"));
-    let result;
-    try {
-      result = await analyze(body, deps.compute, language);
-    } catch (err) {
-      if (!(err instanceof AnalyzeInputError)) throw err;
-      throw new ClientError(422, "invalid_parameter", err.message, {
-        details: { parameter: err.parameter },
-        cause: err,
-      });
-    }
-    const runId = newRunId();
-    const { data, ...params } = body;
-    await saveRun(deps.kv, principal.tenantId, runId, ANALYZE_SOURCE, {
-      params,
-      customers: data.length,
-      ...storedSummary(result),
-    }, deps.clock());
-    return c.json({ run_id: runId, ...result }, 200);
+    const { data: _data, ...params } = body;
+    return await answerSegmentation(
+      c,
+      deps,
+      principal.tenantId,
+      {
+        task: { kind: "analyze", request: body, language },
+        source: ANALYZE_SOURCE,
+        params,
+      },
+      SYNC_LIMITS.analyze,
+      "data",
+    );
   });
 
   app.openapi(recommendationsRoute, async (c) => {

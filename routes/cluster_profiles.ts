@@ -3,35 +3,31 @@
  * served at the paths of EchoIntel's SDKs (`/api/segment_cluster_profiles`) and backend reference
  * (`/api/v1/ai/segment_cluster_profiles`), one handler (ECHOINTEL-COMPAT.md). Two request shapes,
  * told apart by `data` (general) versus `customers` (reference 4.1.11); see
- * `domain/cluster_profiles.ts`. Every run is stored and its `run_id` returned.
+ * `domain/cluster_profiles.ts`. Every run is stored and its `run_id` returned. The general
+ * shape is answered in the request up to `SYNC_LIMITS.profiles` customers, with 202 and a job
+ * above (`routes/segmentation.ts`); the 4.1.11 shape only profiles, always in the request.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { ComputeBackend } from "../compute/backend.ts";
 import {
   assignLabels,
   labelsFromRecord,
   labelsFromRun,
   type LabelsSource,
   profileEcho,
-  profileGeneral,
 } from "../domain/cluster_profiles.ts";
 import { parseAcceptLanguage } from "../domain/narrative.ts";
 import { getRun, newRunId, saveRun } from "../domain/runs.ts";
 import { ClientError } from "./errors.ts";
 import type { AppEnv } from "./mod.ts";
 import { createRouter, segmentationPostRoute } from "./openapi.ts";
+import {
+  answerSegmentation,
+  MAX_CUSTOMERS,
+  type SegmentationDeps,
+  SYNC_LIMITS,
+} from "./segmentation.ts";
 import { refuseDuplicateIds } from "./validation.ts";
-
-/** What the route needs. */
-export interface ClusterProfileDeps {
-  kv: Deno.Kv;
-  compute: ComputeBackend;
-  clock: () => number;
-}
-
-/** The largest request answered synchronously. */
-export const MAX_SYNC_PROFILE_CUSTOMERS = 200_000;
 
 const CustomerId = z.union([z.string().min(1).max(200), z.int()]);
 const ClusterId = z.int().min(-1).meta({ description: "Cluster id; −1 = noise" });
@@ -55,10 +51,10 @@ const EchoCustomer = z.object({
 
 /** The request body: the general shape (`data`) or reference 4.1.11 (`customers`). */
 export const ClusterProfilesBody = z.object({
-  data: z.array(GeneralCustomer).min(1).max(MAX_SYNC_PROFILE_CUSTOMERS).optional().meta({
+  data: z.array(GeneralCustomer).min(1).max(MAX_CUSTOMERS).optional().meta({
     description: "General shape: customers with numeric features and categorical attributes",
   }),
-  customers: z.array(EchoCustomer).min(1).max(MAX_SYNC_PROFILE_CUSTOMERS).optional().meta({
+  customers: z.array(EchoCustomer).min(1).max(MAX_CUSTOMERS).optional().meta({
     description: "EchoIntel 4.1.11 shape: frequency, amount_spent, product_types",
   }),
   labels: z.record(z.string(), ClusterId).nullable().optional().meta({
@@ -159,6 +155,9 @@ export const CLUSTER_PROFILE_PATHS = [
   ["/segment_cluster_profiles", "Alias of segment-cluster-profiles (EchoIntel SDKs)"],
 ] as const;
 
+/** The run source of these routes. */
+const PROFILES_SOURCE = "segment_cluster_profiles";
+
 function shapeError(parameter: string, message: string, code = "missing"): ClientError {
   return new ClientError(400, "validation_error", message, {
     details: {
@@ -180,7 +179,7 @@ function invalid(err: unknown, parameter: string): never {
 }
 
 /** The document-001 sub-app, mounted at `/api`. */
-export function clusterProfileRoutes(deps: ClusterProfileDeps): OpenAPIHono<AppEnv> {
+export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const [path, summary] of CLUSTER_PROFILE_PATHS) {
     app.openapi(route(path, summary), async (c) => {
@@ -234,39 +233,44 @@ export function clusterProfileRoutes(deps: ClusterProfileDeps): OpenAPIHono<AppE
         }
       }
 
-      let response: Record<string, unknown>;
-      let labelsOut: Int32Array;
-      if (body.data) {
-        let result;
-        try {
-          result = await profileGeneral(body.data, labels, body, deps.compute, language);
-        } catch (err) {
-          invalid(err, "data");
-        }
-        const { labels: assigned, segmentation, ...rest } = result;
-        labelsOut = assigned;
-        response = {
-          ...rest,
-          labels_source: source,
-          ...(segmentation ? { segmentation } : {}),
-        };
-      } else {
-        const { labels: assigned, cluster_profiles, ...rest } = profileEcho(
-          body.customers!,
-          labels!,
-          language,
-        );
-        labelsOut = assigned;
-        response = { cluster_profiles, ...rest, labels_source: source };
-      }
-      response.customer_labels = ids.map((id, i) => ({
-        customer_id: id,
-        cluster_id: labelsOut[i]!,
-      }));
-
-      const runId = newRunId();
       const { data: _data, customers: _customers, labels: _labels, ...params } = body;
-      await saveRun(deps.kv, principal.tenantId, runId, "segment_cluster_profiles", {
+      if (body.data) {
+        return await answerSegmentation(
+          c,
+          deps,
+          principal.tenantId,
+          {
+            task: {
+              kind: "profiles",
+              data: body.data,
+              labels: labels ? Array.from(labels) : null,
+              options: {
+                ...(body.max_clusters !== undefined ? { max_clusters: body.max_clusters } : {}),
+                ...(body.random_state !== undefined ? { random_state: body.random_state } : {}),
+              },
+              language,
+            },
+            source: PROFILES_SOURCE,
+            params: { ...params, shape: field, language },
+            labelsSource: source,
+          },
+          SYNC_LIMITS.profiles,
+          "data",
+        );
+      }
+      const { labels: assigned, cluster_profiles, ...rest } = profileEcho(
+        body.customers!,
+        labels!,
+        language,
+      );
+      const response: Record<string, unknown> = {
+        cluster_profiles,
+        ...rest,
+        labels_source: source,
+        customer_labels: ids.map((id, i) => ({ customer_id: id, cluster_id: assigned[i]! })),
+      };
+      const runId = newRunId();
+      await saveRun(deps.kv, principal.tenantId, runId, PROFILES_SOURCE, {
         params: { ...params, shape: field, language },
         customers: ids.length,
         response,

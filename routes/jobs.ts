@@ -5,7 +5,7 @@
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { getJob, type JobRecord } from "../domain/jobs.ts";
+import { getJob, getJobResult, type JobRecord } from "../domain/jobs.ts";
 import { ClientError } from "./errors.ts";
 import { envelope, envelopeSchema } from "./envelope.ts";
 import type { AppEnv } from "./mod.ts";
@@ -48,15 +48,62 @@ const getRoute = createRoute({
   },
 });
 
+const resultRoute = createRoute({
+  method: "get",
+  path: "/{job_id}/result",
+  tags: ["jobs"],
+  summary: "The result of a succeeded job: the body its request would have answered",
+  description: "A segmentation job's result is exactly the 200 body of the request that made " +
+    "it (documents 000–002). 409 while the job is queued or running, or when it failed " +
+    "(the error says why).",
+  request: { params: z.object({ job_id: z.string().min(1).max(200) }) },
+  responses: {
+    200: {
+      description: "The result (JSON)",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+    },
+    ...errorResponses(401, 404, 409, 429),
+  },
+});
+
 /** The jobs sub-app, mounted at `/api/jobs`; needs a principal (authentication runs first). */
 export function jobRoutes(deps: JobRoutesDeps): OpenAPIHono<AppEnv> {
-  return createRouter().openapi(getRoute, async (c) => {
+  const app = createRouter();
+  app.openapi(getRoute, async (c) => {
     const principal = c.get("principal");
     const { job_id } = c.req.valid("param");
     const job = principal ? await getJob(deps.kv, principal.tenantId, job_id) : null;
     if (!job) throw new ClientError(404, "not_found", `No job with id "${job_id}"`);
     return c.json(envelope(c, jobStatus(job), deps.clock()), 200);
   });
+  app.openapi(resultRoute, async (c) => {
+    const principal = c.get("principal");
+    const { job_id } = c.req.valid("param");
+    const job = principal ? await getJob(deps.kv, principal.tenantId, job_id) : null;
+    if (!job) throw new ClientError(404, "not_found", `No job with id "${job_id}"`);
+    if (job.state === "failed") {
+      throw new ClientError(409, "job_failed", job.error?.message ?? "The job failed", {
+        details: { job_id, status: job.state },
+      });
+    }
+    const found = job.state === "succeeded"
+      ? await getJobResult(deps.kv, job.tenantId, job_id)
+      : null;
+    if (!found) {
+      throw new ClientError(409, "job_not_finished", `Job ${job_id} is ${job.state}`, {
+        details: { job_id, status: job.state, progress: job.progress },
+      });
+    }
+    if (found.manifest.meta?.format === "json") {
+      return c.body(found.bytes.slice().buffer, 200, {
+        "Content-Type": "application/json",
+      }) as never;
+    }
+    throw new ClientError(409, "no_json_result", `Job ${job_id}'s result is not JSON`, {
+      details: { job_id, type: job.type },
+    });
+  });
+  return app;
 }
 
 /** The client's view of a job record. */

@@ -9,7 +9,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { requestId, type RequestIdVariables } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import type { BackendInfo, ComputeBackend } from "../compute/backend.ts";
+import type { BackendInfo } from "../compute/backend.ts";
+import type { SegmentationEngine } from "../domain/engine.ts";
 import { docsRoutes } from "./docs.ts";
 import { installErrorHandlers, normaliseThrown } from "./errors.ts";
 import { type HealthCheck, healthRoutes } from "./health.ts";
@@ -72,8 +73,8 @@ export interface AppDeps {
    * tenant), no authentication runs.
    */
   auth?: Omit<AuthDeps, "kv" | "now" | "clientAddress">;
-  /** The compute backend that runs segmentations; with `kv`, the segmentation routes mount. */
-  engine?: ComputeBackend;
+  /** The engine that runs segmentations; with `kv`, the segmentation routes mount. */
+  engine?: SegmentationEngine;
 }
 
 /** The `/api/*` paths served without credentials. */
@@ -87,9 +88,10 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
 
 /**
  * The global cap on request bodies. Upload routes set their own, smaller limit (16 MiB for CSV,
- * document 004); this one only stops a client from filling memory elsewhere.
+ * document 004); this one admits a 200k-customer request of document 000 (about 40 MB) and stops
+ * a client from filling memory.
  */
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The default time limit of a request: long work is a job, answered 202 well within it. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -185,9 +187,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.kv) app.route("/api/jobs", jobRoutes({ kv: deps.kv, clock }));
   if (deps.kv) app.route("/api/runs", runRoutes({ kv: deps.kv }));
   if (deps.kv && deps.engine) {
-    app.route("/api", purchasingRoutes({ kv: deps.kv, compute: deps.engine, clock }));
-    app.route("/api", clusterProfileRoutes({ kv: deps.kv, compute: deps.engine, clock }));
-    app.route("/api", analyzeRoutes({ kv: deps.kv, compute: deps.engine, clock }));
+    const segmentation = { kv: deps.kv, engine: deps.engine, clock };
+    app.route("/api", purchasingRoutes(segmentation));
+    app.route("/api", clusterProfileRoutes(segmentation));
+    app.route("/api", analyzeRoutes(segmentation));
   }
   docsRoutes(app, { version });
   return app;

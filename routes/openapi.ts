@@ -10,6 +10,7 @@ import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { acceptBothCasings } from "./casing.ts";
 import type { AppEnv } from "./mod.ts";
+import { AcceptedJobSchema } from "./segmentation.ts";
 import { readJsonBody, validationHook } from "./validation.ts";
 
 /**
@@ -273,9 +274,10 @@ function isZodType(value: unknown): value is z.ZodType {
 }
 
 /**
- * A documented `POST` route of the segmentation endpoints: a JSON body, an optional
- * `Accept-Language` header (the language of names and personas), a JSON 200 answer and the given
- * error statuses. One shape for documents 000–002, so their contracts cannot drift apart.
+ * A documented `POST` route of the segmentation endpoints: a JSON body, optional
+ * `Accept-Language` (the language of names and personas) and `Prefer: respond-async` headers,
+ * a JSON 200 answer, a 202 job answer (`routes/segmentation.ts`) and the given error statuses.
+ * One shape for documents 000–002, so their contracts cannot drift apart.
  */
 export function segmentationPostRoute<B extends z.ZodType, R extends z.ZodType>(spec: {
   path: string;
@@ -291,13 +293,24 @@ export function segmentationPostRoute<B extends z.ZodType, R extends z.ZodType>(
     tags: ["segmentation"],
     summary: spec.summary,
     request: {
-      headers: z.object({ "accept-language": z.string().optional() }),
+      headers: z.object({
+        "accept-language": z.string().optional(),
+        prefer: z.string().optional().meta({
+          description: "`respond-async`: answer 202 with a job whatever the size",
+        }),
+      }),
       body: { required: true, content: { "application/json": { schema: spec.body } } },
     },
     responses: {
       200: {
         description: spec.description,
         content: { "application/json": { schema: spec.response } },
+      },
+      202: {
+        description:
+          "Queued as a job (above the synchronous size, or asked with Prefer: respond-async); " +
+          "the job's result is the 200 body",
+        content: { "application/json": { schema: AcceptedJobSchema } },
       },
       ...errorResponses(...spec.errors),
     },

@@ -1,7 +1,8 @@
 /**
  * Document 000: `POST /api/v1/ai/purchasing_segmentation`, also served at the path EchoIntel's
- * SDKs call, `POST /api/purchasing_segmentation` (ECHOINTEL-COMPAT.md). Synchronous; every run
- * is stored and its `run_id` returned. The request is validated as the document's schema table
+ * SDKs call, `POST /api/purchasing_segmentation` (ECHOINTEL-COMPAT.md). Answered in the request
+ * up to `SYNC_LIMITS.purchasing` customers, with 202 and a job above (`routes/segmentation.ts`);
+ * every run is stored and its `run_id` returned. The request is validated as the document's schema table
  * says, naming each failing field by its path (`data.3.features.loyalty_score`).
  *
  * Two request shapes share the paths (ECHOINTEL-COMPAT.md), told apart by `data` (document 000,
@@ -11,24 +12,17 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { ComputeBackend } from "../compute/backend.ts";
 import { parseAcceptLanguage } from "../domain/narrative.ts";
-import { purchasingSegmentation, purchasingSegmentationV2 } from "../domain/purchasing.ts";
-import { newRunId, saveRun } from "../domain/runs.ts";
 import { ClientError } from "./errors.ts";
 import type { AppEnv } from "./mod.ts";
 import { createRouter, segmentationPostRoute } from "./openapi.ts";
+import {
+  answerSegmentation,
+  MAX_CUSTOMERS,
+  type SegmentationDeps,
+  SYNC_LIMITS,
+} from "./segmentation.ts";
 import { refuseDuplicateIds } from "./validation.ts";
-
-/** What the route needs. */
-export interface PurchasingDeps {
-  kv: Deno.Kv;
-  compute: ComputeBackend;
-  clock: () => number;
-}
-
-/** The largest request answered synchronously (larger ones: the job API, not built yet). */
-export const MAX_SYNC_CUSTOMERS = 200_000;
 
 const nonNegative = z.number().finite().min(0);
 const Features = z.object({
@@ -66,10 +60,10 @@ export const PurchasingBody = z.object({
   }),
   dbscan_min_samples: z.int().min(3).optional(),
   random_state: z.int().optional(),
-  data: z.array(Customer).min(1).max(MAX_SYNC_CUSTOMERS).optional().meta({
+  data: z.array(Customer).min(1).max(MAX_CUSTOMERS).optional().meta({
     description: "Shape 1 (document 000): customers with six purchasing features",
   }),
-  customers: z.array(CustomerV2).min(1).max(MAX_SYNC_CUSTOMERS).optional().meta({
+  customers: z.array(CustomerV2).min(1).max(MAX_CUSTOMERS).optional().meta({
     description: "Shape 2 (reference 4.1.7): frequency, amount_spent, product_types",
   }),
   k_range: z.array(z.int().min(3).max(30)).min(1).max(28).optional().meta({
@@ -184,7 +178,7 @@ function shapeError(parameter: string, message: string, code = "missing"): Clien
 }
 
 /** The document-000 sub-app, mounted at `/api`. */
-export function purchasingRoutes(deps: PurchasingDeps): OpenAPIHono<AppEnv> {
+export function purchasingRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const [path, summary] of PURCHASING_PATHS) {
     app.openapi(route(path, summary), async (c) => {
@@ -211,22 +205,18 @@ export function purchasingRoutes(deps: PurchasingDeps): OpenAPIHono<AppEnv> {
             "unrecognized_keys",
           );
         }
-        let result;
-        try {
-          result = await purchasingSegmentationV2({ ...rest, customers }, deps.compute);
-        } catch (err) {
-          if (!(err instanceof RangeError)) throw err;
-          throw new ClientError(422, "invalid_parameter", err.message, {
-            details: { parameter: "customers" },
-          });
-        }
-        const runId = newRunId();
-        await saveRun(deps.kv, principal.tenantId, runId, "purchasing_segmentation", {
-          params: { ...rest, shape: "customers" },
-          customers: customers.length,
-          response: result,
-        }, deps.clock());
-        return c.json({ run_id: runId, ...result }, 200);
+        return await answerSegmentation(
+          c,
+          deps,
+          principal.tenantId,
+          {
+            task: { kind: "purchasing_v2", request: { ...rest, customers } },
+            source: "purchasing_segmentation",
+            params: { ...rest, shape: "customers" },
+          },
+          SYNC_LIMITS.purchasing,
+          "customers",
+        );
       }
       const { data, customers: _customers, k_range, algorithms, ...params } = body;
       for (const [key, v] of [["k_range", k_range], ["algorithms", algorithms]] as const) {
@@ -235,22 +225,18 @@ export function purchasingRoutes(deps: PurchasingDeps): OpenAPIHono<AppEnv> {
         }
       }
       const language = parseAcceptLanguage(c.req.header("Accept-Language"));
-      let result;
-      try {
-        result = await purchasingSegmentation({ ...params, data: data! }, deps.compute, language);
-      } catch (err) {
-        if (!(err instanceof RangeError)) throw err;
-        throw new ClientError(422, "invalid_parameter", err.message, {
-          details: { parameter: "data" },
-        });
-      }
-      const runId = newRunId();
-      await saveRun(deps.kv, principal.tenantId, runId, "purchasing_segmentation", {
-        params,
-        customers: data!.length,
-        response: result,
-      }, deps.clock());
-      return c.json({ run_id: runId, ...result }, 200);
+      return await answerSegmentation(
+        c,
+        deps,
+        principal.tenantId,
+        {
+          task: { kind: "purchasing", request: { ...params, data: data! }, language },
+          source: "purchasing_segmentation",
+          params,
+        },
+        SYNC_LIMITS.purchasing,
+        "data",
+      );
     });
   }
   return app;

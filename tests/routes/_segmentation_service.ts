@@ -5,6 +5,7 @@
  */
 import { createCpuBackend } from "../../compute/cpu/backend.ts";
 import { TEST_PASSWORD_COST } from "../../domain/crypto.ts";
+import { inProcessEngine } from "../../domain/engine.ts";
 import { createTenant } from "../../domain/tenants.ts";
 import { createApp } from "../../routes/mod.ts";
 import { openStore } from "../../storage/mod.ts";
@@ -21,7 +22,7 @@ export interface TenantCredentials {
 /** Builds the service; dispose it with `await using`. */
 export async function segmentationService() {
   const kv = await openStore(":memory:");
-  const engine = createCpuBackend({ threads: 1 });
+  const engine = inProcessEngine(createCpuBackend({ threads: 1 }));
   const app = createApp({
     compute: engine,
     engine,
@@ -48,6 +49,7 @@ export async function segmentationService() {
   return {
     app,
     kv,
+    engine,
     tenant,
     async [Symbol.asyncDispose]() {
       await engine.dispose();

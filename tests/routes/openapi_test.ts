@@ -1,3 +1,4 @@
+import { inProcessEngine } from "../../domain/engine.ts";
 import assert from "node:assert/strict";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
@@ -13,7 +14,7 @@ async function fullApp() {
   const kv = await openStore(":memory:");
   const app = createApp({
     compute: { info: { name: "cpu", description: "test" } },
-    engine: createCpuBackend({ threads: 1 }),
+    engine: inProcessEngine(createCpuBackend({ threads: 1 })),
     version: "1.2.3",
     kv,
     cors: { origins: ["https://app.example.com"] },
