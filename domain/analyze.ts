@@ -11,7 +11,7 @@
  * service adds (`preprocessing`, `selection`, `metrics`, each cluster's `narrative`) is reported
  * as the domain modules produce it.
  */
-import { type Algorithm, autoSegment, SELECTION_RULE } from "../compute/auto.ts";
+import { type Algorithm, type AutoResult, autoSegment, SELECTION_RULE } from "../compute/auto.ts";
 import type { ComputeBackend } from "../compute/backend.ts";
 import { clusterConfidence, featureImportance } from "./importance.ts";
 import {
@@ -21,8 +21,8 @@ import {
   type SegmentNarrative,
   type StrategyLine,
 } from "./narrative.ts";
-import { preprocess, type PreprocessReport } from "./preprocess.ts";
-import { profileClusters } from "./profile.ts";
+import { preprocess, type Preprocessed, type PreprocessReport } from "./preprocess.ts";
+import { type ClusterProfiles, profileClusters } from "./profile.ts";
 
 /** `auto` (every algorithm, chosen by `SELECTION_RULE`) or one algorithm. */
 export type AnalyzeAlgorithm = "auto" | Algorithm;
@@ -105,6 +105,88 @@ export async function analyze(
   backend: ComputeBackend,
   language: Language,
 ): Promise<AnalyzeResult> {
+  const { pre, auto, labels, profiles, narratives, importance, confidence, fixed } =
+    await segmentRecords(request, backend, language);
+  const n = labels.length;
+  const best = auto.best;
+  const byId = new Map(narratives.map((s) => [s.cluster_id, s]));
+
+  const members = new Map<number, string[]>();
+  for (let i = 0; i < n; i++) {
+    const l = labels[i]!;
+    let list = members.get(l);
+    if (!list) members.set(l, list = []);
+    list.push(pre.ids[i]!);
+  }
+  const noise = members.get(-1);
+
+  return {
+    clusters: profiles.clusters.map((c) => {
+      const s = byId.get(c.cluster_id)!;
+      return {
+        clusterId: c.cluster_id,
+        customers: members.get(c.cluster_id) ?? [],
+        size: c.size,
+        share: round(c.share, 6),
+        centroid: Object.fromEntries(
+          Object.entries(c.features).map(([name, stats]) => [name, round(stats.mean, 4)]),
+        ),
+        clusterName: s.name,
+        characteristics: s.characteristics,
+        narrative: s,
+      };
+    }),
+    noise: noise
+      ? { customers: noise, size: noise.length, share: round(noise.length / n, 6) }
+      : null,
+    featureImportance: Object.fromEntries(importance.map((f) => [f.name, f.importance])),
+    accuracy: confidence.accuracy,
+    confidence: {
+      method: confidence.method,
+      folds: confidence.folds,
+      baseline: confidence.baseline,
+    },
+    algorithm: best.algorithm,
+    n_clusters: best.k,
+    selection: { mode: fixed ? "fixed" : "auto", rule: SELECTION_RULE, why: auto.why },
+    metrics: {
+      silhouette: best.silhouette,
+      davies_bouldin: best.daviesBouldin,
+      calinski_harabasz: best.calinskiHarabasz,
+      noise_share: best.noiseShare,
+      stability: best.stability,
+      params: best.params,
+    },
+    preprocessing: pre.report,
+    language,
+  };
+}
+
+/** What `segmentRecords` computed: every intermediate a response shape may need. */
+export interface SegmentedRecords {
+  pre: Preprocessed;
+  auto: AutoResult;
+  labels: Int32Array;
+  profiles: ClusterProfiles;
+  narratives: SegmentNarrative[];
+  importance: ReturnType<typeof featureImportance>;
+  confidence: ReturnType<typeof clusterConfidence>;
+  /** True when the client fixed the algorithm or the number of clusters. */
+  fixed: boolean;
+}
+
+/**
+ * Preprocesses `request.data`, segments it (automatic selection, or the algorithm and/or k the
+ * request fixes), and profiles, names, scores and explains the segments: the computation of
+ * document 002, shared with document 004's workflow, before either response shape.
+ *
+ * @throws {AnalyzeInputError} as `analyze`.
+ */
+export async function segmentRecords(
+  request: AnalyzeRequest,
+  backend: ComputeBackend,
+  language: Language,
+): Promise<SegmentedRecords> {
   const records = request.data;
   const n = records.length;
   if (n < MIN_RECORDS) {
@@ -156,59 +238,9 @@ export async function analyze(
     standardized: pre.x,
   });
   const narratives = describeSegments(profiles, { language });
-  const byId = new Map(narratives.map((s) => [s.cluster_id, s]));
-
-  const members = new Map<number, string[]>();
-  for (let i = 0; i < n; i++) {
-    const l = labels[i]!;
-    let list = members.get(l);
-    if (!list) members.set(l, list = []);
-    list.push(pre.ids[i]!);
-  }
   const importance = featureImportance(encoded, labels, pre.originalFeatureOf, pre.fields);
   const confidence = clusterConfidence(pre.x, labels, { randomState: request.random_state ?? 0 });
-  const noise = members.get(-1);
-
-  return {
-    clusters: profiles.clusters.map((c) => {
-      const s = byId.get(c.cluster_id)!;
-      return {
-        clusterId: c.cluster_id,
-        customers: members.get(c.cluster_id) ?? [],
-        size: c.size,
-        share: round(c.share, 6),
-        centroid: Object.fromEntries(
-          Object.entries(c.features).map(([name, stats]) => [name, round(stats.mean, 4)]),
-        ),
-        clusterName: s.name,
-        characteristics: s.characteristics,
-        narrative: s,
-      };
-    }),
-    noise: noise
-      ? { customers: noise, size: noise.length, share: round(noise.length / n, 6) }
-      : null,
-    featureImportance: Object.fromEntries(importance.map((f) => [f.name, f.importance])),
-    accuracy: confidence.accuracy,
-    confidence: {
-      method: confidence.method,
-      folds: confidence.folds,
-      baseline: confidence.baseline,
-    },
-    algorithm: best.algorithm,
-    n_clusters: best.k,
-    selection: { mode: fixed ? "fixed" : "auto", rule: SELECTION_RULE, why: auto.why },
-    metrics: {
-      silhouette: best.silhouette,
-      davies_bouldin: best.daviesBouldin,
-      calinski_harabasz: best.calinskiHarabasz,
-      noise_share: best.noiseShare,
-      stability: best.stability,
-      params: best.params,
-    },
-    preprocessing: pre.report,
-    language,
-  };
+  return { pre, auto, labels, profiles, narratives, importance, confidence, fixed };
 }
 
 /**
