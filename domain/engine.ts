@@ -21,12 +21,21 @@ import {
   purchasingSegmentation,
   purchasingSegmentationV2,
 } from "./purchasing.ts";
+import {
+  clusterWorkflow,
+  type OptimalClusters,
+  optimalClusters,
+  type OptimalClustersRequest,
+  type WorkflowRun,
+} from "./workflow.ts";
 
 /** One segmentation to run: which endpoint's computation, on which input. */
 export type EngineTask =
   | { kind: "purchasing"; request: PurchasingRequest; language: Language }
   | { kind: "purchasing_v2"; request: PurchasingRequestV2 }
   | { kind: "analyze"; request: AnalyzeRequest; language: Language }
+  | { kind: "workflow"; request: AnalyzeRequest; language: Language }
+  | { kind: "optimal_k"; request: OptimalClustersRequest }
   | {
     kind: "profiles";
     data: readonly GeneralCustomer[];
@@ -42,6 +51,8 @@ export interface EngineResults {
   purchasing_v2: Awaited<ReturnType<typeof purchasingSegmentationV2>>;
   analyze: Awaited<ReturnType<typeof analyze>>;
   profiles: Awaited<ReturnType<typeof profileGeneral>>;
+  workflow: WorkflowRun;
+  optimal_k: OptimalClusters;
 }
 
 /** The result of task `T`. */
@@ -73,6 +84,10 @@ export async function runTask<T extends EngineTask>(
       return await purchasingSegmentationV2(t.request, backend) as EngineResult<T>;
     case "analyze":
       return await analyze(t.request, backend, t.language) as EngineResult<T>;
+    case "workflow":
+      return await clusterWorkflow(t.request, backend, t.language) as EngineResult<T>;
+    case "optimal_k":
+      return await optimalClusters(t.request, backend) as EngineResult<T>;
     case "profiles":
       return await profileGeneral(
         t.data,

@@ -10,6 +10,8 @@ import { storedSummary } from "./analyze.ts";
 import type { LabelsSource } from "./cluster_profiles.ts";
 import type { EngineTask, SegmentationEngine } from "./engine.ts";
 import { newRunId, saveRun } from "./runs.ts";
+import { setSessionRun } from "./session.ts";
+import { workflowResponse } from "./workflow.ts";
 
 /** What a segmentation endpoint asks for: the task and how its run is recorded. */
 export interface SegmentationRequest {
@@ -20,6 +22,10 @@ export interface SegmentationRequest {
   readonly params: Record<string, unknown>;
   /** Profiles only: where the labels came from (`computed` when segmented first). */
   readonly labelsSource?: LabelsSource;
+  /** Workflow only: the stored dataset segmented. */
+  readonly dataset?: { readonly id: string; readonly name: string };
+  /** Workflow only: the principal whose session's clustering the run becomes. */
+  readonly sessionOwner?: string;
 }
 
 /** Customers in the request's task. */
@@ -27,6 +33,8 @@ export function customerCount(task: EngineTask): number {
   switch (task.kind) {
     case "purchasing":
     case "analyze":
+    case "workflow":
+    case "optimal_k":
       return task.request.data.length;
     case "purchasing_v2":
       return task.request.customers.length;
@@ -80,8 +88,23 @@ export async function executeSegmentation(
       stored = { response };
       break;
     }
+    case "workflow": {
+      const run = await engine.run(task);
+      response = workflowResponse(run);
+      stored = {
+        dataset_id: request.dataset?.id ?? null,
+        dataset_name: request.dataset?.name ?? null,
+        run,
+      };
+      break;
+    }
+    case "optimal_k":
+      throw new TypeError("Expected a task that makes a run but found optimal_k");
   }
   const runId = newRunId();
   await saveRun(kv, tenantId, runId, source, { params, customers, ...stored }, now());
+  if (request.sessionOwner !== undefined) {
+    await setSessionRun(kv, tenantId, request.sessionOwner, runId);
+  }
   return { run_id: runId, ...response };
 }

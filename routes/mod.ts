@@ -24,6 +24,7 @@ import { runRoutes } from "./runs.ts";
 import { purchasingRoutes } from "./purchasing.ts";
 import { clusterProfileRoutes } from "./cluster_profiles.ts";
 import { analyzeRoutes } from "./analyze.ts";
+import { workflowRoutes } from "./workflow.ts";
 import { limitBody } from "./validation.ts";
 
 export type { Principal };
@@ -73,6 +74,8 @@ export interface AppDeps {
    * tenant), no authentication runs.
    */
   auth?: Omit<AuthDeps, "kv" | "now" | "clientAddress">;
+  /** Largest CSV of `POST /api/upload` (default 16 MiB, document 004). */
+  maxUploadBytes?: number;
   /** The engine that runs segmentations; with `kv`, the segmentation routes mount. */
   engine?: SegmentationEngine;
 }
@@ -191,6 +194,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     app.route("/api", purchasingRoutes(segmentation));
     app.route("/api", clusterProfileRoutes(segmentation));
     app.route("/api", analyzeRoutes(segmentation));
+    app.route("/api", workflowRoutes({ ...segmentation, maxUploadBytes: deps.maxUploadBytes }));
   }
   docsRoutes(app, { version });
   return app;

@@ -133,6 +133,8 @@ function featureCount(request: SegmentationRequest): number {
     case "purchasing_v2":
       return 3;
     case "analyze":
+    case "workflow":
+    case "optimal_k":
       return Math.max(1, Object.keys(task.request.data[0] ?? {}).length);
     case "profiles":
       return Math.max(1, Object.keys(task.data[0]?.features ?? {}).length);
