@@ -7,7 +7,7 @@ import { createCpuBackend } from "../../compute/cpu/backend.ts";
 import { TEST_PASSWORD_COST } from "../../domain/crypto.ts";
 import { inProcessEngine } from "../../domain/engine.ts";
 import { createTenant } from "../../domain/tenants.ts";
-import { createApp } from "../../routes/mod.ts";
+import { type AppDeps, createApp } from "../../routes/mod.ts";
 import { openStore } from "../../storage/mod.ts";
 
 /** The tests' clock (epoch ms). */
@@ -19,8 +19,8 @@ export interface TenantCredentials {
   headers: Record<string, string>;
 }
 
-/** Builds the service; dispose it with `await using`. */
-export async function segmentationService() {
+/** Builds the service (with `overrides` of its dependencies); dispose it with `await using`. */
+export async function segmentationService(overrides: Partial<AppDeps> = {}) {
   const kv = await openStore(":memory:");
   const engine = inProcessEngine(createCpuBackend({ threads: 1 }));
   const app = createApp({
@@ -34,6 +34,7 @@ export async function segmentationService() {
       refreshTtlSeconds: 3600,
       passwordCost: TEST_PASSWORD_COST,
     },
+    ...overrides,
   });
   const tenant = async (name: string): Promise<TenantCredentials> => {
     const t = await createTenant(kv, { name }, { now: () => NOW });
