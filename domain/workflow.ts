@@ -9,8 +9,10 @@
  * @module
  */
 import type { ComputeBackend } from "../compute/backend.ts";
-import { evaluate } from "../compute/evaluate.ts";
+import { evaluate, SILHOUETTE_EXACT_MAX_ROWS } from "../compute/evaluate.ts";
 import { kmeans } from "../compute/kmeans.ts";
+import { takeRows } from "../compute/matrix.ts";
+import { createRandom, sampleWithoutReplacement } from "../compute/random.ts";
 import { type AnalyzeRequest, segmentRecords } from "./analyze.ts";
 import { projectForScatter } from "./figures.ts";
 import type { Language, SegmentNarrative } from "./narrative.ts";
@@ -143,10 +145,16 @@ export interface OptimalClusters {
   inertia: Record<string, number>;
   optimal_k: number;
   chart_data: { x: number[]; y: number[] };
+  /** `sampled` when the fits or the silhouettes used a seeded sample of the rows. */
   silhouette_mode: "exact" | "sampled";
+  /** Rows the curve was computed on (all, or `OPTIMAL_K_MAX_ROWS`). */
+  rows_used: number;
   /** Seconds. */
   analysis_time: number;
 }
+
+/** Rows above which `optimalClusters` works on a seeded sample (the exact-silhouette size). */
+export const OPTIMAL_K_MAX_ROWS = SILHOUETTE_EXACT_MAX_ROWS;
 
 /** Options of `optimalClusters`. */
 export interface OptimalClustersRequest {
@@ -159,8 +167,9 @@ export interface OptimalClustersRequest {
 
 /**
  * KMeans (k-means++, 10 initialisations, scikit-learn's defaults) on the preprocessed records
- * for k = 2..max_k, each scored by silhouette (exact up to 20k rows, a seeded 10k sample above);
- * the optimal k has the highest silhouette (the smaller k on a tie).
+ * for k = 2..max_k, each scored by its exact silhouette; above `OPTIMAL_K_MAX_ROWS` records, fits
+ * and scores use a seeded sample of that many rows. The optimal k has the highest silhouette
+ * (the smaller k on a tie).
  *
  * @throws {RangeError} with fewer than 3 records or no usable feature.
  */
@@ -178,21 +187,30 @@ export async function optimalClusters(
     request.id_field === undefined ? {} : { idField: request.id_field },
   );
   const maxK = Math.min(request.max_k ?? 10, n - 1);
+  const randomState = request.random_state ?? 0;
+  // Nine KMeans fits of ten initialisations each on a million rows would outlast the request:
+  // above the exact-silhouette size the curve is drawn on a seeded sample of that many rows.
+  const sampled = n > OPTIMAL_K_MAX_ROWS;
+  const x = sampled
+    ? takeRows(
+      pre.x,
+      sampleWithoutReplacement(createRandom(randomState), n, OPTIMAL_K_MAX_ROWS).sort(),
+    )
+    : pre.x;
   const scores: Record<string, number> = {};
   const inertia: Record<string, number> = {};
-  const x: number[] = [];
+  const ks: number[] = [];
   const y: number[] = [];
   let best = -Infinity;
   let bestK = 2;
-  let mode: "exact" | "sampled" = "exact";
-  const randomState = request.random_state ?? 0;
+  let mode: "exact" | "sampled" = sampled ? "sampled" : "exact";
   for (let k = 2; k <= maxK; k++) {
-    const fit = await kmeans(pre.x, { k, randomState }, backend);
+    const fit = await kmeans(x, { k, randomState }, backend);
     let s: number;
     try {
-      const e = await evaluate(pre.x, fit.labels, backend, { randomState });
+      const e = await evaluate(x, fit.labels, backend, { randomState });
       s = e.silhouette;
-      mode = e.silhouetteMode;
+      if (e.silhouetteMode === "sampled") mode = "sampled";
     } catch (err) {
       // Fewer distinct points than k: the metrics are undefined from here on.
       if (err instanceof RangeError) break;
@@ -200,22 +218,23 @@ export async function optimalClusters(
     }
     scores[String(k)] = round(s, 4);
     inertia[String(k)] = round(fit.inertia, 4);
-    x.push(k);
+    ks.push(k);
     y.push(round(s, 4));
     if (s > best) {
       best = s;
       bestK = k;
     }
   }
-  if (x.length === 0) {
+  if (ks.length === 0) {
     throw new RangeError("Expected at least two distinct customers to compare cluster counts");
   }
   return {
     silhouette_scores: scores,
     inertia,
     optimal_k: bestK,
-    chart_data: { x, y },
+    chart_data: { x: ks, y },
     silhouette_mode: mode,
+    rows_used: x.n,
     analysis_time: round((performance.now() - t0) / 1000, 3),
   };
 }
