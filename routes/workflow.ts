@@ -1,6 +1,7 @@
 /**
  * Document 004, the analyst's workflow on the principal's session (`domain/session.ts`):
- * `POST /api/upload` (a CSV as multipart field `file`, or the CSV itself as `text/csv`),
+ * `POST /api/upload` (a CSV as multipart field `file`, or the CSV itself as `text/csv`; both
+ * streamed into the parser, `routes/multipart.ts`),
  * `POST /api/datasets` (JSON records), `GET /api/datasets`, `PUT /api/datasets/current`,
  * `PUT /api/datasets/current/columns`, `GET /api/data-quality`, `GET /api/optimal-clusters`,
  * `POST /api/cluster`, `GET /api/cluster-data`, `GET /api/visualizations`,
@@ -45,6 +46,7 @@ import { ClientError } from "./errors.ts";
 import type { AppEnv, Principal } from "./mod.ts";
 import { createRouter, errorResponses } from "./openapi.ts";
 import { answerSegmentation, type SegmentationDeps, SYNC_LIMITS } from "./segmentation.ts";
+import { multipartBoundary, MultipartError, multipartFile } from "./multipart.ts";
 import { limitBody } from "./validation.ts";
 
 /** What the workflow routes need. */
@@ -287,30 +289,28 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     let stream: ReadableStream<Uint8Array>;
     let name = c.req.valid("query").name ?? "upload.csv";
     if (type.startsWith("multipart/form-data")) {
-      let form: FormData;
-      try {
-        form = await c.req.raw.formData();
-      } catch {
-        throw new ClientError(400, "invalid_multipart", "The multipart body could not be read");
+      const boundary = multipartBoundary(c.req.header("Content-Type") ?? "");
+      if (boundary === null || !c.req.raw.body) {
+        throw new ClientError(400, "invalid_multipart", "The multipart body has no boundary");
       }
-      const file = form.get("file");
-      if (!(file instanceof File)) {
+      const file = await asClientError(() => multipartFile(c.req.raw.body!, boundary, "file"));
+      if (!file) {
         throw new ClientError(400, "missing_file", "No file in form field 'file'", {
           details: { parameter: "file" },
         });
       }
-      if (!isCsv(file.name, file.type)) {
+      if (!isCsv(file.filename, file.contentType)) {
+        await file.stream.cancel();
         throw new ClientError(400, "invalid_file_type", "Only CSV files are allowed", {
-          details: { parameter: "file", filename: file.name, content_type: file.type || null },
+          details: {
+            parameter: "file",
+            filename: file.filename,
+            content_type: file.contentType || null,
+          },
         });
       }
-      if (file.size > maxUpload) {
-        throw new ClientError(413, "payload_too_large", tooLarge(maxUpload), {
-          details: { limit_bytes: maxUpload },
-        });
-      }
-      name = c.req.valid("query").name ?? file.name;
-      stream = file.stream();
+      name = c.req.valid("query").name ?? (file.filename || name);
+      stream = file.stream;
     } else if (type.startsWith("text/csv") || type.startsWith("application/csv")) {
       if (!c.req.raw.body) throw new ClientError(400, "missing_file", "The CSV body is empty");
       stream = c.req.raw.body;
@@ -540,10 +540,6 @@ function isCsv(filename: string, type: string): boolean {
   return /^(text\/csv|application\/csv|text\/tab-separated-values)/i.test(type);
 }
 
-function tooLarge(limit: number): string {
-  return `The file is larger than the ${Math.round(limit / 1024 / 1024)} MiB upload limit`;
-}
-
 async function asClientError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -556,6 +552,9 @@ async function asClientError<T>(fn: () => Promise<T>): Promise<T> {
         },
         cause: err,
       });
+    }
+    if (err instanceof MultipartError) {
+      throw new ClientError(400, "invalid_multipart", err.message, { cause: err });
     }
     if (err instanceof RangeError || err instanceof AnalyzeInputError) {
       throw new ClientError(422, "invalid_parameter", (err as Error).message, { cause: err });
