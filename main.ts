@@ -17,6 +17,7 @@
  * | `CORS_ORIGINS` | comma-separated origins, or `*` | no CORS |
  * | `REQUEST_TIMEOUT_MS` | time limit of a synchronous request, 0 for none | `30000` |
  * | `MAX_BODY_BYTES` | largest request body | `67108864` (64 MiB) |
+ * | `MAX_UPLOAD_BYTES` | largest CSV of `POST /api/upload` | `16777216` (16 MiB) |
  * | `ACCESS_LOG` | `stdout`, `stderr` or `off` | `stdout` |
  * | `TRUST_PROXY` | `true`: client address from `X-Forwarded-For` | `false` |
  * | `JOB_WORKER` | `0` turns this instance's job worker off (an API-only instance) | on |
@@ -46,6 +47,7 @@ import {
   DEFAULT_TIMEOUT_MS,
 } from "./routes/mod.ts";
 import { readRateLimits } from "./routes/ratelimit.ts";
+import { DEFAULT_MAX_UPLOAD_BYTES } from "./routes/workflow.ts";
 import { openStore, sweepOrphanChunks } from "./storage/mod.ts";
 
 /** The server's settings, as read from the environment. */
@@ -62,6 +64,7 @@ export interface ServerConfig {
   corsOrigins: string[] | undefined;
   timeoutMs: number;
   maxBodyBytes: number;
+  maxUploadBytes: number;
   accessLog: "stdout" | "stderr" | "off";
   trustProxy: boolean;
   jobWorker: boolean;
@@ -182,6 +185,12 @@ export function readConfig(env: (name: string) => string | undefined): ServerCon
       1024,
       1 << 30,
     ),
+    maxUploadBytes: integer(
+      "MAX_UPLOAD_BYTES",
+      get("MAX_UPLOAD_BYTES") ?? String(DEFAULT_MAX_UPLOAD_BYTES),
+      1024,
+      1 << 30,
+    ),
     accessLog,
     trustProxy: flag("TRUST_PROXY", get("TRUST_PROXY")),
     jobWorker: get("JOB_WORKER") === undefined ? true : flag("JOB_WORKER", get("JOB_WORKER")),
@@ -271,6 +280,7 @@ export async function main(): Promise<number> {
     cors: config.corsOrigins ? { origins: config.corsOrigins } : undefined,
     timeoutMs: config.timeoutMs,
     maxBodyBytes: config.maxBodyBytes,
+    maxUploadBytes: config.maxUploadBytes,
     accessLog: log,
     clientAddress,
     auth: {

@@ -30,6 +30,14 @@ Deno.test("readConfig names the variable of a bad value", () => {
     /ACCESS_TOKEN_TTL_SECONDS .* \[1, 900\]/,
   );
   assert.throws(() => readConfig(env({ OPEN_ACCESS: "maybe" })), /OPEN_ACCESS/);
+  assert.throws(
+    () => readConfig(env({ JWT_SECRET: SECRET, MAX_UPLOAD_BYTES: "12" })),
+    /MAX_UPLOAD_BYTES/,
+  );
+  assert.throws(
+    () => readConfig(env({ JWT_SECRET: SECRET, SEGMENT_WORKERS: "0" })),
+    /SEGMENT_WORKERS/,
+  );
 });
 
 Deno.test("readConfig takes the documented defaults", () => {
@@ -38,6 +46,8 @@ Deno.test("readConfig takes the documented defaults", () => {
   assert.equal(c.port, 8000);
   assert.equal(c.backend, "auto");
   assert.equal(c.kvPath, "./data/kv.sqlite3");
+  assert.equal(c.maxUploadBytes, 16 * 1024 * 1024);
+  assert.equal(c.segmentWorkers, 1);
   assert.equal(c.jwt?.accessTtlSeconds, 900);
   assert.equal(c.jobWorker, true);
 });
