@@ -31,6 +31,11 @@ export interface HealthOptions {
   logger: (line: string) => void;
 }
 
+// Document 003's words for its components.
+const DATABASE_WORDS = ["connected", "disconnected"] as const;
+const CHECK_WORDS = ["operational", "failing"] as const;
+const PASSING: ReadonlySet<string> = new Set([DATABASE_WORDS[0], CHECK_WORDS[0]]);
+
 /** A probe slower than this counts as failing, so the health route itself answers in time. */
 export const HEALTH_CHECK_TIMEOUT_MS = 2_000;
 
@@ -48,7 +53,9 @@ export const HealthReportSchema = z.object({
     }),
   }),
   components: z.record(z.string(), z.string()).meta({
-    description: "`api_version`, then `ok` or `failing` for each dependency check",
+    description: "Document 003's components: `api_version`, `compute_backend` (cpu or gpu), and " +
+      "each dependency check: `database` connected or disconnected, any other operational or " +
+      "failing",
   }),
 }).meta({ id: "HealthReport" });
 
@@ -78,7 +85,7 @@ export function healthRoutes(options: HealthOptions): OpenAPIHono<AppEnv> {
   return createRouter().openapi(route, async (c) => {
     const now = options.clock();
     const results = await runChecks(options.checks, options.logger);
-    const failing = Object.keys(results).filter((name) => results[name] !== "ok");
+    const failing = Object.keys(results).filter((name) => !PASSING.has(results[name]!));
     const report: z.infer<typeof HealthReportSchema> = {
       status: failing.length === 0 ? "healthy" : "unhealthy",
       version: options.version,
@@ -90,7 +97,11 @@ export function healthRoutes(options: HealthOptions): OpenAPIHono<AppEnv> {
         // null, not false, when the backend is not a GPU one: nothing is known about an adapter.
         fallback_adapter: options.info.fallbackAdapter ?? null,
       },
-      components: { api_version: options.apiVersion, ...results },
+      components: {
+        api_version: options.apiVersion,
+        compute_backend: options.info.name,
+        ...results,
+      },
     };
     if (failing.length > 0) {
       throw new UnavailableError(
@@ -107,14 +118,15 @@ export function healthRoutes(options: HealthOptions): OpenAPIHono<AppEnv> {
 async function runChecks(
   checks: Readonly<Record<string, HealthCheck>>,
   log: (line: string) => void,
-): Promise<Record<string, "ok" | "failing">> {
+): Promise<Record<string, string>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       const ok = await withTimeout(check, HEALTH_CHECK_TIMEOUT_MS).catch((error) => {
         log(`health check ${name} failed: ${error instanceof Error ? error.stack : error}`);
         return false;
       });
-      return [name, ok === true ? "ok" : "failing"] as const;
+      const words = name === "database" ? DATABASE_WORDS : CHECK_WORDS;
+      return [name, ok === true ? words[0] : words[1]] as const;
     }),
   );
   return Object.fromEntries(entries);

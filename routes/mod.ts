@@ -25,7 +25,9 @@ import { purchasingRoutes } from "./purchasing.ts";
 import { clusterProfileRoutes } from "./cluster_profiles.ts";
 import { analyzeRoutes } from "./analyze.ts";
 import { workflowRoutes } from "./workflow.ts";
+import { segmentsApiRoutes } from "./segments.ts";
 import { limitBody } from "./validation.ts";
+import { webRoutes } from "./web.ts";
 
 export type { Principal };
 
@@ -74,6 +76,8 @@ export interface AppDeps {
    * tenant), no authentication runs.
    */
   auth?: Omit<AuthDeps, "kv" | "now" | "clientAddress">;
+  /** How long an export of `POST /api/export/{type}` can be downloaded (default 24 h). */
+  exportTtlMs?: number;
   /** Largest CSV of `POST /api/upload` (default 16 MiB, document 004). */
   maxUploadBytes?: number;
   /** The engine that runs segmentations; with `kv`, the segmentation routes mount. */
@@ -195,8 +199,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     app.route("/api", clusterProfileRoutes(segmentation));
     app.route("/api", analyzeRoutes(segmentation));
     app.route("/api", workflowRoutes({ ...segmentation, maxUploadBytes: deps.maxUploadBytes }));
+    app.route("/api", segmentsApiRoutes({ ...segmentation, exportTtlMs: deps.exportTtlMs }));
   }
   docsRoutes(app, { version });
+  app.route("/", webRoutes());
   return app;
 }
 

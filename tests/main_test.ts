@@ -85,7 +85,7 @@ Deno.test("main serves the API, answers health, and stops cleanly on SIGTERM", a
     assert.equal(res.status, 200);
     const body = await res.json();
     assert.equal(body.status, "healthy");
-    assert.equal(body.components.database, "ok");
+    assert.equal(body.components.database, "connected");
     const open = await fetch(`${s.url}/api/jobs/none`);
     assert.equal(open.status, 404, "open mode: authenticated as the local tenant, job unknown");
     await open.body?.cancel();

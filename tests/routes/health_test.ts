@@ -31,7 +31,7 @@ Deno.test("GET /api/health reports status, version, uptime, time and the compute
     uptime_seconds: 61,
     timestamp: "2026-01-12T12:01:01.500Z",
     compute: { backend: "cpu", adapter: "CPU, 4 threads", fallback_adapter: null },
-    components: { api_version: "1.0" },
+    components: { api_version: "1.0", compute_backend: "cpu" },
   });
 });
 
@@ -60,16 +60,23 @@ Deno.test("GET /api/health defaults the version and counts uptime from when the 
 });
 
 Deno.test("GET /api/health lists passing checks under components", async () => {
-  const { app } = appWith({ healthChecks: { kv: () => Promise.resolve(true) } });
+  const { app } = appWith({
+    healthChecks: { database: () => Promise.resolve(true), queue: () => true },
+  });
   const res = await app.request("/api/health");
   assert.equal(res.status, 200);
-  assert.deepEqual((await res.json()).components, { api_version: "1.0", kv: "ok" });
+  assert.deepEqual((await res.json()).components, {
+    api_version: "1.0",
+    compute_backend: "cpu",
+    database: "connected",
+    queue: "operational",
+  });
 });
 
 Deno.test("GET /api/health answers 503 in the error body when a check fails or throws", async () => {
   const { app, lines } = appWith({
     healthChecks: {
-      kv: () => Promise.reject(new Error("database is locked")),
+      database: () => Promise.reject(new Error("database is locked")),
       cache: () => false,
       queue: () => true,
     },
@@ -79,18 +86,19 @@ Deno.test("GET /api/health answers 503 in the error body when a check fails or t
   const body = await res.json();
   assert.equal(body.error, "service_unavailable");
   assert.equal(body.code, 503);
-  assert.equal(body.message, "Health check failed: kv, cache");
+  assert.equal(body.message, "Health check failed: database, cache");
   assert.equal(body.details.status, "unhealthy");
   assert.deepEqual(body.details.components, {
     api_version: "1.0",
-    kv: "failing",
+    compute_backend: "cpu",
+    database: "disconnected",
     cache: "failing",
-    queue: "ok",
+    queue: "operational",
   });
   assert.equal(body.request_id, res.headers.get("X-Request-Id"));
   assert.ok(!JSON.stringify(body).includes("database is locked"));
   assert.ok(
-    lines.some((line) => line.includes("health check kv failed: Error: database is locked")),
+    lines.some((line) => line.includes("health check database failed: Error: database is locked")),
   );
 });
 

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { DOCS_CSP, DOCS_PATHS } from "../../routes/docs.ts";
+import { WEB_PATHS } from "../../routes/web.ts";
 import { type AppEnv, createApp } from "../../routes/mod.ts";
 import { CASING_EXTENSION, createRouter } from "../../routes/openapi.ts";
 import { openStore } from "../../storage/mod.ts";
@@ -46,7 +47,7 @@ async function documentOf(app: OpenAPIHono<AppEnv>): Promise<Document> {
 
 /** `METHOD /path` of every handler on `app` that the document lacks (the docs routes aside). */
 function undocumentedRoutes(app: OpenAPIHono<AppEnv>, document: Document): string[] {
-  const docsPaths: string[] = Object.values(DOCS_PATHS);
+  const docsPaths: string[] = [...Object.values(DOCS_PATHS), ...Object.values(WEB_PATHS)];
   const missing = new Set<string>();
   for (const { method, path } of app.routes) {
     // Middleware is registered for every method; routes have one.

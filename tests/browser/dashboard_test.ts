@@ -1,0 +1,234 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium driven by Playwright) against the real
+ * server: sign in, upload the Mall dataset, segment automatically, read the cards and the
+ * scatter, switch to Portuguese, look a customer up, export the HTML report and open it, and
+ * show a hostile customer name as text. With `SCREENSHOTS=1`, the main screens are saved under
+ * `docs/screenshots/` (for the README). Page weight and the time from "run" to rendered results
+ * are printed, not asserted (these machines are shared and noisy).
+ */
+import assert from "node:assert/strict";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { ANALYST, CHROMIUM, CHROMIUM_ARGS, hasChromium, startService } from "./_server.ts";
+
+const MALL = new URL("../data/mall_customers.csv", import.meta.url);
+const SHOTS = Deno.env.get("SCREENSHOTS") === "1"
+  ? new URL("../../docs/screenshots/", import.meta.url)
+  : null;
+
+const skip = !hasChromium();
+if (skip) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it)`);
+
+async function withBrowser(fn: (browser: Browser) => Promise<void>): Promise<void> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Saves the section holding `selector` (or the viewport) when screenshots are asked for. */
+async function shot(page: Page, name: string, selector?: string): Promise<void> {
+  if (!SHOTS) return;
+  await Deno.mkdir(SHOTS, { recursive: true });
+  const path = new URL(`${name}.png`, SHOTS).pathname;
+  if (selector) await page.locator(`section:has(${selector})`).last().screenshot({ path });
+  else await page.screenshot({ path });
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.fill("#username", ANALYST.username);
+  await page.fill("#password", ANALYST.password);
+  await page.click('[data-testid="signin"]');
+  await page.locator('[data-testid="signin-section"]').waitFor({ state: "hidden" });
+}
+
+async function upload(page: Page, path: string): Promise<void> {
+  await page.setInputFiles("input#file", path);
+  await page.click('[data-testid="upload"]');
+}
+
+Deno.test({
+  name: "an analyst goes from sign-in to segment cards, charts, look-up and report",
+  ignore: skip,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using service = await startService();
+    await withBrowser(async (browser) => {
+      const context = await browser.newContext({
+        acceptDownloads: true,
+        viewport: { width: 1280, height: 900 },
+      });
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      page.on("dialog", (d) => {
+        dialogs.push(d.message());
+        d.dismiss().catch(() => {});
+      });
+      let transferred = 0;
+      page.on("requestfinished", async (request) => {
+        const sizes = await request.sizes().catch(() => null);
+        if (sizes) transferred += sizes.responseBodySize + sizes.responseHeadersSize;
+      });
+
+      await page.goto(service.url);
+      await page.locator("#username").waitFor();
+      await page.waitForLoadState("networkidle");
+      const firstLoad = transferred;
+      await shot(page, "1-sign-in");
+
+      await signIn(page);
+      // Nothing of the session is kept where a script could read it later.
+      const stored = await page.evaluate(
+        "({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie })",
+      );
+      assert.deepEqual(stored, { local: 0, session: 0, cookie: "" });
+
+      await upload(page, MALL.pathname);
+      const quality = page.locator('[data-testid="quality"]');
+      await quality.waitFor({ state: "visible" });
+      await assertEventually(async () => (await quality.textContent())?.includes("200") ?? false);
+      await page.locator('[data-testid="column-map"]').waitFor({ state: "visible" });
+      await shot(page, "2-data", '[data-testid="quality"]');
+
+      assert.ok(await page.locator('[data-testid="mode-auto"]').isChecked());
+      const t0 = performance.now();
+      await page.click('[data-testid="run"]');
+      const cards = page.locator('[data-testid="segment-card"]');
+      await cards.first().waitFor({ state: "visible", timeout: 120_000 });
+      await page.locator("#scatter .scatterlayer .point").first().waitFor({ timeout: 60_000 });
+      const runToResults = performance.now() - t0;
+      const throughResults = transferred;
+      const k = await cards.count();
+      assert.ok(k >= 3 && k <= 10, `expected five or so segments, found ${k}`);
+      const names = await page.locator('[data-testid="segment-name"]').allTextContents();
+      assert.equal(new Set(names).size, k);
+      // Every customer is a point of the scatter, plus one marker per centroid.
+      const points = await page.locator("#scatter .scatterlayer .point").count();
+      assert.equal(points, 200 + k);
+      const candidates = page.locator('[data-testid="candidates"] tbody tr');
+      assert.ok(await candidates.count() >= 4);
+      assert.equal(await page.locator('[data-testid="candidates"] tbody tr.chosen').count(), 1);
+      for (const id of ["#sizes", "#means", "#silhouette", "#heatmap"]) {
+        await page.locator(`${id} .main-svg`).first().waitFor({ timeout: 30_000 });
+      }
+      await shot(page, "3-results", '[data-testid="candidates"]');
+
+      const title = page.locator('[data-testid="results-title"]');
+      const english = await title.textContent();
+      await page.selectOption("select#language", "pt");
+      await assertEventually(async () => (await title.textContent()) !== english);
+      await assertEventually(async () => {
+        const now = await page.locator('[data-testid="segment-name"]').allTextContents();
+        return now.length === k && now.join("|") !== names.join("|");
+      });
+      await shot(page, "4-segments-pt", '[data-testid="segment-card"]');
+      await page.selectOption("select#language", "en");
+      await assertEventually(async () => (await title.textContent()) === english);
+      // The same parameters and seed in English again: the same segments, the same names.
+      await assertEventually(async () =>
+        (await page.locator('[data-testid="segment-name"]').allTextContents()).join("|") ===
+          names.join("|")
+      );
+
+      await page.selectOption("select#segment-type", "age_group");
+      await page.locator('[data-testid="segment-table"] tbody tr').first().waitFor();
+      await shot(page, "5-segments-by-type", '[data-testid="segment-table"]');
+
+      await page.fill("#customer-id", "1");
+      await page.click('[data-testid="lookup"]');
+      const customer = page.locator('[data-testid="customer-result"]');
+      await customer.waitFor({ state: "visible" });
+      await assertEventually(async () =>
+        /age|gender|churn/i.test((await customer.textContent()) ?? "")
+      );
+      await shot(page, "6-customer", '[data-testid="customer-result"]');
+
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click('[data-testid="export-html"]'),
+      ]);
+      assert.match(download.suggestedFilename(), /\.html$/);
+      // Saved under its own name, so that the browser opens it as HTML.
+      const file = `${await Deno.makeTempDir()}/${download.suggestedFilename()}`;
+      await download.saveAs(file);
+      const html = await Deno.readTextFile(file);
+      assert.ok(html.startsWith("<!DOCTYPE html>"));
+      const report = await context.newPage();
+      await report.goto(`file://${file}`);
+      for (const name of names) {
+        assert.ok((await report.content()).includes(escapeHtml(name)), name);
+      }
+      assert.equal(await report.locator("svg").count(), 3);
+      await report.close();
+
+      assert.deepEqual(dialogs, []);
+      await Deno.remove(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+      console.log(
+        `dashboard: sign-in page ${(firstLoad / 1024).toFixed(0)} KB transferred, ` +
+          `${(throughResults / 1024).toFixed(0)} KB through the first results (Plotly ` +
+          `included); run to rendered results ${(runToResults / 1000).toFixed(2)} s ` +
+          "(Mall, automatic)",
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "a customer named like markup is shown as text, never run",
+  ignore: skip,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using service = await startService();
+    const dir = await Deno.makeTempDir();
+    const csv = `${dir}/xss.csv`;
+    const rows = ["CustomerID,Name,Gender,Age,Annual Income (k$),Spending Score (1-100)"];
+    for (let i = 1; i <= 40; i++) {
+      const name = i === 1 ? "<img src=x onerror=alert(1)>" : `Customer ${i}`;
+      rows.push(
+        `${i},${name},${i % 2 ? "Male" : "Female"},${20 + i},${15 + i * 2},${(i * 37) % 100}`,
+      );
+    }
+    await Deno.writeTextFile(csv, rows.join("\n"));
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage();
+        const dialogs: string[] = [];
+        page.on("dialog", (d) => {
+          dialogs.push(d.message());
+          d.dismiss().catch(() => {});
+        });
+        await page.goto(service.url);
+        await signIn(page);
+        await upload(page, csv);
+        await page.locator('[data-testid="quality"]').waitFor({ state: "visible" });
+        await page.click('[data-testid="run"]');
+        await page.locator('[data-testid="segment-card"]').first().waitFor({ timeout: 120_000 });
+        await page.fill("#customer-id", "1");
+        await page.click('[data-testid="lookup"]');
+        await page.locator('[data-testid="customer-result"]').waitFor({ state: "visible" });
+        await page.waitForTimeout(300);
+        assert.equal(await page.locator('img[src="x"]').count(), 0);
+        assert.ok((await page.content()).includes("&lt;img src=x onerror=alert(1)&gt;"));
+        assert.deepEqual(dialogs, []);
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+async function assertEventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;").replaceAll("'", "&#39;");
+}

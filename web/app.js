@@ -1,0 +1,595 @@
+/// <reference lib="dom" />
+// @ts-check
+/**
+ * The dashboard's entry point: sign-in (or open mode), data, run, results, segments by type,
+ * customer look-up, exports. One page whose sections appear as the workflow advances; every
+ * call is a public `/api/*` route.
+ *
+ * @module
+ */
+import {
+  ApiError,
+  download,
+  getJson,
+  hasToken,
+  login,
+  logout,
+  request,
+  setApiLanguage,
+  uploadCsv,
+  whenSignedOut,
+} from "./api.js";
+import { csvHead } from "./csv.js";
+import { byId, h, num, replace, show, table } from "./dom.js";
+import { loadSegments, lookUpCustomer, setUpSegments } from "./explore.js";
+import { applyLanguage, LANGUAGES, preferredLanguage, t } from "./i18n.js";
+import { hideResults, loadPlotly, showResults } from "./results.js";
+
+/** The roles of the column map (document 004's `PUT /api/datasets/current/columns`). */
+const ROLES = /** @type {const} */ ([
+  "customer_id",
+  "gender",
+  "region",
+  "age",
+  "income",
+  "spending_score",
+  "purchase_amount",
+  "purchase_frequency",
+  "lifespan",
+  "recency",
+]);
+
+/**
+ * The dataset answer of upload, `PUT /api/datasets/current` and the column map.
+ *
+ * @typedef {{ dataset_id: string, name: string, rows: number,
+ *   column_types: Record<string, string>, column_map: Record<string, unknown>,
+ *   income_scale?: number | null }} DatasetSummary
+ */
+
+const state = {
+  /** @type {DatasetSummary | null} */
+  dataset: null,
+  /** The parameters of the results on screen, re-sent when the language changes. */
+  /** @type {Record<string, unknown> | null} */
+  lastParams: null,
+  busy: false,
+};
+
+/** True once the workspace is shown (a `#job=` typed into the URL is followed from then on). */
+let setUpCompleted = false;
+
+// ---------------------------------------------------------------- alerts
+
+/**
+ * Shows `error` (an `ApiError`'s message, or any error) in the alert region.
+ *
+ * @param {unknown} error
+ */
+function showError(error) {
+  const message = error instanceof ApiError
+    ? (error.status === 0 ? t("network_error") : error.message)
+    : error instanceof Error
+    ? error.message
+    : String(error);
+  const code = error instanceof ApiError && error.status ? ` (${error.status} ${error.error})` : "";
+  const alert = h(
+    "div",
+    { class: "alert", role: "alert" },
+    h("p", {}, h("strong", {}, `${t("error")}${code}: `), message),
+    h("button", { type: "button", class: "dismiss", "aria-label": t("dismiss") }, "×"),
+  );
+  alert.querySelector("button")?.addEventListener("click", () => alert.remove());
+  const region = byId("alerts");
+  // The newest first; a few at most.
+  region.prepend(alert);
+  while (region.children.length > 3) region.lastElementChild?.remove();
+  if (!(error instanceof ApiError)) console.error(error);
+}
+
+function clearAlerts() {
+  replace(byId("alerts"));
+}
+
+/**
+ * Runs `task` with the busy flag set, showing any error.
+ *
+ * @param {() => Promise<void>} task
+ */
+async function guarded(task) {
+  try {
+    await task();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+// ---------------------------------------------------------------- sign-in
+
+async function start() {
+  const lang = preferredLanguage();
+  const select = /** @type {HTMLSelectElement} */ (byId("language"));
+  select.value = lang;
+  setLanguage(lang);
+
+  wire();
+  whenSignedOut(() => {
+    showSignIn();
+    showError(new ApiError(401, null, "The session has ended; sign in again."));
+  });
+
+  // Open mode: the service answers without credentials.
+  try {
+    const datasets = await getJson("/api/datasets");
+    await enterWorkspace(datasets);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      showSignIn();
+    } else {
+      showSignIn();
+      showError(error);
+    }
+  }
+}
+
+function showSignIn() {
+  show(byId("signin-section"));
+  show(byId("workspace"), false);
+  show(byId("signout"), false);
+  byId("username").focus();
+}
+
+/**
+ * @param {{ datasets: { id: string, name: string, rows?: number }[],
+ *   current_dataset_id: string | null }} listing
+ */
+async function enterWorkspace(listing) {
+  show(byId("signin-section"), false);
+  show(byId("workspace"));
+  show(byId("signout"), hasToken());
+  // Fetch the charting library while the analyst picks data.
+  loadPlotly().catch(() => {});
+  fillDatasets(listing);
+  setUpCompleted = true;
+
+  const job = jobInHash();
+  if (listing.current_dataset_id) {
+    const summary = await getJson("/api/datasets/current", {
+      method: "PUT",
+      json: { dataset_id: listing.current_dataset_id },
+    });
+    await showDataset(summary, null, { keepResults: true });
+    if (!job) {
+      // The session's latest clustering, if it is of this dataset.
+      try {
+        const report = await getJson("/api/cluster-data");
+        state.lastParams = report.params ?? null;
+        await showResults(report);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 400)) throw error;
+      }
+    }
+  }
+  if (job) await followJob(job, performance.now());
+}
+
+/**
+ * @param {{ datasets: { id: string, name: string, rows?: number }[],
+ *   current_dataset_id: string | null }} listing
+ */
+function fillDatasets(listing) {
+  const select = /** @type {HTMLSelectElement} */ (byId("dataset"));
+  const options = listing.datasets.map((d) =>
+    h(
+      "option",
+      { value: d.id, selected: d.id === listing.current_dataset_id },
+      typeof d.rows === "number" ? `${d.name} (${num(d.rows)})` : d.name,
+    )
+  );
+  replace(select, options.length ? options : h("option", { value: "" }, t("no_stored")));
+  select.disabled = options.length === 0;
+  /** @type {HTMLButtonElement} */ (byId("use-dataset")).disabled = options.length === 0;
+}
+
+async function refreshDatasets() {
+  fillDatasets(await getJson("/api/datasets"));
+}
+
+// ---------------------------------------------------------------- data
+
+/**
+ * Shows a dataset: its quality, a preview (rows of `file` when the page has it), its column map;
+ * opens the run, segments and look-up sections.
+ *
+ * @param {DatasetSummary} summary
+ * @param {File | null} file
+ * @param {{ keepResults?: boolean }} [options]
+ */
+async function showDataset(summary, file, options = {}) {
+  state.dataset = summary;
+  if (!options.keepResults) {
+    hideResults();
+    state.lastParams = null;
+  }
+  const quality = await getJson("/api/data-quality");
+  renderQuality(summary, quality.metrics);
+  await renderPreview(file);
+  renderColumnMap(summary);
+  for (const id of ["run-section", "explore-section", "lookup-section"]) show(byId(id));
+  loadSegments().catch(() => {});
+}
+
+/**
+ * @param {DatasetSummary} summary
+ * @param {any} m
+ */
+function renderQuality(summary, m) {
+  const section = byId("quality");
+  const facts = [
+    [t("rows"), m.total_rows],
+    [t("columns"), m.total_columns],
+    [t("numeric_columns"), m.numeric_columns],
+    [t("categorical_columns"), m.categorical_columns],
+    [t("duplicates"), m.duplicate_rows],
+  ];
+  const types = m.column_types ?? summary.column_types ?? {};
+  const columns = Object.keys(types);
+  replace(
+    byId("quality-body"),
+    h("p", { class: "dataset-name" }, summary.name),
+    h(
+      "dl",
+      { class: "facts" },
+      facts.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", { "data-fact": k }, num(v)))),
+    ),
+    h(
+      "div",
+      { class: "table-wrap" },
+      table(
+        [t("column"), t("type"), t("missing"), t("missing_pct")],
+        columns.map((c) => [
+          c,
+          types[c],
+          num(m.missing_values?.[c] ?? 0),
+          `${num(m.missing_percentage?.[c] ?? 0, 2)} %`,
+        ]),
+      ),
+    ),
+  );
+  show(section);
+}
+
+/**
+ * @param {File | null} file
+ */
+async function renderPreview(file) {
+  const body = byId("preview-body");
+  show(byId("preview"));
+  if (!file) {
+    replace(body, h("p", { class: "muted" }, t("preview_none")));
+    return;
+  }
+  const { header, rows } = await csvHead(file, 10);
+  replace(body, h("div", { class: "table-wrap" }, table(header, rows)));
+}
+
+/**
+ * @param {DatasetSummary} summary
+ */
+function renderColumnMap(summary) {
+  const form = byId("column-map");
+  const columns = Object.keys(summary.column_types ?? {});
+  const fields = ROLES.map((role) => {
+    const id = `role-${role}`;
+    const chosen = summary.column_map?.[role];
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: id }, t(/** @type {any} */ (`role_${role}`))),
+      h(
+        "select",
+        { id, name: role },
+        h("option", { value: "" }, t("none")),
+        columns.map((c) => h("option", { value: c, selected: c === chosen }, c)),
+      ),
+    );
+  });
+  const scale = h(
+    "div",
+    { class: "field" },
+    h("label", { for: "income-scale" }, t("income_scale")),
+    h("input", {
+      id: "income-scale",
+      name: "income_scale",
+      type: "number",
+      min: "0",
+      step: "any",
+      inputmode: "decimal",
+      value: summary.income_scale ?? "",
+    }),
+  );
+  replace(byId("column-map-fields"), fields, scale);
+  show(form);
+}
+
+async function uploadFile() {
+  const input = /** @type {HTMLInputElement} */ (byId("file"));
+  const file = input.files?.[0];
+  if (!file) throw new Error(t("choose_file"));
+  const progress = /** @type {HTMLProgressElement} */ (byId("upload-progress"));
+  const status = byId("upload-status");
+  const button = /** @type {HTMLButtonElement} */ (byId("upload-button"));
+  progress.value = 0;
+  show(progress);
+  replace(status, t("uploading"));
+  button.disabled = true;
+  try {
+    const summary = await uploadCsv(file, {
+      onProgress: (f) => progress.value = f,
+      onSent: () => {
+        // Indeterminate while the service parses and profiles the file.
+        progress.removeAttribute("value");
+        replace(status, t("parsing"));
+      },
+    });
+    progress.value = 1;
+    replace(status, `${t("uploaded")} ${summary.message ?? ""}`);
+    clearJobHash();
+    await showDataset(summary, file);
+    await refreshDatasets();
+  } catch (error) {
+    show(progress, false);
+    replace(status);
+    throw error;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function useStoredDataset() {
+  const id = /** @type {HTMLSelectElement} */ (byId("dataset")).value;
+  if (!id) return;
+  const summary = await getJson("/api/datasets/current", {
+    method: "PUT",
+    json: { dataset_id: id },
+  });
+  clearJobHash();
+  await showDataset(summary, null);
+}
+
+async function saveColumnMap() {
+  const form = /** @type {HTMLFormElement} */ (byId("column-map"));
+  /** @type {Record<string, unknown>} */
+  const body = {};
+  for (const role of ROLES) {
+    const select = /** @type {HTMLSelectElement | null} */ (form.elements.namedItem(role));
+    if (select) body[role] = select.value === "" ? null : select.value;
+  }
+  const scale = /** @type {HTMLInputElement} */ (byId("income-scale")).value;
+  if (scale !== "") body.income_scale = Number(scale);
+  const summary = await getJson("/api/datasets/current/columns", { method: "PUT", json: body });
+  replace(byId("column-map-status"), t("map_saved"));
+  await showDataset(summary, lastFile());
+  await refreshDatasets();
+}
+
+/** The file chosen in the upload form, for the preview after a column-map change. */
+function lastFile() {
+  return /** @type {HTMLInputElement} */ (byId("file")).files?.[0] ?? null;
+}
+
+// ---------------------------------------------------------------- run
+
+/** The request body the run form describes. */
+function runParams() {
+  const form = /** @type {HTMLFormElement} */ (byId("run-form"));
+  const mode = /** @type {RadioNodeList} */ (form.elements.namedItem("mode")).value;
+  const seed = Number(/** @type {HTMLInputElement} */ (byId("random-state")).value || 42);
+  if (mode === "auto") {
+    const max = Number(/** @type {HTMLInputElement} */ (byId("max-clusters")).value || 10);
+    return { algorithm: "auto", max_clusters: max, random_state: seed };
+  }
+  const algorithm = /** @type {HTMLSelectElement} */ (byId("algorithm")).value;
+  const k = Number(/** @type {HTMLInputElement} */ (byId("n-clusters")).value || 5);
+  return { algorithm, n_clusters: k, random_state: seed };
+}
+
+/**
+ * Runs a segmentation as a job (`Prefer: respond-async`), follows its progress and shows the
+ * results. The job id is kept in the URL (`#job=<id>`), so a reload comes back to it.
+ *
+ * @param {Record<string, unknown>} params
+ * @param {string} [message] the status line while it runs
+ */
+async function runSegmentation(params, message) {
+  if (state.busy) return;
+  state.busy = true;
+  const started = performance.now();
+  const button = /** @type {HTMLButtonElement} */ (byId("run"));
+  button.disabled = true;
+  try {
+    clearAlerts();
+    setRunProgress(0, message ?? t("queued"));
+    const res = await request("/api/cluster", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Prefer": "respond-async" },
+      body: JSON.stringify(params),
+    });
+    const body = await res.json();
+    state.lastParams = params;
+    if (res.status === 202) {
+      history.replaceState(null, "", `#job=${encodeURIComponent(body.job_id)}`);
+      await followJob(body.job_id, started, message);
+    } else {
+      await finishRun(body, started);
+    }
+  } catch (error) {
+    show(byId("run-progress"), false);
+    replace(byId("run-status"));
+    throw error;
+  } finally {
+    state.busy = false;
+    button.disabled = false;
+  }
+}
+
+/**
+ * Polls job `id` until it ends, then shows its result.
+ *
+ * @param {string} id
+ * @param {number} started `performance.now()` when the run was asked for
+ * @param {string} [message]
+ */
+async function followJob(id, started, message) {
+  let delay = 150;
+  for (;;) {
+    const { data: job } = await getJson(`/api/jobs/${encodeURIComponent(id)}`);
+    if (job.status === "succeeded") break;
+    if (job.status === "failed") {
+      clearJobHash();
+      throw new ApiError(409, {
+        error: "job_failed",
+        message: job.error?.message ?? "The segmentation failed",
+      }, "The segmentation failed");
+    }
+    setRunProgress(
+      job.progress,
+      message ?? (job.status === "queued" ? t("queued") : t("running")),
+    );
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(1000, delay * 1.5);
+  }
+  const report = await getJson(`/api/jobs/${encodeURIComponent(id)}/result`);
+  if (!state.lastParams) state.lastParams = report.params ?? null;
+  await finishRun(report, started);
+}
+
+/**
+ * @param {any} report
+ * @param {number} started
+ */
+async function finishRun(report, started) {
+  setRunProgress(1, t("running"));
+  await showResults(report);
+  const ms = Math.round(performance.now() - started);
+  byId("results").setAttribute("data-run-ms", String(ms));
+  replace(byId("run-status"), `${t("done")} ${num(ms / 1000, 1)} s`);
+  show(byId("run-progress"), false);
+  loadSegments().catch(() => {});
+}
+
+/**
+ * @param {number} fraction
+ * @param {string} message
+ */
+function setRunProgress(fraction, message) {
+  const progress = /** @type {HTMLProgressElement} */ (byId("run-progress"));
+  progress.value = Math.max(0, Math.min(1, Number(fraction) || 0));
+  show(progress);
+  replace(byId("run-status"), message);
+}
+
+/** The job id in the URL (`#job=<id>`), or null. */
+function jobInHash() {
+  const id = new URLSearchParams(location.hash.slice(1)).get("job");
+  return id && /^[\w-]{1,200}$/.test(id) ? id : null;
+}
+
+function clearJobHash() {
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+}
+
+// ---------------------------------------------------------------- language
+
+/**
+ * @param {string} lang
+ */
+function setLanguage(lang) {
+  const chosen = /** @type {import("./i18n.js").Language} */ (
+    LANGUAGES.includes(/** @type {any} */ (lang)) ? lang : "en"
+  );
+  applyLanguage(chosen);
+  setApiLanguage(chosen);
+}
+
+// ---------------------------------------------------------------- wiring
+
+function wire() {
+  byId("signin-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    guarded(async () => {
+      const username = /** @type {HTMLInputElement} */ (byId("username")).value;
+      const password = /** @type {HTMLInputElement} */ (byId("password"));
+      const button = /** @type {HTMLButtonElement} */ (byId("signin-button"));
+      button.disabled = true;
+      try {
+        await login(username, password.value);
+      } finally {
+        button.disabled = false;
+        password.value = "";
+      }
+      clearAlerts();
+      await enterWorkspace(await getJson("/api/datasets"));
+      // The focused button is gone with the sign-in form: keyboard users start at the content.
+      byId("main").focus();
+    });
+  });
+  byId("signout").addEventListener("click", () => {
+    guarded(async () => {
+      await logout();
+      clearJobHash();
+      location.reload();
+    });
+  });
+  byId("language").addEventListener("change", (e) => {
+    const lang = /** @type {HTMLSelectElement} */ (e.target).value;
+    setLanguage(lang);
+    // Segment names and personas are written by the service in the request's language: the
+    // same request (same seed, so the same segments) is sent again in the new one.
+    if (state.lastParams && !byId("results").hidden) {
+      guarded(() => runSegmentation(/** @type {any} */ (state.lastParams), t("relocalising")));
+    }
+  });
+  byId("upload-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    guarded(uploadFile);
+  });
+  byId("dataset-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    guarded(useStoredDataset);
+  });
+  byId("column-map").addEventListener("submit", (e) => {
+    e.preventDefault();
+    guarded(saveColumnMap);
+  });
+  const form = /** @type {HTMLFormElement} */ (byId("run-form"));
+  form.addEventListener("change", () => {
+    const mode = /** @type {RadioNodeList} */ (form.elements.namedItem("mode")).value;
+    show(byId("auto-options"), mode === "auto");
+    show(byId("algorithm-options"), mode !== "auto");
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    guarded(() => runSegmentation(runParams()));
+  });
+  for (const format of ["csv", "json", "html"]) {
+    byId(`export-${format}`).addEventListener("click", () => {
+      guarded(async () => {
+        const name = await download(`/api/export?format=${format}`, `segments.${format}`);
+        replace(byId("export-status"), `${t("downloaded")}: ${name}`);
+      });
+    });
+  }
+  setUpSegments(showError);
+  byId("lookup-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const id = /** @type {HTMLInputElement} */ (byId("customer-id")).value.trim();
+    if (id) guarded(() => lookUpCustomer(id));
+  });
+  globalThis.addEventListener("hashchange", () => {
+    const job = jobInHash();
+    if (job && setUpCompleted && !state.busy) guarded(() => followJob(job, performance.now()));
+  });
+}
+
+start();
