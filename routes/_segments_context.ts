@@ -11,11 +11,13 @@ import { z } from "zod";
 import type { Dataset } from "../domain/dataset_types.ts";
 import {
   MissingColumnsError,
+  resolveThresholds,
   type RuleSegment,
   type RuleSegmentation,
   SEGMENT_TYPES,
   segmentDataset,
   type SegmentType,
+  type Thresholds,
 } from "../domain/rules.ts";
 import { getRun, latestRunId, type RunRecord } from "../domain/runs.ts";
 import {
@@ -102,14 +104,72 @@ export async function needClustering(kv: Deno.Kv, c: Context<AppEnv>) {
   return { tenantId, owner, dataset, run };
 }
 
-/** `segmentDataset`, with a dataset lacking the type's columns answered 400 naming them. */
-export function segmentOrExplain(dataset: Dataset, type: SegmentType): RuleSegmentation {
+/**
+ * `segmentDataset`, with a dataset lacking the type's columns answered 400 naming them, and
+ * thresholds out of order 422.
+ */
+export function segmentOrExplain(
+  dataset: Dataset,
+  type: SegmentType,
+  thresholds: Partial<Thresholds> = {},
+): RuleSegmentation {
   try {
-    return segmentDataset(dataset, type);
+    return segmentDataset(dataset, type, thresholds);
   } catch (err) {
     if (err instanceof MissingColumnsError) throw missingColumns(err);
+    if (err instanceof RangeError) {
+      throw new ClientError(422, "invalid_parameter", err.message, {
+        details: { parameter: "thresholds" },
+        cause: err,
+      });
+    }
     throw err;
   }
+}
+
+const money = (description: string) =>
+  z.coerce.number().finite().min(0).optional().meta({ description });
+
+/**
+ * The rule thresholds a request may change (document 003's bounds by default): query
+ * parameters of the segments, insights, customer and export routes.
+ */
+export const ThresholdQuery = {
+  age_bounds: z.string().regex(/^\d{1,3}(,\d{1,3}){0,9}$/).optional().meta({
+    description: "Inclusive upper bounds of the adult age groups, increasing (default 25,40,60)",
+  }),
+  income_low: money("Income below this is Low, in currency units (default 30000)"),
+  income_high: money("Income above this is High (default 70000)"),
+  spend_low: money("Spend below this is Low (default 1000)"),
+  spend_high: money("Spend above this is High (default 3000)"),
+  lifespan_years: z.coerce.number().finite().gt(0).max(100).optional().meta({
+    description: "Expected customer lifespan where the data has none, for CLV (default 3)",
+  }),
+};
+
+/** The thresholds of a request's `ThresholdQuery` parameters (unset ones keep their default). */
+export function thresholdsFrom(
+  q: { [K in keyof typeof ThresholdQuery]?: string | number | undefined },
+): Partial<Thresholds> {
+  const t: Partial<Thresholds> = {};
+  if (typeof q.age_bounds === "string") t.ageUpperBounds = q.age_bounds.split(",").map(Number);
+  if (typeof q.income_low === "number") t.incomeLow = q.income_low;
+  if (typeof q.income_high === "number") t.incomeHigh = q.income_high;
+  if (typeof q.spend_low === "number") t.spendLow = q.spend_low;
+  if (typeof q.spend_high === "number") t.spendHigh = q.spend_high;
+  if (typeof q.lifespan_years === "number") t.defaultLifespanYears = q.lifespan_years;
+  try {
+    resolveThresholds(t);
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new ClientError(422, "invalid_parameter", err.message, {
+        details: { parameter: "thresholds" },
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  return t;
 }
 
 /** The 400 of a `MissingColumnsError`. */

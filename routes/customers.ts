@@ -17,6 +17,8 @@ import {
   needDataset,
   QueryBoolean,
   type SegmentsDeps,
+  ThresholdQuery,
+  thresholdsFrom,
 } from "./_segments_context.ts";
 import { envelope, envelopeSchema } from "./envelope.ts";
 import { ClientError } from "./errors.ts";
@@ -38,6 +40,7 @@ const route = createRoute({
       include_insights: QueryBoolean.default("false").meta({
         description: "Add value_score, churn_risk and product_affinity",
       }),
+      ...ThresholdQuery,
     }),
   },
   responses: {
@@ -58,7 +61,7 @@ export function customerRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     const { id } = c.req.valid("param");
     const row = rowOfCustomer(dataset, id);
     if (row < 0) throw new ClientError(404, "not_found", `No customer with id "${id}"`);
-    const own = customerSegments(dataset, row);
+    const own = customerSegments(dataset, row, thresholdsFrom(c.req.valid("query")));
     const record = await latestClustering(deps.kv, tenantId, owner, dataset);
     let cluster: Record<string, unknown> = {
       cluster_id: null,

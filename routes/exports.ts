@@ -29,6 +29,8 @@ import {
   type SegmentsDeps,
   segmentSummary,
   SegmentTypeParam,
+  ThresholdQuery,
+  thresholdsFrom,
 } from "./_segments_context.ts";
 import { envelope, envelopeSchema } from "./envelope.ts";
 import { ClientError } from "./errors.ts";
@@ -69,6 +71,7 @@ const routes = {
       "its segment and the key columns, formula-escaped. Rate limited (20 an hour).",
     request: {
       params: z.object({ type: SegmentTypeParam }),
+      query: z.object(ThresholdQuery),
       body: { required: false, content: { "application/json": { schema: ExportBody } } },
     },
     responses: {
@@ -144,7 +147,7 @@ export function exportRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       file = { type, format, filename: `${base}.${format}`, content };
     } else {
       const { dataset } = await needDataset(deps.kv, c);
-      const segmentation = segmentOrExplain(dataset, type);
+      const segmentation = segmentOrExplain(dataset, type, thresholdsFrom(c.req.valid("query")));
       let content: string;
       if (format === "csv") {
         content = asInvalidParameter(() => segmentationCsv(dataset, segmentation, table));

@@ -20,6 +20,8 @@ import {
   segmentOrExplain,
   type SegmentsDeps,
   SegmentTypeParam,
+  ThresholdQuery,
+  thresholdsFrom,
 } from "./_segments_context.ts";
 import { envelope, envelopeSchema } from "./envelope.ts";
 import type { AppEnv } from "./mod.ts";
@@ -32,7 +34,7 @@ const route = createRoute({
   summary: "Insights and key metrics of a segmentation of the session's dataset",
   description: "Every figure comes from the data (docs/segments.md). A type whose columns the " +
     "dataset lacks is 400 `missing_columns`; `cluster` needs a clustering.",
-  request: { params: z.object({ type: SegmentTypeParam }) },
+  request: { params: z.object({ type: SegmentTypeParam }), query: z.object(ThresholdQuery) },
   responses: {
     200: {
       description: "Insights (title, description, severity, recommendation) and key_metrics",
@@ -58,7 +60,8 @@ export function insightRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       ) as never;
     }
     const { dataset } = await needDataset(deps.kv, c);
-    const found = insightsFor(dataset, type, segmentOrExplain(dataset, type));
+    const thresholds = thresholdsFrom(c.req.valid("query"));
+    const found = insightsFor(dataset, type, segmentOrExplain(dataset, type, thresholds));
     return c.json(
       envelope(c, {
         segmentation_type: found.segmentation_type,

@@ -21,6 +21,8 @@ import {
   segmentSummary,
   SegmentTypeParam,
   sortAndPage,
+  ThresholdQuery,
+  thresholdsFrom,
 } from "./_segments_context.ts";
 import { type ClusterDetail, clusterDetails, clusterRoutes } from "./clusters.ts";
 import { customerRoutes } from "./customers.ts";
@@ -66,6 +68,7 @@ const route = createRoute({
     params: z.object({ type: SegmentTypeParam }),
     query: z.object({
       ...PagingQuery,
+      ...ThresholdQuery,
       sort_by: z.enum(SORT_FIELDS).optional().meta({
         description: "A field of the segments, e.g. total_customers (cluster: customer_count)",
       }),
@@ -141,7 +144,7 @@ export function segmentRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     }
 
     const { dataset } = await needDataset(deps.kv, c);
-    const segmentation = segmentOrExplain(dataset, type);
+    const segmentation = segmentOrExplain(dataset, type, thresholdsFrom(c.req.valid("query")));
     const items = segmentation.segments.map((s) => segmentSummary(s, type));
     const { page, ...summary } = sortAndPage(
       items,

@@ -195,3 +195,33 @@ Deno.test("GET /api/segments/{type} needs credentials", async () => {
   const res = await s.app.request("/api/segments/gender");
   assert.equal(res.status, 401);
 });
+
+Deno.test("GET /api/segments/{type} takes its thresholds from the request", async () => {
+  await using s = await segmentsService();
+  const a = await clusteredMall(s);
+  const count = (data: { segments: { segment_name: string; total_customers: number }[] }) =>
+    Object.fromEntries(data.segments.map((g) => [g.segment_name, g.total_customers]));
+  const standard = count((await a.get("/api/segments/income_bracket")).body.data);
+  const moved = count(
+    (await a.get("/api/segments/income_bracket?income_low=50000&income_high=90000")).body.data,
+  );
+  // Mall's incomes (k$) in currency units: raising the low bound moves customers out of Middle.
+  assert.equal(Object.values(standard).reduce((x, y) => x + y, 0), 200);
+  assert.equal(Object.values(moved).reduce((x, y) => x + y, 0), 200);
+  const low = (c: Record<string, number>) =>
+    Object.entries(c).find(([name]) => name.startsWith("Low"))![1];
+  assert.ok(low(moved) > low(standard));
+  const ages = (await a.get("/api/segments/age_group?age_bounds=30,50,65")).body.data;
+  assert.deepEqual(ages.segments.map((g: { age_group: string }) => g.age_group), [
+    "Under 18",
+    "18-30",
+    "31-50",
+    "51-65",
+    "65+",
+  ]);
+  const wrong = await a.get("/api/segments/income_bracket?income_low=90000&income_high=10000");
+  assert.equal(wrong.status, 422);
+  assert.equal(wrong.body.details.parameter, "thresholds");
+  const malformed = await a.get("/api/segments/age_group?age_bounds=old");
+  assert.equal(malformed.status, 422);
+});
