@@ -726,8 +726,18 @@ class ColumnBuilder {
     else if (typeof cell === "number") texts.push(String(cell));
     else {
       const t = cell.trim();
-      texts.push(t === "" ? null : t);
+      texts.push(t === "" ? null : this.intern(t));
     }
+  }
+
+  // Categories repeat ("Female" 100,000 times): one string per distinct value, not per row.
+  private interned = new Map<string, string>();
+  private intern(t: string): string {
+    if (t.length > 64) return t;
+    const known = this.interned.get(t);
+    if (known !== undefined) return known;
+    if (this.interned.size < 100_000) this.interned.set(t, t);
+    return t;
   }
 
   // The first `count` values as text, leaving the float64 form behind for good.

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { ImmutableCache } from "./immutable_cache.ts";
 import { atomic, getBlob, getBlobManifest, keys, putBlob } from "../storage/mod.ts";
 import type { ColumnKind, ColumnMap, Dataset, DatasetColumn, TextColumn } from "./dataset_types.ts";
 
@@ -73,6 +74,7 @@ export async function saveDataset(
     meta: { ...summary },
   });
   if (!manifest) throw new Error(`Dataset ${dataset.id} already exists`);
+  decoded.put(kv, tenantId, dataset.id, dataset);
   return summary;
 }
 
@@ -83,9 +85,14 @@ export async function getDataset(
   id: string,
 ): Promise<Dataset | null> {
   if (!isDatasetId(id)) return null;
-  const blob = await getBlob(kv, tenantId, DATASET_KIND, id);
-  return blob ? decodeDataset(blob.bytes) : null;
+  return await decoded.get(kv, tenantId, id, async () => {
+    const blob = await getBlob(kv, tenantId, DATASET_KIND, id);
+    return blob ? decodeDataset(blob.bytes) : null;
+  });
 }
+
+// Decoding a 200k-row dataset takes tens of ms; every step of a session reads the same one.
+const decoded = new ImmutableCache<Dataset>(4);
 
 /** The summaries of `tenantId`'s datasets, newest first. */
 export async function listDatasets(kv: Deno.Kv, tenantId: string): Promise<DatasetSummary[]> {

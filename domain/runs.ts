@@ -4,6 +4,7 @@
  * pointer names the newest. Reading another tenant's run id finds nothing.
  */
 import { getBlob, keys, putBlob } from "../storage/mod.ts";
+import { ImmutableCache } from "./immutable_cache.ts";
 
 /** The blob kind of runs. */
 export const RUN_KIND = "run";
@@ -50,6 +51,8 @@ export async function saveRun<T>(
   });
   if (!manifest) throw new Error(`Run ${runId} already exists`);
   await kv.set(keys.pointer(tenantId, "latest_run"), runId);
+  // The next step of a session reads this run: keep it (frozen; callers only read it after).
+  parsed.put(kv, tenantId, runId, record);
   return record;
 }
 
@@ -59,9 +62,14 @@ export async function getRun<T = unknown>(
   tenantId: string,
   runId: string,
 ): Promise<RunRecord<T> | null> {
-  const blob = await getBlob(kv, tenantId, RUN_KIND, runId);
-  return blob ? JSON.parse(new TextDecoder().decode(blob.bytes)) as RunRecord<T> : null;
+  return await parsed.get(kv, tenantId, runId, async () => {
+    const blob = await getBlob(kv, tenantId, RUN_KIND, runId);
+    return blob ? JSON.parse(new TextDecoder().decode(blob.bytes)) as RunRecord : null;
+  }) as RunRecord<T> | null;
 }
+
+// Runs are immutable; the steps of a session read the same one again and again.
+const parsed = new ImmutableCache<RunRecord>(8);
 
 /** The id of the tenant's newest run, or null. */
 export async function latestRunId(kv: Deno.Kv, tenantId: string): Promise<string | null> {

@@ -10,7 +10,9 @@ import { storedSummary } from "./analyze.ts";
 import type { LabelsSource } from "./cluster_profiles.ts";
 import type { EngineTask, SegmentationEngine } from "./engine.ts";
 import { newRunId, saveRun } from "./runs.ts";
-import { setSessionRun } from "./session.ts";
+import { computeClusterDetails } from "./cluster_details.ts";
+import { getDataset } from "./dataset_store.ts";
+import { setSessionRun, type StoredWorkflow } from "./session.ts";
 import { workflowResponse } from "./workflow.ts";
 
 /** What a segmentation endpoint asks for: the task and how its run is recorded. */
@@ -59,6 +61,7 @@ export async function executeSegmentation(
 ): Promise<Record<string, unknown>> {
   const { task, source, params } = request;
   const customers = customerCount(task);
+  const at = now();
   let response: Record<string, unknown>;
   let stored: Record<string, unknown>;
   switch (task.kind) {
@@ -96,13 +99,22 @@ export async function executeSegmentation(
         dataset_name: request.dataset?.name ?? null,
         run,
       };
+      const dataset = request.dataset ? await getDataset(kv, tenantId, request.dataset.id) : null;
+      if (dataset && dataset.rowCount === run.labels.length) {
+        stored.cluster_details = computeClusterDetails(dataset, {
+          run_id: "",
+          source,
+          created_at: new Date(at).toISOString(),
+          body: { ...stored, params, customers } as StoredWorkflow,
+        });
+      }
       break;
     }
     case "optimal_k":
       throw new TypeError("Expected a task that makes a run but found optimal_k");
   }
   const runId = newRunId();
-  await saveRun(kv, tenantId, runId, source, { params, customers, ...stored }, now());
+  await saveRun(kv, tenantId, runId, source, { params, customers, ...stored }, at);
   if (request.sessionOwner !== undefined) {
     await setSessionRun(kv, tenantId, request.sessionOwner, runId);
   }

@@ -8,6 +8,7 @@
  * @module
  */
 import { keys } from "../storage/mod.ts";
+import type { ClusterDetail } from "./cluster_details.ts";
 import type { Dataset } from "./dataset_types.ts";
 import { getCurrentDatasetId, getDataset } from "./dataset_store.ts";
 import { getRun, type RunRecord } from "./runs.ts";
@@ -23,6 +24,8 @@ export interface StoredWorkflow {
   params: Record<string, unknown>;
   customers: number;
   run: WorkflowRun;
+  /** Document 003 §2's clusters, made when the run was stored (absent in older runs). */
+  cluster_details?: ClusterDetail[];
 }
 
 /** The pointer name of `owner`'s latest clustering. */

@@ -24,7 +24,8 @@ import {
   ThresholdQuery,
   thresholdsFrom,
 } from "./_segments_context.ts";
-import { type ClusterDetail, clusterDetails, clusterRoutes } from "./clusters.ts";
+import { type ClusterDetail, clusterDetails } from "../domain/cluster_details.ts";
+import { clusterRoutes } from "./clusters.ts";
 import { customerRoutes } from "./customers.ts";
 import { envelope, envelopeSchema } from "./envelope.ts";
 import { ClientError } from "./errors.ts";

@@ -4,6 +4,8 @@
  * missing dataset, clustering or columns, and one tenant never reading another's segments.
  */
 import assert from "node:assert/strict";
+import { RULE_SORT_FIELDS } from "../../routes/_segments_context.ts";
+import { CLUSTER_SORT_FIELDS } from "../../routes/segments.ts";
 import { NO_CLUSTERING, NO_DATA } from "../../routes/workflow.ts";
 import { clusteredMall, MALL, NOW, segmentsService, session } from "./_segments_service.ts";
 
@@ -224,4 +226,48 @@ Deno.test("GET /api/segments/{type} takes its thresholds from the request", asyn
   assert.equal(wrong.body.details.parameter, "thresholds");
   const malformed = await a.get("/api/segments/age_group?age_bounds=old");
   assert.equal(malformed.status, 422);
+});
+
+Deno.test("GET /api/segments/{type} sorts by every field it allows, in both orders", async () => {
+  await using s = await segmentsService();
+  const a = await clusteredMall(s);
+  const ordered = (values: unknown[], order: "asc" | "desc") => {
+    const known = values.filter((v) => v !== null && v !== undefined);
+    // Missing values come last whatever the order.
+    assert.deepEqual(values.slice(known.length).filter((v) => v !== null), [], String(values));
+    for (let i = 1; i < known.length; i++) {
+      const [x, y] = [known[i - 1] as number | string, known[i] as number | string];
+      assert.ok(order === "asc" ? x <= y : x >= y, `${order}: ${x} then ${y}`);
+    }
+  };
+  const age = (g: Record<string, unknown>, field: string) => g[field];
+  for (const field of ["age_group", ...RULE_SORT_FIELDS]) {
+    for (const order of ["asc", "desc"] as const) {
+      const res = await a.get(`/api/segments/age_group?sort_by=${field}&sort_order=${order}`);
+      assert.equal(res.status, 200, field);
+      ordered(
+        res.body.data.segments.map((g: Record<string, unknown>) => {
+          assert.ok(field in g, `${field} in a segment`);
+          return age(g, field);
+        }),
+        order,
+      );
+    }
+  }
+  const pick = (d: Record<string, Record<string, unknown>>, field: string): unknown => {
+    const holder = [d, d.demographics, d.financial_metrics, d.behavioral_metrics]
+      .find((o) => o !== null && typeof o === "object" && field in o);
+    assert.ok(holder, `${field} in a cluster`);
+    return (holder as Record<string, unknown>)[field];
+  };
+  for (const field of CLUSTER_SORT_FIELDS) {
+    for (const order of ["asc", "desc"] as const) {
+      const res = await a.get(`/api/segments/cluster?sort_by=${field}&sort_order=${order}`);
+      assert.equal(res.status, 200, field);
+      const values = res.body.data.segments.map((d: Record<string, Record<string, unknown>>) =>
+        field === "total_customers" ? d.customer_count : pick(d, field)
+      );
+      ordered(values, order);
+    }
+  }
 });

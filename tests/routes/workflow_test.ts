@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { segmentationJobType } from "../../domain/job_types/segmentation_job.ts";
 import { JobRunner } from "../../domain/worker.ts";
-import { NO_CLUSTERING, NO_DATA } from "../../routes/workflow.ts";
+import { DEFAULT_MAX_UPLOAD_BYTES, NO_CLUSTERING, NO_DATA } from "../../routes/workflow.ts";
 import { NOW, segmentationService } from "./_segmentation_service.ts";
 
 const MALL = await Deno.readFile(new URL("../data/mall_customers.csv", import.meta.url));
@@ -291,4 +291,65 @@ Deno.test("one tenant's session, datasets and runs are invisible to another", as
   assert.deepEqual((await (await b.call("/api/datasets")).json()).datasets, []);
   const steal = await b.json("/api/datasets/current", { dataset_id: uploaded.dataset_id }, "PUT");
   assert.equal(steal.status, 404);
+});
+
+Deno.test("a 16 MiB + 1 byte upload is 413 and the service goes on serving", async () => {
+  await using s = await segmentationService();
+  const a = await session(s);
+  const limit = DEFAULT_MAX_UPLOAD_BYTES;
+  const header = "a,b\n";
+  const row = "1,2\n";
+  let csv = header + row.repeat(Math.floor((limit - header.length) / row.length));
+  csv += "9".repeat(limit + 1 - csv.length);
+  assert.equal(csv.length, limit + 1);
+  const res = await a.upload(csv, "big.csv");
+  assert.equal(res.status, 413);
+  assert.equal((await res.json()).error, "payload_too_large");
+  const streamed = await a.call("/api/upload", {
+    method: "POST",
+    headers: { "Content-Type": "text/csv" },
+    body: csv,
+  });
+  assert.equal(streamed.status, 413);
+  assert.deepEqual((await (await a.call("/api/datasets")).json()).datasets, []);
+  assert.equal((await a.upload(MALL)).status, 200);
+  assert.equal((await a.call("/api/api-does-not-exist")).status, 404);
+  assert.equal((await s.app.request("/api/health")).status, 200);
+});
+
+Deno.test("a malformed CSV is 422 naming its row and stores nothing", async () => {
+  await using s = await segmentationService();
+  const a = await session(s);
+  const res = await a.upload('id,v\n1,2\n2,"unclosed\n3,4\n', "bad.csv");
+  assert.equal(res.status, 422);
+  const body = await res.json();
+  assert.equal(typeof body.details.row, "number");
+  assert.match(body.message, /row|line/i);
+  assert.deepEqual((await (await a.call("/api/datasets")).json()).datasets, []);
+  assert.equal((await a.call("/api/data-quality")).status, 400);
+});
+
+Deno.test("two tenants uploading at once each see only their own data", async () => {
+  await using s = await segmentationService();
+  const a = await session(s, "acme");
+  const b = await session(s, "globex");
+  const small = "id,spend,visits\n" +
+    Array.from({ length: 30 }, (_, i) => `${i + 1},${i * 10},${i % 4}`).join("\n");
+  const [ua, ub] = await Promise.all([a.upload(MALL), b.upload(small, "small.csv")]);
+  assert.equal(ua.status, 200);
+  assert.equal(ub.status, 200);
+  await Promise.all([
+    a.json("/api/cluster", { n_clusters: 4 }),
+    b.json("/api/cluster", { n_clusters: 2 }),
+  ]);
+  const [qa, qb] = await Promise.all([a.call("/api/data-quality"), b.call("/api/data-quality")]);
+  assert.equal((await qa.json()).metrics.total_rows, 200);
+  assert.equal((await qb.json()).metrics.total_rows, 30);
+  const [da, db] = await Promise.all([a.call("/api/cluster-data"), b.call("/api/cluster-data")]);
+  assert.equal((await da.json()).n_clusters, 4);
+  assert.equal((await db.json()).n_clusters, 2);
+  const listA = (await (await a.call("/api/datasets")).json()).datasets;
+  const listB = (await (await b.call("/api/datasets")).json()).datasets;
+  assert.deepEqual(listA.map((d: { name: string }) => d.name), ["mall_customers.csv"]);
+  assert.deepEqual(listB.map((d: { name: string }) => d.name), ["small.csv"]);
 });
