@@ -81,12 +81,14 @@ export const EXIT_CONFIG = 2;
 export const SETUP_HELP = `The server needs to know how clients authenticate. Either:
 
   Local, single user (no credentials; listens on loopback only):
-    OPEN_ACCESS=1 deno task start
+    OPEN_ACCESS=1 npx --yes deno@2.9.6 task start
+    then open http://127.0.0.1:8000/ and upload a CSV
 
   Shared service (JWT sessions, API keys, tenant headers):
     export JWT_SECRET="$(openssl rand -base64 48)"   # at least 32 bytes
-    deno task admin tenant create --name "Acme" --username admin --password '<a long password>'
-    deno task start
+    npx --yes deno@2.9.6 task admin tenant create --name "Acme" --username admin \\
+      --password '<a long password>'
+    npx --yes deno@2.9.6 task start        # then sign in at http://127.0.0.1:8000/
 
   The admin command prints the tenant's customer_api_id, secret and API key once: keep them.`;
 
@@ -311,7 +313,7 @@ export async function main(): Promise<number> {
       handler: app.fetch,
       onListen: ({ hostname, port }) => {
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-        console.log(`Listening on http://${host}:${port}/ (docs at /docs)`);
+        console.log(`Listening on http://${host}:${port}/ (dashboard at /, API docs at /docs)`);
         if (config.open) {
           console.log("Open access: requests without credentials act as the local tenant");
         }

@@ -6,7 +6,7 @@ const SECRET = "0123456789abcdef0123456789abcdef-extra";
 
 Deno.test("readConfig asks for setup when neither OPEN_ACCESS nor JWT_SECRET is set", () => {
   assert.throws(() => readConfig(env({})), SetupRequired);
-  assert.throws(() => readConfig(env({})), /OPEN_ACCESS=1 deno task start/);
+  assert.throws(() => readConfig(env({})), /OPEN_ACCESS=1 npx --yes deno@2.9.6 task start/);
 });
 
 Deno.test("readConfig refuses open mode on a non-loopback HOST", () => {
@@ -107,5 +107,5 @@ Deno.test("main prints how to set up and exits 2 without OPEN_ACCESS or JWT_SECR
     stderr: "piped",
   }).output();
   assert.equal(out.code, 2);
-  assert.match(new TextDecoder().decode(out.stderr), /deno task admin tenant create/);
+  assert.match(new TextDecoder().decode(out.stderr), /deno@2.9.6 task admin tenant create/);
 });

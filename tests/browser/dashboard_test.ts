@@ -163,6 +163,35 @@ Deno.test({
       assert.equal(await report.locator("svg").count(), 3);
       await report.close();
 
+      // Accessible markup: every form control has a label (or an aria-label).
+      const unlabelled = await page.evaluate(
+        `[...document.querySelectorAll("input, select, textarea")]
+        .filter((el) => el.type !== "hidden" && !el.labels?.length && !el.getAttribute("aria-label")
+          && !el.getAttribute("aria-labelledby"))
+        .map((el) => el.id || el.name || el.outerHTML.slice(0, 60))`,
+      );
+      assert.deepEqual(unlabelled, []);
+
+      // On a phone: the page opened at 375 px (signing in again: the token lived in the page's
+      // memory only) restores the latest results, and nothing is wider than the screen.
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.reload();
+      await signIn(page);
+      await page.locator('[data-testid="segment-card"]').first().waitFor({ timeout: 60_000 });
+      await page.locator("#scatter .scatterlayer .point").first().waitFor({ timeout: 60_000 });
+      const overflow = await page.evaluate(
+        "document.scrollingElement.scrollWidth - document.documentElement.clientWidth",
+      ) as number;
+      const wide = await page.evaluate(`[...document.querySelectorAll("body *")]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 4)
+        .map((el) => el.tagName + "." + el.getAttribute("class") + " in " +
+          (el.closest("[id]")?.id ?? "?"))
+        .join(", ")`);
+      assert.ok(overflow <= 1, `the page is ${overflow} px wider than a phone: ${wide}`);
+      await page.locator('[data-testid="segment-card"]').first().scrollIntoViewIfNeeded();
+      if (SHOTS) await page.screenshot({ path: new URL("7-phone.png", SHOTS).pathname });
+
       assert.deepEqual(dialogs, []);
       await Deno.remove(file.slice(0, file.lastIndexOf("/")), { recursive: true });
       console.log(
