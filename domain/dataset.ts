@@ -31,7 +31,7 @@
  */
 import { Buffer } from "node:buffer";
 import { CsvError, type InfoRecord, Parser } from "csv-parse";
-import { isIdName, MAX_COLUMNS } from "./preprocess.ts";
+import { isIdName, MAX_COLUMNS, uniqueNames } from "./preprocess.ts";
 import {
   COLUMN_ROLES,
   type ColumnKind,
@@ -602,17 +602,6 @@ class TableBuilder {
     const n = this.rows;
     return finishDataset(this.builders.map((b) => b.finish(n)), n, options);
   }
-}
-
-function uniqueNames(columns: readonly string[]): string[] {
-  const seen = new Set<string>();
-  return columns.map((c, j) => {
-    const base = c === "" ? `column_${j + 1}` : c;
-    let name = base;
-    for (let k = 1; seen.has(name); k++) name = `${base}.${k}`;
-    seen.add(name);
-    return name;
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

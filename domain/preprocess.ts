@@ -410,7 +410,8 @@ function checkFieldNames(o: Resolved, names: string[]): void {
   }
 }
 
-function uniqueNames(columns: readonly string[]): string[] {
+/** Header names made unique as pandas does (`a`, `a.1`; an empty one `column_<j+1>`). */
+export function uniqueNames(columns: readonly string[]): string[] {
   const seen = new Set<string>();
   return columns.map((c, j) => {
     const base = c === "" ? `column_${j + 1}` : c;

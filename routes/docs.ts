@@ -118,7 +118,8 @@ const ASSETS: Record<string, Asset> = {
   "init.js": { type: "text/javascript; charset=utf-8", load: () => Promise.resolve(INIT) },
 };
 
-function once<T>(load: () => Promise<T>): () => Promise<T> {
+/** `load`, run once and shared by every caller; a failed load is retried on the next call. */
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
   let promise: Promise<T> | undefined;
   return () => {
     promise ??= load().catch((error) => {

@@ -13,6 +13,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "./mod.ts";
+import { once } from "./docs.ts";
 
 /** The paths `webRoutes` serves. */
 export const WEB_PATHS = { page: "/", assets: "/app/*" } as const;
@@ -210,15 +211,4 @@ export function acceptedEncoding(header: string | null | undefined): Encoding | 
   const deflate = weights.get("deflate") ?? star;
   if (gzip <= 0 && deflate <= 0) return null;
   return gzip >= deflate ? "gzip" : "deflate";
-}
-
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let promise: Promise<T> | undefined;
-  return () => {
-    promise ??= load().catch((error) => {
-      promise = undefined;
-      throw error;
-    });
-    return promise;
-  };
 }

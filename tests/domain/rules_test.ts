@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ColumnMap, Dataset, DatasetColumn } from "../../domain/dataset_types.ts";
+import { dataset } from "./_datasets.ts";
 import { RFM_SEGMENT_NAMES } from "../../domain/rfm.ts";
 import {
   computeClv,
@@ -11,42 +11,6 @@ import {
   segmentDataset,
   UNKNOWN_SEGMENT,
 } from "../../domain/rules.ts";
-
-/** A dataset from columns: all-number (or null) columns are numeric, null = missing. */
-function dataset(
-  columns: Record<string, readonly (number | null)[] | readonly (string | null)[]>,
-  columnMap: ColumnMap,
-  incomeScale = 1,
-): Dataset {
-  const built: DatasetColumn[] = Object.entries(columns).map(([name, values]) => {
-    if (values.every((v) => v === null || typeof v === "number")) {
-      const numbers = Float64Array.from(values as (number | null)[], (v) => v ?? NaN);
-      return {
-        name,
-        kind: "numeric",
-        values: numbers,
-        missing: values.filter((v) => v === null).length,
-      };
-    }
-    return {
-      name,
-      kind: "categorical",
-      values: values as (string | null)[],
-      missing: values.filter((v) => v === null).length,
-    };
-  });
-  const rowCount = Object.values(columns)[0]?.length ?? 0;
-  return {
-    id: "ds",
-    name: "test",
-    createdAt: 0,
-    rowCount,
-    columns: built,
-    columnMap,
-    ids: Array.from({ length: rowCount }, (_, i) => `c${i + 1}`),
-    incomeScale,
-  };
-}
 
 /** The segment name of every row. */
 function labelsOf(s: RuleSegmentation): string[] {
