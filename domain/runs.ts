@@ -52,7 +52,7 @@ export async function saveRun<T>(
   if (!manifest) throw new Error(`Run ${runId} already exists`);
   await kv.set(keys.pointer(tenantId, "latest_run"), runId);
   // The next step of a session reads this run: keep it (frozen; callers only read it after).
-  parsed.put(kv, tenantId, runId, record);
+  parsed.put(kv, tenantId, runId, record, 3 * bytes.byteLength);
   return record;
 }
 
@@ -64,12 +64,15 @@ export async function getRun<T = unknown>(
 ): Promise<RunRecord<T> | null> {
   return await parsed.get(kv, tenantId, runId, async () => {
     const blob = await getBlob(kv, tenantId, RUN_KIND, runId);
-    return blob ? JSON.parse(new TextDecoder().decode(blob.bytes)) as RunRecord : null;
+    if (!blob) return null;
+    // Parsed JSON takes a few times its text; numbers and short ids dominate a big run.
+    const value = JSON.parse(new TextDecoder().decode(blob.bytes)) as RunRecord;
+    return { value, bytes: 3 * blob.bytes.byteLength };
   }) as RunRecord<T> | null;
 }
 
 // Runs are immutable; the steps of a session read the same one again and again.
-const parsed = new ImmutableCache<RunRecord>(8);
+const parsed = new ImmutableCache<RunRecord>(8, 96 * 2 ** 20);
 
 /** The id of the tenant's newest run, or null. */
 export async function latestRunId(kv: Deno.Kv, tenantId: string): Promise<string | null> {
