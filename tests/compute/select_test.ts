@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { ComputeBackend } from "../../compute/backend.ts";
 import { createCpuBackend } from "../../compute/cpu/backend.ts";
 import { kmeans } from "../../compute/kmeans.ts";
-import { selectBackend, withCpuFallback } from "../../compute/select.ts";
+import { hasGpuDeviceNode, selectBackend, withCpuFallback } from "../../compute/select.ts";
 import { dbscan } from "../../compute/dbscan.ts";
 import { blobs } from "./_helpers.ts";
 
@@ -83,8 +83,20 @@ Deno.test("selectBackend('cpu') gives the CPU backend and 'auto' avoids a softwa
   assert.equal(cpu.info.name, "cpu");
   await cpu.dispose();
   const lines: string[] = [];
-  const auto = await selectBackend("auto", { log: (l) => lines.push(l) });
+  const auto = await selectBackend("auto", { log: (l) => lines.push(l), hasGpuDevice: () => true });
   if (auto.info.name === "gpu") assert.equal(auto.info.fallbackAdapter, false);
   else assert.match(lines.join("\n"), /software adapter|no usable WebGPU adapter/);
   await auto.dispose();
+});
+
+Deno.test("selectBackend('auto') does not load a GPU driver where no GPU device exists", async () => {
+  const lines: string[] = [];
+  const auto = await selectBackend("auto", {
+    log: (l) => lines.push(l),
+    hasGpuDevice: () => false,
+  });
+  assert.equal(auto.info.name, "cpu");
+  assert.deepEqual(lines, ["compute: no GPU device on this machine; using the CPU"]);
+  await auto.dispose();
+  assert.equal(typeof hasGpuDeviceNode(), "boolean");
 });
