@@ -38,6 +38,10 @@ export interface AnalyzeRequest {
   max_clusters?: number;
   algorithm?: AnalyzeAlgorithm;
   random_state?: number;
+  /** DBSCAN's radius on the standardised features (default 0.4, as document 000). */
+  eps?: number;
+  /** DBSCAN's core-point threshold, the point itself included (default 5). */
+  min_samples?: number;
 }
 
 /** Fewest records a segmentation needs (two clusters and the metrics need three rows). */
@@ -223,6 +227,8 @@ export async function segmentRecords(
         maxClusters,
         algorithms: algorithm === "auto" ? undefined : [algorithm],
         randomState: request.random_state ?? 0,
+        ...(request.eps !== undefined ? { eps: request.eps } : {}),
+        ...(request.min_samples !== undefined ? { minSamples: request.min_samples } : {}),
         // A choice the client made is not second-guessed for small segments or noise.
         ...(fixed ? { minSegmentShare: 0, maxNoiseShare: 1 } : {}),
       }, backend),

@@ -43,6 +43,12 @@ export const AnalyzeBody = z.object({
     description: "auto (default): every algorithm, chosen by the selection rule",
   }),
   random_state: z.int().optional(),
+  eps: z.number().gt(0).max(10).optional().meta({
+    description: "DBSCAN's radius on the standardised features (default 0.4)",
+  }),
+  min_samples: z.int().min(2).max(1000).optional().meta({
+    description: "DBSCAN's core-point threshold (default 5)",
+  }),
 }).strict().meta({ id: "AnalyzeRequest" });
 
 const Cluster = z.object({

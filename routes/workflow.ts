@@ -86,6 +86,12 @@ const ClusterBody = z.object({
   }),
   max_clusters: z.int().min(2).max(10).optional(),
   random_state: z.int().optional(),
+  eps: z.number().gt(0).max(10).optional().meta({
+    description: "DBSCAN's radius on the standardised features (default 0.4)",
+  }),
+  min_samples: z.int().min(2).max(1000).optional().meta({
+    description: "DBSCAN's core-point threshold (default 5)",
+  }),
 }).strict().meta({ id: "ClusterRequest" });
 
 const routes = {
@@ -414,6 +420,8 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
             ...(body.n_clusters !== undefined ? { n_clusters: body.n_clusters } : {}),
             ...(body.max_clusters !== undefined ? { max_clusters: body.max_clusters } : {}),
             ...(body.random_state !== undefined ? { random_state: body.random_state } : {}),
+            ...(body.eps !== undefined ? { eps: body.eps } : {}),
+            ...(body.min_samples !== undefined ? { min_samples: body.min_samples } : {}),
           },
           language,
         },

@@ -353,3 +353,25 @@ Deno.test("two tenants uploading at once each see only their own data", async ()
   assert.deepEqual(listA.map((d: { name: string }) => d.name), ["mall_customers.csv"]);
   assert.deepEqual(listB.map((d: { name: string }) => d.name), ["small.csv"]);
 });
+
+Deno.test("POST /api/cluster takes DBSCAN's eps and min_samples, and refuses them out of range", async () => {
+  await using s = await segmentationService();
+  const a = await session(s);
+  await a.upload(MALL);
+  const tight = await (await a.json("/api/cluster", {
+    algorithm: "dbscan",
+    eps: 0.5,
+    min_samples: 4,
+  })).json();
+  assert.equal(tight.algorithm, "dbscan");
+  const chosen = tight.candidates.find((c: { chosen: boolean }) => c.chosen);
+  assert.deepEqual(chosen.params, { eps: 0.5, min_samples: 4 });
+  const wider = await a.json("/api/cluster", { algorithm: "dbscan", eps: 0.6, min_samples: 4 });
+  assert.equal(wider.status, 200);
+  const wide = await wider.json();
+  // A wider radius keeps every core point and reaches more: noise can only shrink.
+  assert.ok(wide.metrics.noise_share <= tight.metrics.noise_share);
+  assert.equal(wide.candidates.find((c: { chosen: boolean }) => c.chosen).params.eps, 0.6);
+  assert.equal((await a.json("/api/cluster", { eps: 0 })).status, 422);
+  assert.equal((await a.json("/api/cluster", { min_samples: 1 })).status, 422);
+});
