@@ -194,7 +194,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.kv) app.route("/api/jobs", jobRoutes({ kv: deps.kv, clock }));
   if (deps.kv) app.route("/api/runs", runRoutes({ kv: deps.kv }));
   if (deps.kv && deps.engine) {
-    const segmentation = { kv: deps.kv, engine: deps.engine, clock };
+    const segmentation = { kv: deps.kv, engine: deps.engine, clock, timeoutMs };
     app.route("/api", purchasingRoutes(segmentation));
     app.route("/api", clusterProfileRoutes(segmentation));
     app.route("/api", analyzeRoutes(segmentation));

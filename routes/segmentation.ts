@@ -24,6 +24,11 @@ export interface SegmentationDeps {
   kv: Deno.Kv;
   engine: SegmentationEngine;
   clock: () => number;
+  /**
+   * The request time limit (ms; 0 or absent: none). A request whose estimated work exceeds 80 %
+   * of it is answered 202 with a job whatever its size.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -42,7 +47,11 @@ export const SYNC_LIMITS = {
 /** The most customers one request may carry (the 202 path; the body limit also applies). */
 export const MAX_CUSTOMERS = 1_000_000;
 
-/** Seconds per customer and feature of the automatic job, measured (for `estimated_time`). */
+/**
+ * Seconds per customer and feature of the automatic job, measured on the reference machine
+ * (200k × 6 in about 21 s): the estimate behind `estimated_time_seconds` and behind the 202 of a
+ * request too heavy for the time limit.
+ */
 const SECONDS_PER_CUSTOMER_FEATURE = 1.8e-5;
 
 /** The 202 body. */
@@ -90,20 +99,25 @@ async function answer(
 ): Promise<Response> {
   const n = customerCount(request.task);
   const wanted = prefersAsync(c);
-  if (wanted || n > syncLimit) {
+  const estimate = n * featureCount(request) * SECONDS_PER_CUSTOMER_FEATURE;
+  // What the request's time limit leaves for computing, with a fifth kept for the rest.
+  const budget = deps.timeoutMs ? 0.8 * deps.timeoutMs / 1000 : Infinity;
+  if (wanted || n > syncLimit || estimate > budget) {
     const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock());
     const statusUrl = `/api/jobs/${job.id}`;
     c.header("Location", statusUrl);
     if (wanted) c.header("Preference-Applied", "respond-async");
-    const features = featureCount(request);
     return c.json({
       job_id: job.id,
       status: "queued" as const,
       message: wanted
         ? "Queued as asked (Prefer: respond-async); poll status_url, then read result_url"
-        : `${n} customers is above the ${syncLimit} answered in the request; poll status_url, ` +
-          "then read result_url",
-      estimated_time_seconds: Math.max(1, Math.ceil(n * features * SECONDS_PER_CUSTOMER_FEATURE)),
+        : n > syncLimit
+        ? `${n} customers is above the ${syncLimit} answered in the request; poll ` +
+          "status_url, then read result_url"
+        : `About ${Math.ceil(estimate)} s of work is more than the request's time limit ` +
+          "allows; poll status_url, then read result_url",
+      estimated_time_seconds: Math.max(1, Math.ceil(estimate)),
       status_url: statusUrl,
       result_url: `${statusUrl}/result`,
     }, 202);

@@ -159,3 +159,31 @@ Deno.test("the profiles endpoint segments first in a job when asked", async () =
   assert.equal(body.segments.length, body.n_clusters);
   assert.equal(body.segmentation.algorithm !== undefined, true);
 });
+
+Deno.test("a request whose estimated work exceeds the time limit is answered 202", async () => {
+  await using s = await segmentationService({ timeoutMs: 1000 });
+  const acme = await s.tenant("acme");
+  // 10k records × 5 fields ≈ 0.9 s of estimated work: more than 80 % of a 1 s limit.
+  const heavy = Array.from({ length: 10_000 }, (_, i) => ({
+    id: i,
+    a: i % 7,
+    b: i % 11,
+    c: i % 13,
+    d: i % 17,
+  }));
+  const res = await s.app.request("/api/analyze", {
+    method: "POST",
+    headers: acme.headers,
+    body: JSON.stringify({ data: heavy }),
+  });
+  assert.equal(res.status, 202);
+  const job = await res.json();
+  assert.match(job.message, /time limit/);
+  assert.equal(job.estimated_time_seconds, 1);
+  const light = await s.app.request("/api/analyze", {
+    method: "POST",
+    headers: acme.headers,
+    body: JSON.stringify({ data: heavy.slice(0, 60) }),
+  });
+  assert.equal(light.status, 200);
+});
