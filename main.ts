@@ -33,6 +33,7 @@ import type { BackendChoice, ComputeBackend } from "./compute/backend.ts";
 import { selectBackend } from "./compute/select.ts";
 import { DEFAULT_PASSWORD_COST } from "./domain/crypto.ts";
 import type { SegmentationEngine } from "./domain/engine.ts";
+import { sweepExpiredExports } from "./domain/exports.ts";
 import { kmeansJobType } from "./domain/job_types/kmeans_job.ts";
 import { segmentationJobType } from "./domain/job_types/segmentation_job.ts";
 import { ensureLocalTenant } from "./domain/tenants.ts";
@@ -300,9 +301,11 @@ export async function main(): Promise<number> {
     })
     : undefined;
   runner?.start();
-  // Chunks of objects whose writer died before publishing (an hour is far above any write).
+  // Chunks of objects whose writer died before publishing (an hour is far above any write), and
+  // the bytes of expired exports (their ids go on answering 410).
   const orphanSweep = setInterval(() => {
     sweepOrphanChunks(kv, 3_600_000, clock()).catch((e) => console.error("orphan sweep:", e));
+    sweepExpiredExports(kv, clock()).catch((e) => console.error("export sweep:", e));
   }, 600_000);
 
   let server: Deno.HttpServer;

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { getBlob, putBlob } from "../storage/mod.ts";
+import { deleteBlob, getBlob, getBlobManifest, keys, putBlob } from "../storage/mod.ts";
 import { type CsvCell, toCsv } from "./csv_export.ts";
 import {
   type ColumnRole,
@@ -125,22 +125,57 @@ export async function saveExport(
     meta: { ...info },
   });
   if (!manifest) throw new Error(`Export ${info.export_id} already exists`);
+  await kv.set(keys.exportExpiry(info.expires_at, tenantId, info.export_id), true);
   return info;
 }
 
+/** How long a swept export's record is kept, so that its id answers 410 rather than 404. */
+export const GONE_RECORD_MS = 30 * 24 * 3_600_000;
+
 /**
- * Export `exportId` of `tenantId` and its bytes, expired or not; null when the tenant has no
- * such export (another tenant's id included, and any text that cannot be an export id).
+ * Deletes the bytes of every export that expired before `now` (epoch ms), of every tenant,
+ * keeping a small record of each for `GONE_RECORD_MS` (its download then still answers 410).
+ * Returns how many were swept. Safe to run on several instances at once.
+ */
+export async function sweepExpiredExports(kv: Deno.Kv, now: number): Promise<number> {
+  let swept = 0;
+  const due = kv.list<boolean>({
+    start: keys.exportExpiryPrefix(),
+    end: [...keys.exportExpiryPrefix(), now],
+  });
+  for await (const entry of due) {
+    const [, , tenantId, exportId] = entry.key as [string, number, string, string];
+    const manifest = await getBlobManifest(kv, tenantId, EXPORT_KIND, exportId);
+    if (manifest?.meta) {
+      await kv.set(keys.exportGone(tenantId, exportId), manifest.meta, {
+        expireIn: GONE_RECORD_MS,
+      });
+      await deleteBlob(kv, tenantId, EXPORT_KIND, exportId);
+      swept++;
+    }
+    await kv.delete(entry.key);
+  }
+  return swept;
+}
+
+/**
+ * Export `exportId` of `tenantId` and its bytes, expired or not (bytes null once the sweeper has
+ * deleted them); null when the tenant has no such export (another tenant's id included, and any
+ * text that cannot be an export id).
  */
 export async function getExport(
   kv: Deno.Kv,
   tenantId: string,
   exportId: string,
-): Promise<{ info: ExportInfo; bytes: Uint8Array } | null> {
+): Promise<{ info: ExportInfo; bytes: Uint8Array | null } | null> {
   if (!EXPORT_ID.test(exportId)) return null;
   const blob = await getBlob(kv, tenantId, EXPORT_KIND, exportId);
-  if (!blob?.manifest.meta) return null;
-  return { info: blob.manifest.meta as unknown as ExportInfo, bytes: blob.bytes };
+  if (blob?.manifest.meta) {
+    return { info: blob.manifest.meta as unknown as ExportInfo, bytes: blob.bytes };
+  }
+  // Swept after it expired: its info is all that is left.
+  const gone = await kv.get<ExportInfo>(keys.exportGone(tenantId, exportId));
+  return gone.value ? { info: gone.value, bytes: null } : null;
 }
 
 /** True when `info` has expired at `now` (epoch ms). */

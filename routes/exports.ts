@@ -199,7 +199,7 @@ export function exportRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     const found = await getExport(deps.kv, tenantId, export_id);
     if (!found) throw new ClientError(404, "not_found", `No export with id "${export_id}"`);
     const { info, bytes } = found;
-    if (isExpired(info, deps.clock())) {
+    if (bytes === null || isExpired(info, deps.clock())) {
       throw new ClientError(
         410,
         "gone",

@@ -23,6 +23,8 @@
  * | `["t", tenantId, "chunk", kind, id, generation, index]` | `Uint8Array` ≤ 60 KiB |
  * | `["t", tenantId, "pointer", name]` | an id (e.g. `current_dataset`, `latest_run`) |
  * | `["gc", generationId]` | `{ tenantId, kind, id, generation, since }`: chunks being written |
+ * | `["export_expiry", expiresAt, tenantId, exportId]` | `true`: an export to sweep once expired |
+ * | `["t", tenantId, "export_gone", exportId]` | the swept export's info (its 410), kept 30 days |
  */
 export type { KvKey } from "./types.ts";
 
@@ -70,5 +72,13 @@ export const keys = {
   ],
   pointer: (tenantId: string, name: string) => ["t", tenantId, "pointer", name],
   gc: (generationId: string) => ["gc", generationId],
+  exportExpiry: (expiresAt: number, tenantId: string, exportId: string) => [
+    "export_expiry",
+    expiresAt,
+    tenantId,
+    exportId,
+  ],
+  exportExpiryPrefix: () => ["export_expiry"],
+  exportGone: (tenantId: string, exportId: string) => ["t", tenantId, "export_gone", exportId],
   gcPrefix: () => ["gc"],
 } as const;

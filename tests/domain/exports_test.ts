@@ -2,14 +2,17 @@
  * `domain/exports.ts`: stored exports (per tenant, expiry as a field) and the export tables.
  */
 import assert from "node:assert/strict";
+import { getBlobManifest } from "../../storage/mod.ts";
 import type { Dataset } from "../../domain/dataset_types.ts";
 import {
   datasetSubset,
+  EXPORT_KIND,
   getExport,
   isExpired,
   saveExport,
   segmentationCsv,
   segmentationTable,
+  sweepExpiredExports,
 } from "../../domain/exports.ts";
 import { segmentDataset } from "../../domain/rules.ts";
 
@@ -35,7 +38,7 @@ Deno.test("saveExport stores an export that only its tenant reads, expiring at i
   assert.equal(info.expires_at, 1_500);
   assert.equal(info.content_type, "text/csv; charset=utf-8");
   const found = await getExport(kv, "t1", info.export_id);
-  assert.equal(new TextDecoder().decode(found!.bytes), "x\r\n");
+  assert.equal(new TextDecoder().decode(found!.bytes!), "x\r\n");
   assert.equal(await getExport(kv, "t2", info.export_id), null);
   assert.equal(await getExport(kv, "t1", "not-an-id"), null);
   assert.equal(isExpired(found!.info, 1_499), false);
@@ -62,4 +65,23 @@ Deno.test("datasetSubset keeps the rows and columns asked, recounting missing va
   assert.deepEqual(sub.ids, ["c", "a"]);
   assert.equal(sub.columns.length, 1);
   assert.equal(sub.columns[0]!.missing, 1);
+});
+
+Deno.test("sweepExpiredExports deletes expired exports' bytes and keeps their record for a 410", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const file = { type: "gender", format: "csv", filename: "g.csv", content: "a\r\n" } as const;
+  const old = await saveExport(kv, "t1", file, { now: 1_000, ttlMs: 1_000 });
+  const fresh = await saveExport(kv, "t1", file, { now: 1_000, ttlMs: 60_000 });
+  const other = await saveExport(kv, "t2", file, { now: 1_000, ttlMs: 1_000 });
+  assert.equal(await sweepExpiredExports(kv, 1_500), 0);
+  assert.equal(await sweepExpiredExports(kv, 5_000), 2);
+  assert.equal(await getBlobManifest(kv, "t1", EXPORT_KIND, old.export_id), null);
+  const gone = await getExport(kv, "t1", old.export_id);
+  assert.equal(gone?.bytes, null);
+  assert.equal(gone?.info.expires_at, 2_000);
+  // Another tenant's swept export stays invisible; the fresh one is untouched.
+  assert.equal(await getExport(kv, "t1", other.export_id), null);
+  assert.ok((await getExport(kv, "t1", fresh.export_id))?.bytes);
+  // A second sweep finds nothing more to do.
+  assert.equal(await sweepExpiredExports(kv, 5_000), 0);
 });

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { segmentationJobType } from "../../domain/job_types/segmentation_job.ts";
 import { JobRunner } from "../../domain/worker.ts";
 import type { AppDeps } from "../../routes/mod.ts";
-import { segmentsApiRoutes } from "../../routes/segments.ts";
 import { NOW, segmentationService } from "./_segmentation_service.ts";
 
 export { NOW };
@@ -33,9 +32,6 @@ export async function segmentsService(overrides: Partial<AppDeps> = {}) {
     rateLimits: { default: GENEROUS, clusters_run: GENEROUS, export: GENEROUS },
     ...overrides,
   });
-  if (!s.app.routes.some((r) => r.path === "/api/segments/:type")) {
-    s.app.route("/api", segmentsApiRoutes({ kv: s.kv, engine: s.engine, clock: clock.read }));
-  }
   return Object.assign(s, { clock });
 }
 

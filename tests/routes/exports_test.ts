@@ -4,7 +4,7 @@
  * formula escaping, columns and filters, and exports invisible to other tenants.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_EXPORT_TTL_MS } from "../../domain/exports.ts";
+import { DEFAULT_EXPORT_TTL_MS, sweepExpiredExports } from "../../domain/exports.ts";
 import { HTML_EXPORT_CSP } from "../../routes/exports.ts";
 import { clusteredMall, MALL, NOW, segmentsService, session } from "./_segments_service.ts";
 
@@ -42,6 +42,12 @@ Deno.test("POST /api/export/{type} stores a CSV that downloads until it expires,
   const body = await gone.json();
   assert.equal(body.error, "gone");
   assert.equal(body.details.export_id, e.export_id);
+
+  // Once the sweeper has deleted its bytes, the export still answers 410, not 404.
+  assert.equal(await sweepExpiredExports(s.kv, s.clock.now + 1), 1);
+  const swept = await a.call(e.download_url);
+  assert.equal(swept.status, 410);
+  assert.equal((await swept.json()).details.expired_at, e.expires_at);
 });
 
 Deno.test("POST /api/export/{type} escapes formulas in the exported CSV", async () => {
