@@ -89,27 +89,28 @@ export async function showResults(report) {
   ]);
   renderCards(report, colorsOf(vis.scatter_chart));
   await Promise.all([
-    Plotly.react(byId("scatter"), vis.scatter_chart.data, vis.scatter_chart.layout, PLOT_CONFIG),
-    Plotly.react(
-      byId("sizes"),
-      vis.distribution_chart.data,
-      vis.distribution_chart.layout,
-      PLOT_CONFIG,
-    ),
-    Plotly.react(
-      byId("means"),
-      vis.feature_means_chart.data,
-      vis.feature_means_chart.layout,
-      PLOT_CONFIG,
-    ),
+    draw(Plotly, byId("scatter"), vis.scatter_chart),
+    draw(Plotly, byId("sizes"), vis.distribution_chart),
+    draw(Plotly, byId("means"), vis.feature_means_chart),
     optimal ? drawCurve(Plotly, optimal) : Promise.resolve(),
-    corr?.heatmap
-      ? Plotly.react(byId("heatmap"), corr.heatmap.data, corr.heatmap.layout, PLOT_CONFIG)
-      : Promise.resolve(),
+    corr?.heatmap ? draw(Plotly, byId("heatmap"), corr.heatmap) : Promise.resolve(),
   ]);
   await fitNarrow(Plotly);
   show(byId("silhouette-figure"), optimal !== null);
   show(byId("heatmap-figure"), Boolean(corr?.heatmap));
+}
+
+/**
+ * Draws `figure` in `el` afresh. A plot redrawn with `Plotly.react` (a language switch) keeps
+ * the width of its first drawing and stops following the window; a new plot follows it.
+ *
+ * @param {any} Plotly
+ * @param {HTMLElement} el
+ * @param {{ data: unknown[], layout: Record<string, unknown> }} figure
+ */
+function draw(Plotly, el, figure) {
+  Plotly.purge(el);
+  return Plotly.newPlot(el, figure.data, figure.layout, PLOT_CONFIG);
 }
 
 /** Width below which the service's figures get their legend under the plot. */
@@ -133,6 +134,9 @@ async function fitNarrow(Plotly) {
       "margin.r": 10,
       "margin.l": 50,
       height: 560,
+      // Setting a height turns Plotly's autosize off, which would freeze the width as well.
+      autosize: true,
+      width: null,
     });
   }
 }
@@ -245,7 +249,7 @@ function drawCurve(Plotly, optimal) {
     legend: { orientation: "h", y: -0.22, yanchor: "top" },
     font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13 },
   };
-  return Plotly.react(byId("silhouette"), data, layout, PLOT_CONFIG);
+  return draw(Plotly, byId("silhouette"), { data, layout });
 }
 
 /**

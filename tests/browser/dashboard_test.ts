@@ -172,9 +172,15 @@ Deno.test({
       );
       assert.deepEqual(unlabelled, []);
 
-      // On a phone: the page opened at 375 px (signing in again: the token lived in the page's
-      // memory only) restores the latest results, and nothing is wider than the screen.
+      // Narrowed to a phone's width, the drawn charts follow; then the page opened at 375 px
+      // (signing in again: the token lived in the page's memory only) restores the latest
+      // results. Neither is wider than the screen.
       await page.setViewportSize({ width: 375, height: 812 });
+      await assertEventually(async () =>
+        await page.evaluate(
+          "document.scrollingElement.scrollWidth - document.documentElement.clientWidth",
+        ) as number <= 1
+      );
       await page.reload();
       await signIn(page);
       await page.locator('[data-testid="segment-card"]').first().waitFor({ timeout: 60_000 });
