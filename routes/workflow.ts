@@ -530,6 +530,8 @@ function summary(dataset: Dataset) {
     rows: dataset.rowCount,
     column_types: Object.fromEntries(dataset.columns.map((col) => [col.name, col.kind])),
     column_map: dataset.columnMap,
+    // The roles a client may map (the dashboard builds its column-map form from them).
+    column_roles: COLUMN_ROLES,
     income_scale: dataset.incomeScale,
   };
 }

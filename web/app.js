@@ -25,26 +25,12 @@ import { loadSegments, lookUpCustomer, setUpSegments } from "./explore.js";
 import { applyLanguage, LANGUAGES, preferredLanguage, t } from "./i18n.js";
 import { hideResults, loadPlotly, showResults } from "./results.js";
 
-/** The roles of the column map (document 004's `PUT /api/datasets/current/columns`). */
-const ROLES = /** @type {const} */ ([
-  "customer_id",
-  "gender",
-  "region",
-  "age",
-  "income",
-  "spending_score",
-  "purchase_amount",
-  "purchase_frequency",
-  "lifespan",
-  "recency",
-]);
-
 /**
  * The dataset answer of upload, `PUT /api/datasets/current` and the column map.
  *
  * @typedef {{ dataset_id: string, name: string, rows: number,
  *   column_types: Record<string, string>, column_map: Record<string, unknown>,
- *   income_scale?: number | null }} DatasetSummary
+ *   column_roles: string[], income_scale?: number | null }} DatasetSummary
  */
 
 const state = {
@@ -279,7 +265,8 @@ async function renderPreview(file) {
 function renderColumnMap(summary) {
   const form = byId("column-map");
   const columns = Object.keys(summary.column_types ?? {});
-  const fields = ROLES.map((role) => {
+  // The roles come from the service, so the form and the API never disagree on them.
+  const fields = summary.column_roles.map((role) => {
     const id = `role-${role}`;
     const chosen = summary.column_map?.[role];
     return h(
@@ -361,7 +348,7 @@ async function saveColumnMap() {
   const form = /** @type {HTMLFormElement} */ (byId("column-map"));
   /** @type {Record<string, unknown>} */
   const body = {};
-  for (const role of ROLES) {
+  for (const role of state.dataset?.column_roles ?? []) {
     const select = /** @type {HTMLSelectElement | null} */ (form.elements.namedItem(role));
     if (select) body[role] = select.value === "" ? null : select.value;
   }

@@ -4,6 +4,7 @@
  * reset, column corrections, JSON datasets, jobs, and one tenant's session invisible to another.
  */
 import assert from "node:assert/strict";
+import { COLUMN_ROLES } from "../../domain/dataset_types.ts";
 import { segmentationJobType } from "../../domain/job_types/segmentation_job.ts";
 import { JobRunner } from "../../domain/worker.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, NO_CLUSTERING, NO_DATA } from "../../routes/workflow.ts";
@@ -52,6 +53,7 @@ Deno.test("the workflow of document 004 runs end to end on the Mall dataset", as
   assert.equal(uploaded.column_map.gender, "Gender");
   assert.equal(uploaded.column_map.income, "Annual Income (k$)");
   assert.equal(uploaded.income_scale, 1000);
+  assert.deepEqual(uploaded.column_roles, [...COLUMN_ROLES]);
 
   const quality = await (await a.call("/api/data-quality")).json();
   assert.equal(quality.metrics.total_rows, 200);
