@@ -31,23 +31,23 @@
  */
 import type { BackendChoice, ComputeBackend } from "./compute/backend.ts";
 import { selectBackend } from "./compute/select.ts";
-import { DEFAULT_PASSWORD_COST } from "./domain/crypto.ts";
-import type { SegmentationEngine } from "./domain/engine.ts";
-import { sweepExpiredExports } from "./domain/exports.ts";
-import { kmeansJobType } from "./domain/job_types/kmeans_job.ts";
-import { segmentationJobType } from "./domain/job_types/segmentation_job.ts";
-import { ensureLocalTenant } from "./domain/tenants.ts";
-import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/tokens.ts";
-import { JobRunner } from "./domain/worker.ts";
-import { workerEngine } from "./domain/worker_engine.ts";
-import { clientAddressFrom, parseOrigins } from "./routes/http.ts";
+import { DEFAULT_PASSWORD_COST } from "./domain/auth/mod.ts";
+import type { SegmentationEngine } from "./domain/segmentation/mod.ts";
+import { sweepExpiredExports } from "./domain/reports/mod.ts";
+import { kmeansJobType } from "./domain/jobs/mod.ts";
+import { segmentationJobType } from "./domain/jobs/mod.ts";
+import { ensureLocalTenant } from "./domain/auth/mod.ts";
+import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/auth/mod.ts";
+import { JobRunner } from "./domain/jobs/mod.ts";
+import { workerEngine } from "./domain/segmentation/mod.ts";
+import { clientAddressFrom, parseOrigins } from "./routes/http/middleware.ts";
 import {
   type AppDeps,
   createApp,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS,
 } from "./routes/mod.ts";
-import { readRateLimits } from "./routes/ratelimit.ts";
+import { readRateLimits } from "./routes/http/rate_limit.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES } from "./routes/workflow.ts";
 import { openStore, sweepOrphanChunks } from "./storage/mod.ts";
 

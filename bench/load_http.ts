@@ -9,9 +9,9 @@
  */
 import { parseArgs } from "node:util";
 import { createCpuBackend } from "../compute/cpu/backend.ts";
-import { TEST_PASSWORD_COST } from "../domain/crypto.ts";
-import { enqueueJob } from "../domain/jobs.ts";
-import { createApiKey, createTenant } from "../domain/tenants.ts";
+import { TEST_PASSWORD_COST } from "../domain/auth/mod.ts";
+import { enqueueJob } from "../domain/jobs/mod.ts";
+import { createApiKey, createTenant } from "../domain/auth/mod.ts";
 import { createApp } from "../routes/mod.ts";
 import { openStore } from "../storage/mod.ts";
 

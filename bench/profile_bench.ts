@@ -8,8 +8,8 @@
 import { matrix } from "../compute/matrix.ts";
 import { createRandom } from "../compute/random.ts";
 import { standardize } from "../compute/standardize.ts";
-import { clusterConfidence, featureImportance } from "../domain/importance.ts";
-import { profileClusters, type ProfileInput } from "../domain/profile.ts";
+import { clusterConfidence, featureImportance } from "../domain/description/mod.ts";
+import { profileClusters, type ProfileInput } from "../domain/description/mod.ts";
 
 const N = 10_000, D = 50, K = 10;
 const rng = createRandom(20240601);

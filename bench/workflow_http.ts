@@ -9,11 +9,11 @@
  */
 import { parseArgs } from "node:util";
 import { createCpuBackend } from "../compute/cpu/backend.ts";
-import { inProcessEngine } from "../domain/engine.ts";
-import { segmentationJobType } from "../domain/job_types/segmentation_job.ts";
-import { JobRunner } from "../domain/worker.ts";
-import { ensureLocalTenant } from "../domain/tenants.ts";
-import { TEST_PASSWORD_COST } from "../domain/crypto.ts";
+import { inProcessEngine } from "../domain/segmentation/mod.ts";
+import { segmentationJobType } from "../domain/jobs/mod.ts";
+import { JobRunner } from "../domain/jobs/mod.ts";
+import { ensureLocalTenant } from "../domain/auth/mod.ts";
+import { TEST_PASSWORD_COST } from "../domain/auth/mod.ts";
 import { createApp } from "../routes/mod.ts";
 import { openStore } from "../storage/mod.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_PASSWORD_COST, type PasswordCost } from "../domain/crypto.ts";
+import { DEFAULT_PASSWORD_COST, type PasswordCost } from "../domain/auth/mod.ts";
 import {
   createApiKey,
   createTenant,
@@ -15,7 +15,7 @@ import {
   getTenant,
   listApiKeys,
   revokeApiKey,
-} from "../domain/tenants.ts";
+} from "../domain/auth/mod.ts";
 import { openStore } from "../storage/mod.ts";
 
 const USAGE = `Usage: deno task admin <command> [flags]

@@ -6,10 +6,10 @@
 import { parseArgs } from "node:util";
 import type { BackendChoice } from "../compute/backend.ts";
 import { selectBackend } from "../compute/select.ts";
-import { segment, type SegmentAlgorithm, type SegmentReport } from "../domain/segment.ts";
+import { segment, type SegmentAlgorithm, type SegmentReport } from "./segment_matrix.ts";
 
 const ALGORITHMS: readonly SegmentAlgorithm[] = ["kmeans", "dbscan", "gmm", "ward", "auto"];
-import { numericMatrix, parseCsv, TableError } from "../domain/table.ts";
+import { numericMatrix, parseCsv, TableError } from "../domain/datasets/mod.ts";
 
 const USAGE = `Usage: deno task segment --input FILE.csv [options]
 

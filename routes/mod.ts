@@ -7,37 +7,30 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import { requestId, type RequestIdVariables } from "hono/request-id";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env.ts";
 import { secureHeaders } from "hono/secure-headers";
 import type { BackendInfo } from "../compute/backend.ts";
-import type { SegmentationEngine } from "../domain/engine.ts";
-import { docsRoutes } from "./docs.ts";
-import { installErrorHandlers, normaliseThrown } from "./errors.ts";
-import { type HealthCheck, healthRoutes } from "./health.ts";
-import { authRoutes } from "./auth.ts";
-import { type AuthDeps, authenticate, type Principal } from "./authenticate.ts";
-import { accessLog, corsFor, type CorsOptions, requestTimeout } from "./http.ts";
-import { createRouter } from "./openapi.ts";
-import { rateLimit, type RateLimitClass, type RatePolicy } from "./ratelimit.ts";
-import { jobRoutes } from "./jobs.ts";
-import { runRoutes } from "./runs.ts";
-import { purchasingRoutes } from "./purchasing.ts";
-import { clusterProfileRoutes } from "./cluster_profiles.ts";
-import { analyzeRoutes } from "./analyze.ts";
+import type { SegmentationEngine } from "../domain/segmentation/mod.ts";
+import { docsRoutes } from "./platform/docs.ts";
+import { installErrorHandlers, normaliseThrown } from "./http/errors.ts";
+import { type HealthCheck, healthRoutes } from "./platform/health.ts";
+import { authRoutes } from "./platform/auth.ts";
+import { type AuthDeps, authenticate } from "./http/authenticate.ts";
+import { accessLog, corsFor, type CorsOptions, requestTimeout } from "./http/middleware.ts";
+import { createRouter } from "./http/openapi.ts";
+import { rateLimit, type RateLimitClass, type RatePolicy } from "./http/rate_limit.ts";
+import { jobRoutes } from "./platform/jobs.ts";
+import { runRoutes } from "./platform/runs.ts";
+import { purchasingRoutes } from "./segmentation/purchasing.ts";
+import { clusterProfileRoutes } from "./segmentation/cluster_profiles.ts";
+import { analyzeRoutes } from "./segmentation/analyze.ts";
 import { workflowRoutes } from "./workflow.ts";
-import { segmentsApiRoutes } from "./segments.ts";
-import { limitBody } from "./validation.ts";
-import { webRoutes } from "./web.ts";
+import { segmentsApiRoutes } from "./segments/segments.ts";
+import { limitBody } from "./http/validation.ts";
+import { webRoutes } from "./platform/web.ts";
 
-export type { Principal };
-
-/**
- * The Hono environment of the app and of every sub-app (`createRouter()`, which is an
- * `OpenAPIHono<AppEnv>`). `principal` is unset on routes that need no authentication.
- */
-export interface AppEnv {
-  Variables: RequestIdVariables & { principal?: Principal };
-}
+export type { AppEnv, Principal } from "./env.ts";
 
 /**
  * What the app depends on. Later resources add their own fields (`kv`, auth settings, …) as

@@ -1,7 +1,7 @@
 /**
- * Document 004, the analyst's workflow on the principal's session (`domain/session.ts`):
+ * Document 004, the analyst's workflow on the principal's session (`domain/workflow/session.ts`):
  * `POST /api/upload` (a CSV as multipart field `file`, or the CSV itself as `text/csv`; both
- * streamed into the parser, `routes/multipart.ts`),
+ * streamed into the parser, `routes/http/multipart.ts`),
  * `POST /api/datasets` (JSON records), `GET /api/datasets`, `PUT /api/datasets/current`,
  * `PUT /api/datasets/current/columns`, `GET /api/data-quality`, `GET /api/optimal-clusters`,
  * `POST /api/cluster`, `GET /api/cluster-data`, `GET /api/visualizations`,
@@ -14,9 +14,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { AnalyzeInputError } from "../domain/analyze.ts";
-import { correlationMatrix } from "../domain/correlation.ts";
-import { dataQuality, describeDataset } from "../domain/data_quality.ts";
+import { AnalyzeInputError } from "../domain/segmentation/mod.ts";
+import { correlationMatrix } from "../domain/datasets/mod.ts";
+import { dataQuality, describeDataset } from "../domain/datasets/mod.ts";
 import {
   applyColumnMap,
   type ColumnMapOverride,
@@ -24,30 +24,35 @@ import {
   datasetFromRecords,
   newDatasetId,
   parseCsvStream,
-} from "../domain/dataset.ts";
+} from "../domain/datasets/mod.ts";
 import {
   clearSession,
   getCurrentDatasetId,
   listDatasets,
   saveDataset,
   setCurrentDataset,
-} from "../domain/dataset_store.ts";
-import { COLUMN_ROLES, type Dataset } from "../domain/dataset_types.ts";
-import { parseAcceptLanguage } from "../domain/narrative.ts";
-import { datasetRecords, sessionDataset, sessionRun, WORKFLOW_SOURCE } from "../domain/session.ts";
+} from "../domain/datasets/mod.ts";
+import { COLUMN_ROLES, type Dataset } from "../domain/datasets/mod.ts";
+import { parseAcceptLanguage } from "../domain/description/mod.ts";
+import {
+  datasetRecords,
+  sessionDataset,
+  sessionRun,
+  WORKFLOW_SOURCE,
+} from "../domain/workflow/mod.ts";
 import {
   clusteredCsv,
   correlationFigure,
   jsonReport,
   workflowFigures,
   workflowHtmlReport,
-} from "../domain/workflow_views.ts";
-import { ClientError } from "./errors.ts";
-import type { AppEnv, Principal } from "./mod.ts";
-import { createRouter, errorResponses } from "./openapi.ts";
-import { answerSegmentation, type SegmentationDeps, SYNC_LIMITS } from "./segmentation.ts";
-import { multipartBoundary, MultipartError, multipartFile } from "./multipart.ts";
-import { limitBody } from "./validation.ts";
+} from "../domain/workflow/mod.ts";
+import { ClientError } from "./http/errors.ts";
+import type { AppEnv, Principal } from "./env.ts";
+import { createRouter, errorResponses } from "./http/openapi.ts";
+import { answerSegmentation, type SegmentationDeps, SYNC_LIMITS } from "./segmentation/answer.ts";
+import { multipartBoundary, MultipartError, multipartFile } from "./http/multipart.ts";
+import { limitBody } from "./http/validation.ts";
 
 /** What the workflow routes need. */
 export interface WorkflowDeps extends SegmentationDeps {

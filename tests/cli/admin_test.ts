@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/admin.ts";
-import { TEST_PASSWORD_COST } from "../../domain/crypto.ts";
-import { authenticateApiKey, authenticateTenant, authenticateUser } from "../../domain/tenants.ts";
+import { TEST_PASSWORD_COST } from "../../domain/auth/hashing.ts";
+import {
+  authenticateApiKey,
+  authenticateTenant,
+  authenticateUser,
+} from "../../domain/auth/tenants.ts";
 import { openStore } from "../../storage/mod.ts";
 
 const PASSWORD = "a long enough password";

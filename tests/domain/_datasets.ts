@@ -1,5 +1,5 @@
 /** Small hand-made datasets for the tests of the modules that read datasets. */
-import type { ColumnMap, Dataset, DatasetColumn } from "../../domain/dataset_types.ts";
+import type { ColumnMap, Dataset, DatasetColumn } from "../../domain/datasets/types.ts";
 
 /** A dataset from columns: all-number (or null) columns are numeric, null = missing. */
 export function dataset(

@@ -4,11 +4,11 @@
  * reset, column corrections, JSON datasets, jobs, and one tenant's session invisible to another.
  */
 import assert from "node:assert/strict";
-import { COLUMN_ROLES } from "../../domain/dataset_types.ts";
-import { segmentationJobType } from "../../domain/job_types/segmentation_job.ts";
-import { JobRunner } from "../../domain/worker.ts";
+import { COLUMN_ROLES } from "../../domain/datasets/types.ts";
+import { segmentationJobType } from "../../domain/jobs/segmentation_job.ts";
+import { JobRunner } from "../../domain/jobs/runner.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, NO_CLUSTERING, NO_DATA } from "../../routes/workflow.ts";
-import { NOW, segmentationService } from "./_segmentation_service.ts";
+import { NOW, segmentationService } from "./segmentation/_service.ts";
 
 const MALL = await Deno.readFile(new URL("../data/mall_customers.csv", import.meta.url));
 

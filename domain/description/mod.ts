@@ -1,0 +1,9 @@
+/**
+ * Cluster description: per-cluster statistics in the data's units, which features set the
+ * segments apart, and the names, personas and actions written from them (en, es, pt).
+ *
+ * @module
+ */
+export { clusterConfidence, featureImportance } from "./importance.ts";
+export { parseAcceptLanguage, type SegmentNarrative } from "./narrative.ts";
+export { profileClusters, type ProfileInput } from "./profile.ts";

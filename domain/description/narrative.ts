@@ -1,0 +1,492 @@
+/**
+ * Segment narratives (issue 4 item 5): a short unique name, a persona label, a plain-language
+ * persona citing the segment's numbers, KPIs and two to four concrete actions per cluster, built
+ * by deterministic templates from `ClusterProfiles`, in English, Spanish or Portuguese.
+ *
+ * - **Roles**: each feature gets a business role from its name (`ROLE_PATTERNS`, first match wins,
+ *   on the name split into lower-case words, camelCase included) or from `options.roles`.
+ * - **Levels**: a role is "high" when the mean `vs_population.z_diff` of its features is ≥ 0.5
+ *   (`LEVEL_Z`), "low" when ≤ −0.5, else "mid". For recency a high level means *lapsed* (many
+ *   days since the last purchase) and a low one *recent*.
+ * - **KPIs**: means of the role's features (the first feature of the role in profile order),
+ *   except spend, which sums every spend feature (MntWines + MntFruits + …) unless
+ *   `revenueFeature` names one. `share_of_revenue` = cluster size × mean spend / (all rows ×
+ *   population mean spend), noise included in the denominator. `average_ticket` falls back to
+ *   spend / frequency when no ticket feature exists (document 000's definition). Null where the
+ *   role is missing.
+ * - Noise (DBSCAN −1) is not a segment and gets no narrative.
+ */
+import type { ClusterProfile, ClusterProfiles } from "./profile.ts";
+import {
+  type ActionKey,
+  type Archetype,
+  type Contrast,
+  type Figures,
+  type Language,
+  type Role,
+  STRINGS,
+  type Strings,
+} from "./narrative_strings.ts";
+
+export type { Language, Role } from "./narrative_strings.ts";
+
+/** |z| at which a role's level is high or low. */
+export const LEVEL_Z = 0.5;
+/** |Cohen's d| a role-less differentiator needs to be cited in a persona. */
+export const CITE_EFFECT = 0.3;
+
+/** Name patterns of each role, tried in this order on the name's lower-case words joined by "_". */
+export const ROLE_PATTERNS: readonly (readonly [Role, RegExp])[] = [
+  ["recency", /(^|_)(recency|recent|days_since|since_last|last_purchase|inactive)/],
+  ["spending_score", /spending_score/],
+  ["ticket", /(ticket|avg_order|average_order|aov|order_value|basket)/],
+  ["income", /(^|_)(income|salary|earnings)/],
+  ["loyalty", /(^|_)(loyal|loyalty|tenure|member|points)/],
+  ["diversity", /(diversity|variety|breadth|categories|product_types|n_categories)/],
+  ["age", /(^|_)age($|_)/],
+  [
+    "frequency",
+    /(^|_)(num|freq|frequency|visits?|visit_frequency|purchases|orders|transactions|sessions)($|_)|frequency/,
+  ],
+  ["spend", /(^|_)(mnt|spend|spent|amount|total|revenue|monetary|sales|clv|ltv|value)($|_)/],
+];
+
+/** A level of a role in a cluster. */
+export type Level = "high" | "mid" | "low";
+
+/** KPIs of one segment; null where the role is missing. */
+export interface SegmentKpis {
+  customers: number;
+  /** 0–1. */
+  share_of_customers: number;
+  /** 0–1; null without a spend role. */
+  share_of_revenue: number | null;
+  average_spend: number | null;
+  average_ticket: number | null;
+  frequency: number | null;
+  recency_days: number | null;
+  loyalty: number | null;
+}
+
+/** A recommended action. */
+export interface SegmentAction {
+  key: ActionKey;
+  text: string;
+}
+
+/** The narrative of one cluster. */
+export interface SegmentNarrative {
+  cluster_id: number;
+  /** Short, unique within the run. */
+  name: string;
+  /** Compact level summary, e.g. "high-value, frequent, recent customers". */
+  persona_label: string;
+  /** 2–4 sentences citing the segment's numbers. */
+  persona: string;
+  /** Short "higher X than average" facts (document 002's `characteristics`). */
+  characteristics: string[];
+  archetype: Archetype;
+  levels: Partial<Record<Role, Level>>;
+  kpis: SegmentKpis;
+  actions: SegmentAction[];
+  /** high / medium / low, from the segment's value and urgency. */
+  priority: "high" | "medium" | "low";
+}
+
+/** Options of `describeSegments`. */
+export interface NarrativeOptions {
+  language?: Language;
+  /** Explicit roles, overriding the name patterns (feature name → role). */
+  roles?: Record<string, Role>;
+  /** The one feature whose mean is a customer's spend (default: the sum of spend features). */
+  revenueFeature?: string;
+}
+
+/** One line of document 002's `POST /api/recommendations`. */
+export interface StrategyLine {
+  cluster_id: number;
+  segment: string;
+  priority: "high" | "medium" | "low";
+  action: string;
+  rationale: string;
+}
+
+/**
+ * Describes every cluster of `profiles` (noise excluded), in cluster-id order. Deterministic:
+ * the same profiles and options give the same narratives; no string contains NaN or undefined.
+ * Names are unique within the result: clusters of the same archetype get a qualifier from
+ * their most differentiating feature not already behind the name, then a number.
+ */
+export function describeSegments(
+  profiles: ClusterProfiles,
+  options: NarrativeOptions = {},
+): SegmentNarrative[] {
+  const lang = options.language ?? "en";
+  const s = STRINGS[lang];
+  const roles = featureRoles(Object.keys(profiles.population.features), options.roles);
+  if (options.revenueFeature !== undefined) {
+    if (!(options.revenueFeature in profiles.population.features)) {
+      throw new RangeError(`Unknown revenueFeature ${options.revenueFeature}`);
+    }
+    roles.set(options.revenueFeature, "spend");
+  }
+  const spendFeatures = options.revenueFeature !== undefined
+    ? [options.revenueFeature]
+    : featuresOf(roles, "spend");
+  const popSpend = sumMeans(profiles.population.features, spendFeatures);
+  const totalRevenue = popSpend === null ? null : popSpend * profiles.n_rows;
+
+  const drafts = profiles.clusters.map((c) => {
+    const levels = levelsOf(c, roles);
+    const kpis = kpisOf(c, roles, spendFeatures, totalRevenue);
+    return { c, levels, kpis, archetype: archetypeOf(levels) };
+  });
+  const names = uniqueNames(drafts.map((d) => ({ ...d, roles })), s);
+
+  return drafts.map((d, i) => {
+    const fmt = formatter(s.locale);
+    const figures: Figures = {
+      spend: num(fmt, d.kpis.average_spend),
+      ticket: num(fmt, d.kpis.average_ticket),
+      frequency: num(fmt, d.kpis.frequency),
+      recency: num(fmt, d.kpis.recency_days),
+      loyalty: num(fmt, d.kpis.loyalty),
+      diversity: num(fmt, meanOf(d.c, featuresOf(roles, "diversity"))),
+    };
+    const share = pct(s.locale, d.kpis.share_of_customers)!;
+    const revenue = pct(s.locale, d.kpis.share_of_revenue);
+    const contrasts = contrastsOf(d.c, roles, s, fmt);
+    const sentences = [s.intro(names[i]!, fmt(d.kpis.customers), share, revenue)];
+    const facts = s.facts(figures);
+    if (facts !== null) sentences.push(facts);
+    if (contrasts.length > 0) sentences.push(s.contrast(contrasts));
+    sentences.push(s.gist[d.archetype]);
+    return {
+      cluster_id: d.c.cluster_id,
+      name: names[i]!,
+      persona_label: personaLabel(d.levels, s),
+      persona: sentences.join(" "),
+      characteristics: contrasts.map((c) => s.qualifier(c.direction, c.label)),
+      archetype: d.archetype,
+      levels: d.levels,
+      kpis: d.kpis,
+      actions: actionsOf(d.archetype, d.levels).map((key) => ({
+        key,
+        text: s.action[key](figures),
+      })),
+      priority: priorityOf(d.archetype, d.levels),
+    };
+  });
+}
+
+/**
+ * Flat strategy lines for document 002's `POST /api/recommendations`, one per action, ordered
+ * by priority, then by the segment's share of revenue (or of customers without spend), then
+ * cluster id.
+ */
+export function recommendationsFor(
+  narratives: readonly SegmentNarrative[],
+  language: Language = "en",
+): StrategyLine[] {
+  const s = STRINGS[language];
+  const rank = { high: 0, medium: 1, low: 2 };
+  const value = (n: SegmentNarrative) => n.kpis.share_of_revenue ?? n.kpis.share_of_customers;
+  const ordered = [...narratives].sort((a, b) =>
+    rank[a.priority] - rank[b.priority] || value(b) - value(a) || a.cluster_id - b.cluster_id
+  );
+  const lines: StrategyLine[] = [];
+  for (const n of ordered) {
+    const rationale = s.rationale(
+      pct(s.locale, n.kpis.share_of_customers)!,
+      pct(s.locale, n.kpis.share_of_revenue),
+      n.persona_label,
+    );
+    for (const a of n.actions) {
+      lines.push({
+        cluster_id: n.cluster_id,
+        segment: n.name,
+        priority: n.priority,
+        action: a.text,
+        rationale,
+      });
+    }
+  }
+  return lines;
+}
+
+/**
+ * The language of an `Accept-Language` header: the supported primary tag (en, es, pt) with the
+ * highest q-value (ties: first listed); en when none is supported or the header is absent.
+ */
+export function parseAcceptLanguage(header: string | null | undefined): Language {
+  if (!header) return "en";
+  let best: Language = "en";
+  let bestQ = 0;
+  for (const part of header.split(",")) {
+    const [tag = "", ...params] = part.trim().split(";");
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m) q = Number(m[1]);
+    }
+    if (!Number.isFinite(q) || q <= 0) continue;
+    const primary = tag.trim().toLowerCase().split("-")[0];
+    if ((primary === "en" || primary === "es" || primary === "pt") && q > bestQ) {
+      best = primary;
+      bestQ = q;
+    }
+  }
+  return best;
+}
+
+/** The role of each feature: explicit ones first, then the name patterns; role-less omitted. */
+export function featureRoles(
+  features: readonly string[],
+  explicit: Record<string, Role> = {},
+): Map<string, Role> {
+  const roles = new Map<string, Role>();
+  for (const f of features) {
+    const given = Object.hasOwn(explicit, f) ? explicit[f] : undefined;
+    if (given !== undefined) {
+      roles.set(f, given);
+      continue;
+    }
+    const words = f.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(
+      /[^a-z0-9]+/g,
+      "_",
+    ).replace(/^_|_$/g, "");
+    const hit = ROLE_PATTERNS.find(([, re]) => re.test(words));
+    if (hit) roles.set(f, hit[0]);
+  }
+  return roles;
+}
+
+function featuresOf(roles: Map<string, Role>, role: Role): string[] {
+  return [...roles].filter(([, r]) => r === role).map(([f]) => f);
+}
+
+function sumMeans(
+  features: Record<string, { mean: number }>,
+  names: readonly string[],
+): number | null {
+  if (names.length === 0) return null;
+  let sum = 0;
+  for (const n of names) sum += features[n]?.mean ?? 0;
+  return Number.isFinite(sum) ? sum : null;
+}
+
+/** Mean of the role's first feature: one number a marketer can read, in its own units. */
+function meanOf(c: ClusterProfile, names: readonly string[]): number | null {
+  const v = names.length === 0 ? undefined : c.features[names[0]!]?.mean;
+  return v !== undefined && Number.isFinite(v) ? v : null;
+}
+
+function levelsOf(c: ClusterProfile, roles: Map<string, Role>): Partial<Record<Role, Level>> {
+  const sums = new Map<Role, [number, number]>();
+  for (const [f, role] of roles) {
+    const z = c.vs_population[f]?.z_diff;
+    if (z === undefined || !Number.isFinite(z)) continue;
+    const acc = sums.get(role) ?? [0, 0];
+    sums.set(role, [acc[0] + z, acc[1] + 1]);
+  }
+  const levels: Partial<Record<Role, Level>> = {};
+  for (const [role, [sum, n]] of sums) {
+    const z = sum / n;
+    levels[role] = z >= LEVEL_Z ? "high" : z <= -LEVEL_Z ? "low" : "mid";
+  }
+  return levels;
+}
+
+function kpisOf(
+  c: ClusterProfile,
+  roles: Map<string, Role>,
+  spendFeatures: readonly string[],
+  totalRevenue: number | null,
+): SegmentKpis {
+  const spend = sumMeans(c.features, spendFeatures);
+  const frequency = meanOf(c, featuresOf(roles, "frequency"));
+  let ticket = meanOf(c, featuresOf(roles, "ticket"));
+  if (ticket === null && spend !== null && frequency !== null && frequency > 0) {
+    ticket = spend / frequency;
+  }
+  return {
+    customers: c.size,
+    share_of_customers: c.share,
+    share_of_revenue: spend !== null && totalRevenue !== null && totalRevenue > 0
+      ? (spend * c.size) / totalRevenue
+      : null,
+    average_spend: spend,
+    average_ticket: ticket,
+    frequency,
+    recency_days: meanOf(c, featuresOf(roles, "recency")),
+    loyalty: meanOf(c, featuresOf(roles, "loyalty")),
+  };
+}
+
+/**
+ * The archetype from the levels, first rule wins. "Value" is spend, else spending score, else
+ * ticket; "engagement" is frequency, else loyalty. Recency decides between loyal and at-risk.
+ */
+function archetypeOf(l: Partial<Record<Role, Level>>): Archetype {
+  const value = l.spend ?? l.spending_score ?? l.ticket;
+  const engaged = l.frequency ?? l.loyalty;
+  const lapsed = l.recency === "high";
+  const recent = l.recency === "low";
+  if (value === "high" && lapsed) return "at_risk_big_spenders";
+  if (value === "high" && (engaged === "high" || l.loyalty === "high")) return "champions";
+  if (value === "high") return "big_spenders";
+  if (lapsed && (value === "low" || engaged === "low")) return "dormant";
+  if (lapsed) return "slipping";
+  if (recent && engaged === "low") return "newcomers";
+  if (l.ticket === "low" && engaged !== undefined && engaged !== "low") return "bargain_hunters";
+  if (engaged === "high" && value === "low") return "bargain_hunters";
+  if (engaged === "high") return "regulars";
+  if (l.income === "high" && value !== undefined) return "affluent_cautious";
+  if (value === "low") return "budget";
+  return "typical";
+}
+
+/** Base actions per archetype; role-driven extras are appended, then capped at four. */
+const BASE_ACTIONS: Record<Archetype, ActionKey[]> = {
+  champions: ["vip", "referral"],
+  at_risk_big_spenders: ["winback", "feedback"],
+  big_spenders: ["vip", "upsell"],
+  dormant: ["reactivation", "feedback"],
+  slipping: ["winback", "frequency_boost"],
+  newcomers: ["onboarding", "first_cross_sell"],
+  bargain_hunters: ["bundle", "upsell"],
+  regulars: ["upsell", "referral"],
+  budget: ["bundle", "frequency_boost"],
+  affluent_cautious: ["premium_nudge", "upsell"],
+  typical: ["frequency_boost", "nurture"],
+};
+
+function actionsOf(a: Archetype, l: Partial<Record<Role, Level>>): ActionKey[] {
+  const out = [...BASE_ACTIONS[a]];
+  const add = (k: ActionKey) => {
+    if (!out.includes(k)) out.push(k);
+  };
+  if (l.diversity === "low") add("cross_category");
+  if (l.loyalty === "low" && a !== "dormant" && a !== "at_risk_big_spenders") add("loyalty_join");
+  if (l.frequency === "low" && a !== "dormant" && a !== "newcomers") add("frequency_boost");
+  if (out.length < 3) add("nurture");
+  return out.slice(0, 4);
+}
+
+function priorityOf(a: Archetype, l: Partial<Record<Role, Level>>): "high" | "medium" | "low" {
+  if (a === "champions" || a === "at_risk_big_spenders" || a === "big_spenders") return "high";
+  if (a === "dormant" || a === "budget" || a === "typical") {
+    return (l.spend ?? l.spending_score) === "high" ? "medium" : "low";
+  }
+  return "medium";
+}
+
+/** Roles an archetype's name already speaks for: qualifiers come from other features. */
+const NAMED_ROLES: Record<Archetype, Role[]> = {
+  champions: ["spend", "spending_score", "ticket", "frequency", "loyalty", "recency"],
+  at_risk_big_spenders: ["spend", "spending_score", "ticket", "recency"],
+  big_spenders: ["spend", "spending_score", "ticket"],
+  dormant: ["recency", "spend", "frequency"],
+  slipping: ["recency", "frequency"],
+  newcomers: ["recency", "frequency"],
+  bargain_hunters: ["ticket", "frequency", "spend"],
+  regulars: ["frequency", "loyalty"],
+  budget: ["spend", "spending_score", "ticket"],
+  affluent_cautious: ["income", "spend", "spending_score"],
+  typical: [],
+};
+
+function uniqueNames(
+  drafts: { c: ClusterProfile; archetype: Archetype; roles: Map<string, Role> }[],
+  s: Strings,
+): string[] {
+  const names = drafts.map((d) => s.names[d.archetype]);
+  const clash = (i: number) => names.filter((n) => n === names[i]).length > 1;
+  const qualified = drafts.map((d, i) => {
+    if (!clash(i)) return names[i]!;
+    const skip = NAMED_ROLES[d.archetype];
+    const q = d.c.differentiating.find((x) => {
+      const role = d.roles.get(x.feature);
+      return (role === undefined || !skip.includes(role)) && x.effect_size !== 0;
+    });
+    return q
+      ? `${names[i]} (${s.qualifier(q.direction, labelOf(q.feature, d.roles, s))})`
+      : names[i]!;
+  });
+  // Still equal (same qualifier, or none): number the later ones in cluster-id order.
+  const seen = new Map<string, number>();
+  return qualified.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return k === 1 ? n : `${n} ${k}`;
+  });
+}
+
+function labelOf(feature: string, roles: Map<string, Role>, s: Strings): string {
+  const role = roles.get(feature);
+  return role !== undefined ? s.roleLabel[role] : feature.replace(/[_\s]+/g, " ").trim();
+}
+
+function contrastsOf(
+  c: ClusterProfile,
+  roles: Map<string, Role>,
+  s: Strings,
+  fmt: (x: number) => string,
+): Contrast[] {
+  const seen = new Set<string>();
+  const out: Contrast[] = [];
+  for (const d of c.differentiating) {
+    if (out.length === 3 || Math.abs(d.effect_size) < CITE_EFFECT) break;
+    const label = labelOf(d.feature, roles, s);
+    if (seen.has(label)) continue;
+    seen.add(label);
+    const ratio = c.vs_population[d.feature]?.ratio;
+    out.push({
+      label,
+      direction: d.direction,
+      ...(roles.get(d.feature) === "recency" ? { phrase: s.recencyPhrase[d.direction] } : {}),
+      ratio: ratio !== null && ratio !== undefined && Number.isFinite(ratio) && ratio > 0
+        ? fmt(ratio)
+        : null,
+    });
+  }
+  return out;
+}
+
+function personaLabel(l: Partial<Record<Role, Level>>, s: Strings): string {
+  const value = l.spend ?? l.spending_score ?? l.ticket;
+  const words: string[] = [];
+  if (value === "high") words.push(s.label.valueHigh);
+  if (value === "low") words.push(s.label.valueLow);
+  if (l.frequency === "high") words.push(s.label.frequent);
+  if (l.frequency === "low") words.push(s.label.infrequent);
+  if (l.recency === "low") words.push(s.label.recent);
+  if (l.recency === "high") words.push(s.label.lapsed);
+  if (l.loyalty === "high" && l.frequency !== "high") words.push(s.label.loyal);
+  if (words.length === 0) words.push(s.label.typical);
+  // Portuguese and Spanish put the noun first ("clientes de alto valor" reads better).
+  return s.locale.startsWith("en")
+    ? `${words.join(", ")} ${s.label.customers}`
+    : `${s.label.customers} ${words.join(", ")}`;
+}
+
+/** Locale formatting with magnitude-dependent precision: 12,345 · 287.3 · 0.97. */
+function formatter(locale: string): (x: number) => string {
+  const big = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const mid = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  const small = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  return (x) => {
+    if (!Number.isFinite(x)) return "—";
+    const a = Math.abs(x);
+    return (a >= 100 ? big : a >= 10 ? mid : small).format(x);
+  };
+}
+
+function num(fmt: (x: number) => string, x: number | null): string | null {
+  return x === null || !Number.isFinite(x) ? null : fmt(x);
+}
+
+function pct(locale: string, x: number | null): string | null {
+  if (x === null || !Number.isFinite(x)) return null;
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(x);
+}

@@ -1,0 +1,414 @@
+/**
+ * The job runner: claims jobs from the job table (`domain/jobs/job_table.ts`) and runs them with the job
+ * type registered for them, renewing the lease while a job runs and recording its outcome.
+ *
+ * The table is the only carrier of jobs. The runner polls it (`pollIntervalMs`), so it works on
+ * every KV backend; a `kv.listenQueue` wake-up (where the backend has queues) only shortens the
+ * wait. A queue message delivered twice, or two runners polling at once, cannot run a job
+ * twice: claiming is a compare-and-set on the job's entry.
+ *
+ * @module
+ */
+import {
+  adoptPublishedResult,
+  claimNextJob,
+  failJob,
+  finishJob,
+  isJobWakeup,
+  type JobLease,
+  type JobOutput,
+  type JobRecord,
+  LeaseLostError,
+  releaseJob,
+  renewLease,
+  reportProgress,
+  sweepExpiredLeases,
+} from "./job_table.ts";
+
+/** What a job type's `run` gets. */
+export interface JobContext<I = unknown> {
+  readonly kv: Deno.Kv;
+  /** The job as claimed (`attempt` is this attempt, 1-based). */
+  readonly job: JobRecord;
+  /** The job's input, as `parseInput` returned it. */
+  readonly input: I;
+  /**
+   * Aborted when the job must stop: its lease was lost (another worker holds the job now) or
+   * the runner is stopping. A run that ignores it still finishes, but its result may be unused.
+   */
+  readonly signal: AbortSignal;
+  /** The runner's clock (epoch ms). */
+  readonly now: () => number;
+  /**
+   * Records progress in [0, 1]. Writes are coalesced (the latest value wins) and never reject:
+   * a lost lease shows in `signal`. Awaiting is optional.
+   *
+   * @throws {RangeError} at once when `fraction` is not in [0, 1].
+   */
+  progress(fraction: number): Promise<void>;
+  /**
+   * Renews the lease now (the runner also does so every `renewEveryMs`).
+   *
+   * @throws {LeaseLostError} when the job is no longer this runner's.
+   */
+  renewLease(): Promise<void>;
+}
+
+/** A kind of job the runner can run. */
+export interface JobType<I = unknown> {
+  /** The `type` of the jobs it runs. */
+  readonly type: string;
+  /**
+   * Checks the stored input and returns it typed. An error here fails the job at once (another
+   * attempt would read the same input).
+   */
+  parseInput?(input: unknown): I;
+  /** Does the work and returns the result to publish. */
+  run(ctx: JobContext<I>): Promise<JobOutput>;
+  /** True for an error that another attempt cannot fix. Default: every error is retried. */
+  isPermanent?(error: unknown): boolean;
+}
+
+/** Options of `JobRunner`. */
+export interface JobRunnerOptions {
+  /** The clock (epoch ms) for leases and timestamps. */
+  clock: () => number;
+  /** Default `worker-<random uuid>`. */
+  workerId?: string;
+  /** Lease length; default 30 s. */
+  leaseMs?: number;
+  /** Lease renewal period while a job runs (real time); default `leaseMs / 3`. */
+  renewEveryMs?: number;
+  /** Wait between two looks at the table when idle (real time); default 1 s. */
+  pollIntervalMs?: number;
+  /** Least time between two sweeps of expired leases, by `clock`; default `leaseMs / 2`. */
+  sweepIntervalMs?: number;
+  /** Jobs run at once; default 1. */
+  concurrency?: number;
+  /** Back-off before a failed attempt's retry can be claimed; default 1 s. */
+  retryDelayMs?: number;
+  /**
+   * Call `kv.listenQueue` on `start()` and wake up on `JobWakeup` messages. Only when nothing
+   * else in the process listens on this KV (one handler per handle); otherwise route
+   * `isJobWakeup` messages to `wake()` from that handler. Default false.
+   */
+  listenQueue?: boolean;
+  /** Errors that the loop survives (store failures, lost leases); default `console.error`. */
+  onError?: (error: unknown, job?: JobRecord) => void;
+}
+
+const DEFAULTS = {
+  leaseMs: 30_000,
+  pollIntervalMs: 1_000,
+  concurrency: 1,
+  retryDelayMs: 1_000,
+  listenQueue: false,
+  onError: (error: unknown, job?: JobRecord) =>
+    console.error(`job runner${job ? ` (job ${job.id}, ${job.type})` : ""}:`, error),
+};
+
+/** Why a job's signal is aborted when the runner stops. */
+const STOPPING = "The job runner is stopping";
+
+/**
+ * Runs jobs of the registered types from the job table on `kv`.
+ *
+ * `start()` begins polling; `stop()` stops it, aborts the running jobs' signals, hands back the
+ * jobs that ended because of it (`releaseJob`: queued again, attempt not counted), and resolves
+ * once nothing of the runner is left running (no timers). `drain()` runs jobs without the poll
+ * loop until none is claimable (tests, one-shot tools).
+ *
+ * @example
+ * ```ts
+ * import { enqueueJob, getJob } from "./job_table.ts";
+ * import { JobRunner } from "./runner.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * const echo = { type: "echo", run: () => Promise.resolve({ bytes: new Uint8Array([1]) }) };
+ * const runner = new JobRunner(kv, [echo], { clock: () => 1_000 });
+ * const { job } = await enqueueJob(kv, { tenantId: "t1", type: "echo", input: {} }, 1_000);
+ * await runner.drain();
+ * console.assert((await getJob(kv, "t1", job.id))?.state === "succeeded");
+ * kv.close();
+ * ```
+ */
+export class JobRunner {
+  readonly workerId: string;
+  readonly #kv: Deno.Kv;
+  readonly #types = new Map<string, JobType>();
+  readonly #opts: Required<Omit<JobRunnerOptions, "workerId">>;
+  readonly #running = new Set<Promise<void>>();
+  #loop: Promise<void> | null = null;
+  #stopping = false;
+  #stop = new AbortController();
+  #wakeSleep: (() => void) | null = null;
+  #woken = false;
+  #listening = false;
+  #lastSweep = -Infinity;
+
+  constructor(kv: Deno.Kv, types: readonly JobType[], options: JobRunnerOptions) {
+    const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
+    this.#opts = {
+      ...DEFAULTS,
+      renewEveryMs: leaseMs / 3,
+      sweepIntervalMs: leaseMs / 2,
+      ...definedOnly(options),
+      clock: options.clock,
+      leaseMs,
+    };
+    for (const name of ["leaseMs", "renewEveryMs", "pollIntervalMs"] as const) {
+      const value = this.#opts[name];
+      if (!(value > 0 && value < Infinity)) {
+        throw new RangeError(`Expected ${name} to be a positive number but found ${value}`);
+      }
+    }
+    for (const name of ["sweepIntervalMs", "retryDelayMs"] as const) {
+      const value = this.#opts[name];
+      if (!(value >= 0 && value < Infinity)) {
+        throw new RangeError(`Expected ${name} to be a number ≥ 0 but found ${value}`);
+      }
+    }
+    const { concurrency } = this.#opts;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(
+        `Expected concurrency to be a positive integer but found ${concurrency}`,
+      );
+    }
+    this.#kv = kv;
+    this.workerId = options.workerId ?? `worker-${crypto.randomUUID()}`;
+    for (const t of types) this.register(t);
+  }
+
+  /** Adds a job type. @throws {RangeError} when a type of that name is registered already. */
+  register(type: JobType): void {
+    if (this.#types.has(type.type)) {
+      throw new RangeError(`Expected one job type named "${type.type}" but found two`);
+    }
+    this.#types.set(type.type, type);
+  }
+
+  /** Jobs running now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /** Starts the poll loop (no-op when started). */
+  start(): void {
+    if (this.#loop) return;
+    this.#stopping = false;
+    this.#stop = new AbortController();
+    if (this.#opts.listenQueue && !this.#listening) this.#listen();
+    this.#loop = this.#poll();
+  }
+
+  /** Stops polling and running; resolves when no job and no timer of the runner is left. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#stop.abort(new DOMException(STOPPING, "AbortError"));
+    this.#wakeSleep?.();
+    await this.#loop;
+    this.#loop = null;
+    await Promise.allSettled([...this.#running]);
+  }
+
+  /** Makes an idle poll loop look at the table now instead of after its interval. */
+  wake(): void {
+    if (this.#wakeSleep) this.#wakeSleep();
+    else this.#woken = true;
+  }
+
+  /**
+   * Runs jobs until none is claimable and none is running; resolves with the number run.
+   * For tests and one-shot tools: do not mix with `start()`.
+   */
+  async drain(): Promise<number> {
+    this.#stopping = false;
+    let total = 0;
+    while (true) {
+      const started = await this.tick();
+      total += started;
+      if (started === 0 && this.#running.size === 0) return total;
+      if (started === 0) await Promise.race(this.#running);
+    }
+  }
+
+  /**
+   * One pass of the loop: sweeps expired leases (at most every `sweepIntervalMs`), then claims
+   * jobs into the free slots and starts them. Resolves with the number started, without
+   * waiting for them.
+   */
+  async tick(): Promise<number> {
+    const { clock, onError, concurrency, leaseMs, sweepIntervalMs } = this.#opts;
+    if (clock() - this.#lastSweep >= sweepIntervalMs) {
+      this.#lastSweep = clock();
+      try {
+        await sweepExpiredLeases(this.#kv, this.#lastSweep);
+      } catch (error) {
+        onError(error);
+      }
+    }
+    let started = 0;
+    const types = [...this.#types.keys()];
+    while (!this.#stopping && this.#running.size < concurrency) {
+      let lease: JobLease | null;
+      try {
+        lease = await claimNextJob(this.#kv, this.workerId, clock(), leaseMs, { types });
+      } catch (error) {
+        onError(error);
+        break;
+      }
+      if (!lease) break;
+      const job = lease.job;
+      const run: Promise<void> = this.#execute(lease)
+        .catch((error) => onError(error, job))
+        .finally(() => {
+          this.#running.delete(run);
+          this.wake();
+        });
+      this.#running.add(run);
+      started++;
+    }
+    return started;
+  }
+
+  async #poll(): Promise<void> {
+    while (!this.#stopping) {
+      await this.tick();
+      if (this.#stopping) break;
+      await this.#sleep(this.#opts.pollIntervalMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakeSleep = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakeSleep = done;
+    });
+  }
+
+  #listen(): void {
+    this.#listening = true;
+    try {
+      // Resolves only when the KV handle is closed; the handler outlives stop() and ignores
+      // messages while the runner is stopped.
+      this.#kv.listenQueue((message) => {
+        if (isJobWakeup(message) && this.#loop && !this.#stopping) this.wake();
+      }).catch((error) => this.#opts.onError(error));
+    } catch (error) {
+      // KV Connect has no queues: polling alone carries on.
+      this.#opts.onError(error);
+    }
+  }
+
+  async #execute(claimed: JobLease): Promise<void> {
+    const kv = this.#kv;
+    const { clock, leaseMs, renewEveryMs, onError, retryDelayMs } = this.#opts;
+    const type = this.#types.get(claimed.job.type)!;
+    const controller = new AbortController();
+    const stopSignal = this.#stop.signal;
+    const onStop = () => controller.abort(stopSignal.reason);
+    if (stopSignal.aborted) onStop();
+    else stopSignal.addEventListener("abort", onStop, { once: true });
+
+    let lease = claimed;
+    let lost: LeaseLostError | null = null;
+    // Renewals and progress writes go one at a time, so they do not race each other.
+    let chain: Promise<unknown> = Promise.resolve();
+    const write = (update: (l: JobLease) => Promise<JobLease>): Promise<void> => {
+      const step = chain.then(async () => {
+        if (lost) throw lost;
+        try {
+          lease = await update(lease);
+        } catch (error) {
+          if (error instanceof LeaseLostError) {
+            lost = error;
+            controller.abort(error);
+          }
+          throw error;
+        }
+      });
+      chain = step.catch(() => {});
+      return step;
+    };
+    const report = (error: unknown) => {
+      if (!(error instanceof LeaseLostError)) onError(error, lease.job);
+    };
+    const renew = () => write((l) => renewLease(kv, l, clock(), leaseMs));
+    const timer = setInterval(() => renew().catch(report), renewEveryMs);
+
+    let wanted: number | null = null;
+    let flushing: Promise<void> | null = null;
+    const progress = (fraction: number): Promise<void> => {
+      if (!(fraction >= 0 && fraction <= 1)) {
+        throw new RangeError(`Expected progress to be in [0, 1] but found ${fraction}`);
+      }
+      wanted = fraction;
+      flushing ??= (async () => {
+        while (wanted !== null) {
+          const value = wanted;
+          wanted = null;
+          await write((l) => reportProgress(kv, l, value, clock())).catch(report);
+        }
+      })().finally(() => (flushing = null));
+      return flushing;
+    };
+
+    try {
+      let input: unknown;
+      try {
+        input = type.parseInput ? type.parseInput(claimed.job.input) : claimed.job.input;
+      } catch (error) {
+        await failJob(kv, lease, error, clock(), { retry: false });
+        return;
+      }
+      // An earlier attempt published the result and died before the flip: do not run again.
+      if (await adoptPublishedResult(kv, lease, clock())) return;
+      const output = await type.run({
+        kv,
+        job: claimed.job,
+        input,
+        signal: controller.signal,
+        now: clock,
+        progress,
+        renewLease: renew,
+      });
+      await flushing;
+      await chain;
+      if (lost) throw lost;
+      await finishJob(kv, lease, output, clock());
+    } catch (error) {
+      if (error instanceof LeaseLostError || lost) {
+        // Another worker holds the job now (our lease expired and was swept): not ours to record.
+        onError(lost ?? error, lease.job);
+        return;
+      }
+      try {
+        if (stopSignal.aborted && controller.signal.reason === stopSignal.reason) {
+          await releaseJob(kv, lease, clock());
+        } else {
+          const retry = !(type.isPermanent?.(error) ?? false);
+          await failJob(kv, lease, error, clock(), { retry, retryDelayMs });
+        }
+      } catch (recordError) {
+        onError(recordError, lease.job);
+      }
+    } finally {
+      clearInterval(timer);
+      stopSignal.removeEventListener("abort", onStop);
+      await flushing;
+      await chain;
+    }
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

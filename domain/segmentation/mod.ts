@@ -1,0 +1,18 @@
+/**
+ * Segmentation from customer data to a stored run: preprocessing, the engine (in-process or
+ * on workers) that runs each entry point's computation, and the runs it stores.
+ *
+ * @module
+ */
+export { AnalyzeInputError, recommendationLines } from "./analyze.ts";
+export { inProcessEngine, type SegmentationEngine } from "./engine.ts";
+export { customerCount, executeSegmentation, type SegmentationRequest } from "./execute.ts";
+export {
+  assignLabels,
+  labelsFromRecord,
+  labelsFromRun,
+  type LabelsSource,
+  profileEcho,
+} from "./profile_request.ts";
+export { getRun, latestRunId, newRunId, type RunRecord, saveRun } from "./runs.ts";
+export { workerEngine } from "./worker_pool_engine.ts";

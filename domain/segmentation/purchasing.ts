@@ -1,0 +1,342 @@
+/**
+ * Document 000, `POST /api/v1/ai/purchasing_segmentation`: customers described by six
+ * purchasing features are segmented automatically (KMeans, Gaussian Mixture, Ward and DBSCAN,
+ * every candidate scored, one chosen by `compute/auto.ts`'s rule), and each segment is
+ * profiled and described in plain language. The response keeps the document's field names.
+ * `purchasingSegmentationV2` answers the reference-4.1.7 shape of the same path (`customers`).
+ */
+import type { ComputeBackend } from "../../compute/backend.ts";
+import { type Algorithm, autoSegment, SELECTION_RULE } from "../../compute/auto.ts";
+import { matrix } from "../../compute/matrix.ts";
+import { standardize } from "../../compute/standardize.ts";
+import { wardTree } from "../../compute/ward.ts";
+import {
+  describeSegments,
+  type Language,
+  type SegmentNarrative,
+} from "../description/narrative.ts";
+import { profileClusters } from "../description/profile.ts";
+
+/** The six features of document 000, in the order of `feature_names` and of every centroid. */
+export const PURCHASING_FEATURES = [
+  "purchase_total",
+  "visit_frequency",
+  "avg_ticket",
+  "product_diversity",
+  "loyalty_score",
+  "recency_days",
+] as const;
+
+/** One customer of the request. */
+export interface PurchasingCustomer {
+  customer_id: string | number;
+  features: Record<(typeof PURCHASING_FEATURES)[number], number>;
+}
+
+/** The request (already validated by the route). */
+export interface PurchasingRequest {
+  max_clusters?: number;
+  dbscan_eps?: number;
+  dbscan_min_samples?: number;
+  random_state?: number;
+  data: PurchasingCustomer[];
+}
+
+/** The document's algorithm names. */
+export const ALGORITHM_NAMES: Record<Algorithm, string> = {
+  kmeans: "KMeans",
+  gmm: "GaussianMixture",
+  ward: "Agglomerative",
+  dbscan: "DBSCAN",
+};
+
+/** Fewest customers a segmentation needs (k = 2 needs three rows for the metrics). */
+export const MIN_CUSTOMERS = 3;
+
+/**
+ * Segments `request.data` and builds document 000's response (without `run_id`, which the
+ * caller adds once the run is stored).
+ *
+ * @throws {RangeError} with fewer than `MIN_CUSTOMERS` customers or when no candidate is usable.
+ */
+export async function purchasingSegmentation(
+  request: PurchasingRequest,
+  backend: ComputeBackend,
+  language: Language,
+) {
+  const t0 = performance.now();
+  const n = request.data.length;
+  if (n < MIN_CUSTOMERS) {
+    throw new RangeError(
+      `Expected at least ${MIN_CUSTOMERS} customers in data but found ${n}`,
+    );
+  }
+  const d = PURCHASING_FEATURES.length;
+  const raw = new Float64Array(n * d);
+  request.data.forEach((c, i) =>
+    PURCHASING_FEATURES.forEach((f, j) => raw[i * d + j] = c.features[f])
+  );
+  const { z } = standardize(matrix(Float32Array.from(raw), n, d));
+  const maxClusters = Math.min(request.max_clusters ?? 10, n - 1);
+  const auto = await autoSegment(z, {
+    maxClusters,
+    eps: request.dbscan_eps ?? 0.4,
+    minSamples: request.dbscan_min_samples ?? 5,
+    randomState: request.random_state ?? 0,
+  }, backend);
+  const labels = auto.best.labels;
+  const profiles = profileClusters({
+    labels,
+    numeric: PURCHASING_FEATURES.map((name, j) => ({
+      name,
+      values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
+    })),
+    standardized: z,
+  });
+  const narratives = describeSegments(profiles, {
+    language,
+    roles: { product_diversity: "diversity", loyalty_score: "loyalty" },
+    revenueFeature: "purchase_total",
+  });
+  const byId = new Map<number, SegmentNarrative>(narratives.map((s) => [s.cluster_id, s]));
+  const r4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
+  return {
+    best_algorithm: ALGORITHM_NAMES[auto.best.algorithm],
+    evaluation_metrics: auto.candidates.map((c) => ({
+      algorithm: ALGORITHM_NAMES[c.algorithm],
+      params: c.algorithm === "dbscan"
+        ? { eps: c.params.eps!, min_samples: c.params.min_samples! }
+        : { k: c.k },
+      silhouette: r4(c.silhouette),
+      davies_bouldin: r4(c.daviesBouldin),
+      calinski_harabasz: r4(c.calinskiHarabasz),
+      n_clusters: c.k,
+      ...(c.algorithm === "dbscan" ? { noise_share: r4(c.noiseShare) } : {}),
+      eligible: c.eligible,
+      ...(c.reason ? { reason: c.reason } : {}),
+    })),
+    feature_names: [...PURCHASING_FEATURES],
+    clusters: profiles.clusters.map((c) => {
+      const s = byId.get(c.cluster_id)!;
+      return {
+        cluster_id: c.cluster_id,
+        size: c.size,
+        centroid: PURCHASING_FEATURES.map((f) => round(c.features[f]!.mean, 4)),
+        persona_label: s.persona_label,
+        name: s.name,
+        persona: s.persona,
+        kpis: s.kpis,
+        actions: s.actions.map((a) => a.text),
+      };
+    }),
+    customer_labels: request.data.map((c, i) => ({
+      customer_id: c.customer_id,
+      cluster_id: labels[i]!,
+    })),
+    noise_customers: profiles.n_noise,
+    selection: {
+      rule: SELECTION_RULE,
+      why: auto.why,
+      silhouette: auto.silhouetteMode,
+      silhouette_rows: auto.silhouetteRows,
+    },
+    backend: auto.backend,
+    processing_time_ms: Math.round(performance.now() - t0),
+  };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/**
+ * Reference 4.1.7 (ECHOINTEL-COMPAT.md, shape 2 of the same path): customers described by
+ * `frequency`, `amount_spent` and `product_types`.
+ */
+export interface PurchasingCustomerV2 {
+  id: string | number;
+  frequency: number;
+  amount_spent: number;
+  product_types: string[];
+}
+
+/** The shape-2 request (already validated by the route). */
+export interface PurchasingRequestV2 {
+  customers: PurchasingCustomerV2[];
+  /** Cluster counts to try (each 3–30); default 3..8. The range min..max is searched. */
+  k_range?: number[];
+  /** "kmeans", "gmm", "agglomerative" / "ward", "dbscan", any case; default all but dbscan. */
+  algorithms?: string[];
+  random_state?: number;
+}
+
+/** The three clustering features of shape 2, in the order of every centroid. */
+export const PURCHASING_V2_FEATURES = ["frequency", "amount_spent", "product_types"] as const;
+
+/** Shape 2's default k_range. */
+export const DEFAULT_K_RANGE: readonly number[] = [3, 4, 5, 6, 7, 8];
+
+/** Shape 2's default algorithms (DBSCAN only on request). */
+export const DEFAULT_V2_ALGORITHMS: readonly Algorithm[] = ["kmeans", "gmm", "ward"];
+
+/** Request names of shape 2's algorithms (lower-cased) → families. */
+const V2_ALGORITHMS: Record<string, Algorithm> = {
+  kmeans: "kmeans",
+  gmm: "gmm",
+  agglomerative: "ward",
+  ward: "ward",
+  dbscan: "dbscan",
+};
+
+/** The reference's algorithm names in `benchmark` and `best_model`. */
+export const V2_ALGORITHM_NAMES: Record<Algorithm, string> = {
+  kmeans: "kmeans",
+  gmm: "gmm",
+  ward: "agglomerative",
+  dbscan: "dbscan",
+};
+
+/**
+ * Segments reference 4.1.7's customers on frequency, amount spent and number of distinct product
+ * types (z-scored) and builds its response (without `run_id`).
+ *
+ * `k_range` is searched as the whole range min..max (gaps filled); KMeans, GMM and Ward are fitted
+ * at every k of it, DBSCAN (when asked for) once with eps 0.4 and min_samples 5, and the best is
+ * chosen by `SELECTION_RULE`. `centroids` are the clusters' means in original units, in cluster-id
+ * order; DBSCAN's noise customers get label −1 and no centroid.
+ *
+ * `dendrogram`: a Ward tree built on the k cluster centroids (z-scored units), each weighted by
+ * its cluster's size, in scipy's linkage layout: leaves 0..k−1 are the cluster ids of
+ * `dendrogram.leaves`, merge i creates node k + i from `[a, b, distance, size]` (size in
+ * customers). It is cluster-level whatever the number of customers, so its size stays small.
+ *
+ * @throws {RangeError} with fewer customers than min(k_range) + 1, or when no candidate is usable.
+ */
+export async function purchasingSegmentationV2(
+  request: PurchasingRequestV2,
+  backend: ComputeBackend,
+) {
+  const t0 = performance.now();
+  const n = request.customers.length;
+  const kRange = [...new Set(request.k_range ?? DEFAULT_K_RANGE)].sort((a, b) => a - b);
+  const minK = kRange[0]!;
+  const maxK = Math.min(kRange[kRange.length - 1]!, n - 1);
+  if (n < minK + 1) {
+    throw new RangeError(
+      `Expected at least ${minK + 1} customers for k_range starting at ${minK} but found ${n}`,
+    );
+  }
+  const algorithms = request.algorithms?.length
+    ? [
+      ...new Set(request.algorithms.map((a) => {
+        const family = V2_ALGORITHMS[a.toLowerCase()];
+        if (!family) throw new RangeError(`Unknown algorithm ${a}`);
+        return family;
+      })),
+    ]
+    : DEFAULT_V2_ALGORITHMS;
+  const d = PURCHASING_V2_FEATURES.length;
+  const raw = new Float64Array(n * d);
+  request.customers.forEach((c, i) => {
+    raw[i * d] = c.frequency;
+    raw[i * d + 1] = c.amount_spent;
+    raw[i * d + 2] = new Set(c.product_types).size;
+  });
+  const { z } = standardize(matrix(Float32Array.from(raw), n, d));
+  const auto = await autoSegment(z, {
+    minClusters: minK,
+    maxClusters: maxK,
+    algorithms,
+    eps: 0.4,
+    minSamples: 5,
+    randomState: request.random_state ?? 0,
+  }, backend);
+  const best = auto.best;
+  const labels = best.labels;
+  const profiles = profileClusters({
+    labels,
+    numeric: PURCHASING_V2_FEATURES.map((name, j) => ({
+      name,
+      values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
+    })),
+    standardized: z,
+  });
+  const narratives = describeSegments(profiles, {
+    language: "en",
+    roles: { frequency: "frequency", amount_spent: "spend", product_types: "diversity" },
+    revenueFeature: "amount_spent",
+  });
+  const clusters = [...profiles.clusters].sort((a, b) => a.cluster_id - b.cluster_id);
+  const centroids = clusters.map((c) =>
+    PURCHASING_V2_FEATURES.map((f) => round(c.features[f]!.mean, 4))
+  );
+
+  // Ward tree on the z-scored cluster centroids, weighted by cluster size.
+  const zc = new Float32Array(clusters.length * d);
+  const sizes = new Float64Array(clusters.length);
+  const index = new Map(clusters.map((c, r) => [c.cluster_id, r]));
+  for (let i = 0; i < n; i++) {
+    const r = index.get(labels[i]!);
+    if (r === undefined) continue;
+    sizes[r]!++;
+    for (let j = 0; j < d; j++) zc[r * d + j]! += z.data[i * d + j]!;
+  }
+  for (let r = 0; r < clusters.length; r++) {
+    for (let j = 0; j < d; j++) zc[r * d + j]! /= sizes[r]!;
+  }
+  const tree = clusters.length >= 2
+    ? wardTree(matrix(zc, clusters.length, d), { weights: sizes })
+    : null;
+  const merges = tree
+    ? Array.from(
+      { length: tree.a.length },
+      (_, i) => [tree.a[i]!, tree.b[i]!, round(tree.distance[i]!, 6), tree.size[i]!],
+    )
+    : [];
+
+  const r4 = (v: number | null) => (v === null ? null : round(v, 4));
+  const inRange = new Set(kRange);
+  return {
+    benchmark: auto.candidates
+      .filter((c) => c.algorithm === "dbscan" || inRange.has(c.k))
+      .map((c) => ({
+        algo: V2_ALGORITHM_NAMES[c.algorithm],
+        k: c.k,
+        silhouette: r4(c.silhouette),
+        davies_bouldin: r4(c.daviesBouldin),
+        calinski_harabasz: r4(c.calinskiHarabasz),
+        eligible: c.eligible,
+        ...(c.reason ? { reason: c.reason } : {}),
+      })),
+    best_model: {
+      algo: V2_ALGORITHM_NAMES[best.algorithm],
+      k: best.k,
+      silhouette: r4(best.silhouette),
+      davies_bouldin: r4(best.daviesBouldin),
+      n_clusters: clusters.length,
+    },
+    feature_names: ["frequency", "amount_spent", "avg_product_types"],
+    centroids,
+    labels: Object.fromEntries(request.customers.map((c, i) => [String(c.id), labels[i]!])),
+    interpretations_en: Object.fromEntries(
+      narratives.map((s) => [String(s.cluster_id), s.persona]),
+    ),
+    segments: narratives.map((s) => ({
+      cluster_id: s.cluster_id,
+      name: s.name,
+      persona_label: s.persona_label,
+      size: s.kpis.customers,
+    })),
+    dendrogram: {
+      method: "ward",
+      level: "cluster",
+      leaves: clusters.map((c) => c.cluster_id),
+      merges,
+    },
+    noise_customers: profiles.n_noise,
+    selection: { rule: SELECTION_RULE, why: auto.why },
+    backend: auto.backend,
+    processing_time_ms: Math.round(performance.now() - t0),
+  };
+}

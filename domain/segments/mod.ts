@@ -1,0 +1,19 @@
+/**
+ * Rule-based segments of a dataset (gender, region, age, income, purchase tier, CLV, RFM) and
+ * the insights computed from them.
+ *
+ * @module
+ */
+export { customerInsights, insightsFor } from "./insights.ts";
+export {
+  customerSegments,
+  MissingColumnsError,
+  resolveThresholds,
+  rowOfCustomer,
+  type RuleSegment,
+  type RuleSegmentation,
+  SEGMENT_TYPES,
+  segmentDataset,
+  type SegmentType,
+  type Thresholds,
+} from "./rules.ts";

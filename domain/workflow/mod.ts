@@ -1,0 +1,17 @@
+/**
+ * Document 004's analyst workflow: the principal's session (current dataset, latest clustering),
+ * what a stored clustering holds, and what the workflow shows of it.
+ *
+ * @module
+ */
+export { clusterDetails } from "./cluster_details.ts";
+export { datasetRecords, sessionDataset, sessionRun } from "./session.ts";
+export { type ClusterDetail, type StoredWorkflow, WORKFLOW_SOURCE } from "./stored_run.ts";
+export {
+  clusteredCsv,
+  clusterNames,
+  correlationFigure,
+  jsonReport,
+  workflowFigures,
+  workflowHtmlReport,
+} from "./views.ts";

@@ -1,0 +1,74 @@
+/**
+ * Document 004's analyst session, bound to one principal: the current dataset
+ * (`dataset_store.ts`) and the session's latest clustering, as pointers named `<what>:<owner>`
+ * so that `clearSession` (reset) clears both. The clustering itself is an immutable run
+ * (`runs.ts`, source `workflow`) that also becomes the tenant's latest run, which document 003's
+ * `cluster` segments read.
+ *
+ * @module
+ */
+import { keys } from "../../storage/mod.ts";
+import { type StoredWorkflow, WORKFLOW_SOURCE } from "./stored_run.ts";
+export { type StoredWorkflow, WORKFLOW_SOURCE };
+import type { Dataset } from "../datasets/types.ts";
+import { getCurrentDatasetId, getDataset } from "../datasets/store.ts";
+import { getRun, type RunRecord } from "../segmentation/runs.ts";
+
+/** The pointer name of `owner`'s latest clustering. */
+export function currentRunPointer(owner: string): string {
+  return `current_run:${owner}`;
+}
+
+/** Makes run `runId` the session's clustering. */
+export async function setSessionRun(
+  kv: Deno.Kv,
+  tenantId: string,
+  owner: string,
+  runId: string,
+): Promise<void> {
+  await kv.set(keys.pointer(tenantId, currentRunPointer(owner)), runId);
+}
+
+/** The session's current dataset, or null when none is loaded (or it is gone). */
+export async function sessionDataset(
+  kv: Deno.Kv,
+  tenantId: string,
+  owner: string,
+): Promise<Dataset | null> {
+  const id = await getCurrentDatasetId(kv, tenantId, owner);
+  return id === null ? null : await getDataset(kv, tenantId, id);
+}
+
+/**
+ * The session's latest clustering, or null when there is none or it was made on another
+ * dataset than the current one (a new upload starts over).
+ */
+export async function sessionRun(
+  kv: Deno.Kv,
+  tenantId: string,
+  owner: string,
+): Promise<RunRecord<StoredWorkflow> | null> {
+  const runId = (await kv.get<string>(keys.pointer(tenantId, currentRunPointer(owner)))).value;
+  if (runId === null) return null;
+  const run = await getRun<StoredWorkflow>(kv, tenantId, runId);
+  if (!run || run.source !== WORKFLOW_SOURCE) return null;
+  const datasetId = await getCurrentDatasetId(kv, tenantId, owner);
+  return datasetId === run.body.dataset_id ? run : null;
+}
+
+/**
+ * The dataset's rows as records (numbers as numbers, missing as null, text as text) and the
+ * field holding the customer id, the input of the segmentation of documents 002 and 004.
+ */
+export function datasetRecords(
+  dataset: Dataset,
+): { records: Record<string, unknown>[]; idField: string | undefined } {
+  const records: Record<string, unknown>[] = Array.from({ length: dataset.rowCount }, () => ({}));
+  for (const column of dataset.columns) {
+    for (let i = 0; i < dataset.rowCount; i++) {
+      const v = column.values[i];
+      records[i]![column.name] = typeof v === "number" ? (Number.isNaN(v) ? null : v) : v ?? null;
+    }
+  }
+  return { records, idField: dataset.columnMap.customer_id };
+}

@@ -1,0 +1,226 @@
+/**
+ * `POST /api/auth/login`, `/refresh` and `/logout` (document 003, 3.1): a user's password for a
+ * short-lived access token and a rotating refresh token. Mount with
+ * `app.route("/api/auth", authRoutes(deps))`, outside `authenticate`.
+ *
+ * @module
+ */
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { z } from "zod";
+import { MAX_PASSWORD_LENGTH } from "../../domain/auth/mod.ts";
+import { consume, peek, type RateDecision, type RatePolicy } from "../../domain/auth/mod.ts";
+import { authenticateUser, MAX_USERNAME_LENGTH, normaliseUsername } from "../../domain/auth/mod.ts";
+import {
+  InvalidTokenError,
+  issueTokenPair,
+  logout,
+  refreshTokenPair,
+  type TokenPair,
+} from "../../domain/auth/mod.ts";
+import { AUTH_REALM, type AuthDeps } from "../http/authenticate.ts";
+import { ClientError } from "../http/errors.ts";
+import type { AppEnv } from "../env.ts";
+import { createRouter, errorResponses } from "../http/openapi.ts";
+
+export type { AuthDeps } from "../http/authenticate.ts";
+
+/** Failed logins allowed per username: 5 per 15 minutes (OWASP's usual lock-out threshold). */
+export const DEFAULT_LOGIN_USER_LIMIT: RatePolicy = { limit: 5, periodMs: 15 * 60_000 };
+/**
+ * Failed logins allowed per client address: 20 per 15 minutes, more than per username because
+ * an office behind one NAT address shares it.
+ */
+export const DEFAULT_LOGIN_ADDRESS_LIMIT: RatePolicy = { limit: 20, periodMs: 15 * 60_000 };
+
+/**
+ * The auth sub-app. Answers:
+ * - `POST /login` `{username, password}` → 200 `{access_token, token_type: "Bearer",
+ *   expires_in, refresh_token}`; 401 `unauthorized` with one message for an unknown user and a
+ *   wrong password; 429 `rate_limited` with `Retry-After` (header, and `retry_after_seconds` in
+ *   `details`) once a username or a client address has used up its failed logins;
+ * - `POST /refresh` `{refresh_token}` → 200, a new pair; the old refresh token stops working.
+ *   401 for an unknown, expired or revoked token; presenting a used one revokes its whole
+ *   session (401 too);
+ * - `POST /logout` `{refresh_token}` → 204; the session's refresh and access tokens stop
+ *   working. Idempotent: an unknown token is 204 as well.
+ * Bodies go through the project's validation (`createRouter`): snake_case or camelCase keys,
+ * 400 `validation_error` for an unknown or missing field, 422 for a broken length limit.
+ */
+export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
+  const app = createRouter();
+  const userLimit = deps.loginLimits?.user ?? DEFAULT_LOGIN_USER_LIMIT;
+  const addressLimit = deps.loginLimits?.address ?? DEFAULT_LOGIN_ADDRESS_LIMIT;
+  const clientAddress = deps.clientAddress ?? remoteAddress;
+  const locks = new KeyedLocks();
+
+  app.openapi(loginRoute, async (c) => {
+    const { username, password } = c.req.valid("json");
+    const buckets = [
+      {
+        cls: "login_user",
+        principal: `user:${normaliseUsername(username) ?? username}`,
+        policy: userLimit,
+      },
+      { cls: "login_addr", principal: `addr:${clientAddress(c)}`, policy: addressLimit },
+    ];
+    // Attempts on one username or from one address run one at a time in this process, so that
+    // parallel guesses cannot all pass the check before the first failure is counted.
+    const release = await locks.acquire(buckets.map((b) => `${b.cls}\u0000${b.principal}`));
+    try {
+      const now = deps.now();
+      for (const b of buckets) {
+        const state = await peek(deps.kv, b.principal, b.cls, b.policy, now);
+        if (state.remaining < 1) throw tooManyAttempts(state, b.policy, now);
+      }
+      const user = await authenticateUser(deps.kv, { username, password }, deps);
+      if (!user) {
+        for (const b of buckets) await consume(deps.kv, b.principal, b.cls, b.policy, now);
+        throw new ClientError(401, "unauthorized", "Invalid username or password", {
+          headers: { "WWW-Authenticate": `Bearer realm="${AUTH_REALM}"` },
+        });
+      }
+      return c.json(tokenBody(await issueTokenPair(deps.kv, user, deps)), 200);
+    } finally {
+      release();
+    }
+  });
+
+  app.openapi(refreshRoute, async (c) => {
+    const { refresh_token } = c.req.valid("json");
+    try {
+      return c.json(tokenBody(await refreshTokenPair(deps.kv, refresh_token, deps)), 200);
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError)) throw error;
+      throw new ClientError(401, "unauthorized", error.message, {
+        details: { reason: error.reason },
+        headers: { "WWW-Authenticate": `Bearer realm="${AUTH_REALM}", error="invalid_token"` },
+        cause: error,
+      });
+    }
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    await logout(deps.kv, c.req.valid("json").refresh_token, deps);
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+const LoginBody = z.object({
+  username: z.string().min(1).max(MAX_USERNAME_LENGTH).meta({ example: "user@example.com" }),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH).meta({ format: "password" }),
+}).strict().meta({ id: "LoginRequest" });
+
+// Our refresh tokens are 43 characters; the bound only keeps junk out of the digest.
+const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512) }).strict().meta({
+  id: "RefreshRequest",
+});
+
+const TokenResponse = z.object({
+  access_token: z.string().meta({ description: "JWT (HS256), sent as `Bearer` token" }),
+  token_type: z.literal("Bearer"),
+  expires_in: z.int().meta({ description: "Seconds until the access token expires" }),
+  refresh_token: z.string().meta({ description: "Opaque; each use returns a new one" }),
+}).meta({ id: "TokenPair" });
+
+const loginRoute = createRoute({
+  method: "post",
+  path: "/login",
+  tags: ["auth"],
+  summary: "Log in with username and password",
+  security: [],
+  request: { body: { required: true, content: json(LoginBody) } },
+  responses: {
+    200: { description: "Tokens", content: json(TokenResponse) },
+    ...errorResponses(400, 401, 415, 422, 429),
+  },
+});
+
+const refreshRoute = createRoute({
+  method: "post",
+  path: "/refresh",
+  tags: ["auth"],
+  summary: "Exchange a refresh token for a new pair (rotation)",
+  security: [],
+  request: { body: { required: true, content: json(RefreshBody) } },
+  responses: {
+    200: { description: "Tokens", content: json(TokenResponse) },
+    ...errorResponses(400, 401, 415, 422),
+  },
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/logout",
+  tags: ["auth"],
+  summary: "End the session of a refresh token",
+  security: [],
+  request: { body: { required: true, content: json(RefreshBody) } },
+  responses: { 204: { description: "Logged out" }, ...errorResponses(400, 415, 422) },
+});
+
+function json<T>(schema: T): { "application/json": { schema: T } } {
+  return { "application/json": { schema } };
+}
+
+function tokenBody(pair: TokenPair) {
+  return {
+    access_token: pair.accessToken,
+    token_type: pair.tokenType,
+    expires_in: pair.expiresIn,
+    refresh_token: pair.refreshToken,
+  };
+}
+
+function tooManyAttempts(state: RateDecision, policy: RatePolicy, now: number): ClientError {
+  // The bucket admits again once one interval of its backlog has drained.
+  const retryMs = state.resetAt + policy.periodMs / policy.limit - policy.periodMs - now;
+  const seconds = Math.max(1, Math.ceil(retryMs / 1000));
+  return new ClientError(
+    429,
+    "rate_limited",
+    `Too many failed logins; try again in ${seconds} seconds`,
+    {
+      details: { retry_after_seconds: seconds, limit: policy.limit },
+      headers: {
+        "Retry-After": String(seconds),
+        "X-RateLimit-Limit": String(policy.limit),
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": String(Math.ceil(state.resetAt / 1000)),
+      },
+    },
+  );
+}
+
+/** Deno.serve passes the connection info as the app's env; `app.request()` passes none. */
+function remoteAddress(c: Context): string {
+  const info = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return info?.remoteAddr?.hostname ?? "unknown";
+}
+
+/** Per-process mutexes by name; several are taken in the order given and released together. */
+class KeyedLocks {
+  #tails = new Map<string, Promise<void>>();
+
+  async acquire(names: string[]): Promise<() => void> {
+    const releases: (() => void)[] = [];
+    // Everyone takes user locks before address locks, so no two waiters form a cycle.
+    for (const name of names) releases.push(await this.#one(name));
+    return () => releases.reverse().forEach((release) => release());
+  }
+
+  async #one(name: string): Promise<() => void> {
+    const previous = this.#tails.get(name) ?? Promise.resolve();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => release = resolve);
+    const tail = previous.then(() => held);
+    this.#tails.set(name, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.#tails.get(name) === tail) this.#tails.delete(name);
+    };
+  }
+}

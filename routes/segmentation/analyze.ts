@@ -1,0 +1,188 @@
+/**
+ * Document 002: `POST /api/analyze` segments customer records with any fields (automatic model
+ * selection, or one algorithm and/or a fixed number of clusters) and answers the document's
+ * `clusters`, `featureImportance` and `accuracy`, plus `run_id`, `preprocessing`, `selection`
+ * and `metrics`; `POST /api/recommendations` turns a stored run (`run_id`) or a previous
+ * analysis (`analysis`) into strategy lines. Every analysis is stored as a run of the tenant,
+ * without its records.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { recommendationLines } from "../../domain/segmentation/mod.ts";
+import { parseAcceptLanguage, type SegmentNarrative } from "../../domain/description/mod.ts";
+import { getRun } from "../../domain/segmentation/mod.ts";
+import { ClientError } from "../http/errors.ts";
+import type { AppEnv } from "../env.ts";
+import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
+import { answerSegmentation, MAX_CUSTOMERS, type SegmentationDeps, SYNC_LIMITS } from "./answer.ts";
+
+/** The run source of `POST /api/analyze`. */
+export const ANALYZE_SOURCE = "analyze";
+
+/** The request body of `POST /api/analyze`. */
+export const AnalyzeBody = z.object({
+  // Records are data: a z.record keeps the casing layer off their keys.
+  data: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_CUSTOMERS).meta({
+    description: "Customer records with any fields; the id field is kept, never a feature",
+  }),
+  id_field: z.string().min(1).max(200).optional().meta({
+    description: "The field holding the customer id (default: detected by name)",
+  }),
+  n_clusters: z.int().min(2).max(50).optional().meta({
+    description: "A fixed number of clusters (default: chosen automatically)",
+  }),
+  max_clusters: z.int().min(2).max(30).optional().meta({
+    description: "Upper k of the automatic search (default 10)",
+  }),
+  algorithm: z.enum(["auto", "kmeans", "gmm", "ward", "dbscan"]).optional().meta({
+    description: "auto (default): every algorithm, chosen by the selection rule",
+  }),
+  random_state: z.int().optional(),
+  eps: z.number().gt(0).max(10).optional().meta({
+    description: "DBSCAN's radius on the standardised features (default 0.4)",
+  }),
+  min_samples: z.int().min(2).max(1000).optional().meta({
+    description: "DBSCAN's core-point threshold (default 5)",
+  }),
+}).strict().meta({ id: "AnalyzeRequest" });
+
+const Cluster = z.object({
+  clusterId: z.int(),
+  customers: z.array(z.string()),
+  size: z.int(),
+  share: z.number(),
+  centroid: z.record(z.string(), z.number()),
+  clusterName: z.string(),
+  characteristics: z.array(z.string()),
+}).passthrough();
+
+const AnalyzeResponse = z.object({
+  run_id: z.string(),
+  clusters: z.array(Cluster),
+  noise: z.object({ customers: z.array(z.string()), size: z.int(), share: z.number() })
+    .nullable(),
+  featureImportance: z.record(z.string(), z.number()),
+  accuracy: z.number(),
+  algorithm: z.string(),
+  n_clusters: z.int(),
+  selection: z.object({ mode: z.string(), rule: z.string(), why: z.string() }),
+  metrics: z.record(z.string(), z.unknown()),
+  preprocessing: z.record(z.string(), z.unknown()),
+}).passthrough().meta({ id: "AnalyzeResponse" });
+
+/** The part of a segment narrative that the recommendations read. */
+const Narrative = z.object({
+  cluster_id: z.int(),
+  name: z.string(),
+  persona_label: z.string(),
+  priority: z.enum(["high", "medium", "low"]),
+  kpis: z.object({
+    share_of_customers: z.number(),
+    share_of_revenue: z.number().nullable(),
+  }).passthrough(),
+  actions: z.array(z.object({ key: z.string(), text: z.string() }).passthrough()),
+}).passthrough();
+
+/** The request body of `POST /api/recommendations`. */
+export const RecommendationsBody = z.object({
+  run_id: z.string().min(1).max(100).optional(),
+  analysis: z.object({
+    run_id: z.string().min(1).max(100).optional(),
+    clusters: z.array(z.object({ narrative: Narrative.optional() }).passthrough()).optional(),
+  }).passthrough().optional(),
+}).strict().refine((b) => (b.run_id === undefined) !== (b.analysis === undefined), {
+  message: "Send either run_id or analysis (a previous /api/analyze response), not both",
+}).meta({ id: "RecommendationsRequest" });
+
+const RecommendationsResponse = z.object({
+  recommendations: z.array(z.string()),
+  strategies: z.array(z.object({
+    cluster_id: z.int(),
+    segment: z.string(),
+    priority: z.string(),
+    action: z.string(),
+    rationale: z.string(),
+  })),
+  run_id: z.string().nullable(),
+}).meta({ id: "RecommendationsResponse" });
+
+const analyzeRoute = segmentationPostRoute({
+  path: "/analyze",
+  summary: "Segment customer records with any fields (document 002)",
+  body: AnalyzeBody,
+  response: AnalyzeResponse,
+  description: "Clusters with their customers, centroids, names and characteristics",
+  errors: [400, 401, 403, 413, 415, 422, 429],
+});
+
+const recommendationsRoute = segmentationPostRoute({
+  path: "/recommendations",
+  summary: "Strategic recommendations from an analysis (document 002)",
+  body: RecommendationsBody,
+  response: RecommendationsResponse,
+  description: "One recommendation per segment action, by priority",
+  errors: [400, 401, 403, 404, 415, 422, 429],
+});
+
+/** What an analyze run stores (`storedSummary`, plus the request's parameters). */
+interface StoredAnalysis {
+  narratives: SegmentNarrative[];
+}
+
+/** The document-002 sub-app, mounted at `/api`. */
+export function analyzeRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
+  const app = createRouter();
+
+  app.openapi(analyzeRoute, async (c) => {
+    const principal = c.get("principal");
+    if (!principal) throw new ClientError(401, "unauthorized", "Authentication required");
+    const body = c.req.valid("json");
+    const language = parseAcceptLanguage(c.req.header("Accept-Language"));
+    const { data: _data, ...params } = body;
+    return await answerSegmentation(
+      c,
+      deps,
+      principal.tenantId,
+      {
+        task: { kind: "analyze", request: body, language },
+        source: ANALYZE_SOURCE,
+        params,
+      },
+      SYNC_LIMITS.analyze,
+      "data",
+    );
+  });
+
+  app.openapi(recommendationsRoute, async (c) => {
+    const principal = c.get("principal");
+    if (!principal) throw new ClientError(401, "unauthorized", "Authentication required");
+    const body = c.req.valid("json");
+    const language = parseAcceptLanguage(c.req.header("Accept-Language"));
+    const embedded = body.analysis?.clusters?.map((cl) => cl.narrative);
+    let narratives: SegmentNarrative[];
+    let runId: string | null = body.run_id ?? body.analysis?.run_id ?? null;
+    if (embedded && embedded.length > 0 && embedded.every((n) => n !== undefined)) {
+      // A (possibly edited) analysis sent back carries its own segments.
+      narratives = embedded as unknown as SegmentNarrative[];
+      if (body.run_id === undefined) runId = body.analysis?.run_id ?? null;
+    } else if (runId !== null) {
+      const run = await getRun<StoredAnalysis>(deps.kv, principal.tenantId, runId);
+      if (!run || run.source !== ANALYZE_SOURCE || !Array.isArray(run.body.narratives)) {
+        throw new ClientError(404, "not_found", `No analysis run ${runId}`, {
+          details: { run_id: runId },
+        });
+      }
+      narratives = run.body.narratives;
+    } else {
+      throw new ClientError(
+        422,
+        "invalid_parameter",
+        "The analysis has neither a run_id nor the clusters' narratives of /api/analyze",
+        { details: { parameter: "analysis" } },
+      );
+    }
+    return c.json({ ...recommendationLines(narratives, language), run_id: runId }, 200);
+  });
+
+  return app;
+}

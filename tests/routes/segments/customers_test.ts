@@ -1,0 +1,83 @@
+/**
+ * Document 003's `GET /api/customers/{id}/segment`: every rule segment of a Mall customer, the
+ * cluster of the latest clustering, the insights on request, and the 404 and 400s.
+ */
+import assert from "node:assert/strict";
+import { clusteredMall, segmentsService, session } from "./_service.ts";
+
+Deno.test("GET /api/customers/{id}/segment answers customer 1's segments and insights", async () => {
+  await using s = await segmentsService();
+  const a = await clusteredMall(s);
+  const { status, body } = await a.get("/api/customers/1/segment?include_insights=true");
+  assert.equal(status, 200);
+  assert.equal(body.success, true);
+  const data = body.data;
+  assert.equal(data.customer_id, "1");
+  assert.equal(data.name, null);
+  assert.equal(data.email, null);
+  assert.equal(data.segments.gender, "Male");
+  assert.equal(data.segments.age_group, "18-25");
+  assert.equal(data.segments.income_bracket, "Low Income (<30k)");
+  assert.equal(data.segments.purchase_tier, undefined);
+  assert.ok(Number.isInteger(data.segments.cluster_id) && data.segments.cluster_id >= 0);
+  assert.equal(typeof data.segments.cluster_label, "string");
+  assert.equal(typeof data.segments.cluster_name, "string");
+  assert.deepEqual(
+    data.unavailable_segments.map((u: { segmentation_type: string }) => u.segmentation_type),
+    ["region", "purchase_tier", "clv", "rfm"],
+  );
+  // The Mall data has no purchase amount, recency or products: nothing to score.
+  assert.deepEqual(
+    [data.insights.value_score, data.insights.churn_risk, data.insights.product_affinity],
+    [null, null, null],
+  );
+
+  const clusters = (await a.get("/api/segments/cluster")).body.data.segments;
+  const mine = clusters.find((c: { cluster_id: number }) =>
+    c.cluster_id === data.segments.cluster_id
+  );
+  assert.equal(mine.cluster_name, data.segments.cluster_name);
+});
+
+Deno.test("GET /api/customers/{id}/segment scores value and churn where the data allows", async () => {
+  await using s = await segmentsService();
+  const a = await session(s);
+  await a.upload(
+    "customer_id,gender,age,income,purchase_amount,purchase_frequency,recency\n" +
+      "c1,F,30,50000,4000,12,10\nc2,M,45,80000,500,1,800\nc3,F,22,20000,1500,4,60\n" +
+      "c4,M,60,90000,2500,6,30\n",
+  );
+  const plain = (await a.get("/api/customers/c2/segment")).body.data;
+  assert.equal(plain.insights, undefined);
+  assert.equal(plain.segments.cluster_id, null);
+  assert.equal(plain.segments.purchase_tier, "Low Spender (<1k)");
+  const data = (await a.get("/api/customers/c1/segment?include_insights=true")).body.data;
+  assert.equal(data.segments.clv_tier, "Platinum");
+  assert.equal(data.insights.value_score, 88);
+  assert.equal(data.insights.churn_risk, "Low");
+  const c2 = (await a.get("/api/customers/c2/segment?include_insights=true")).body.data;
+  assert.equal(c2.insights.churn_risk, "High");
+});
+
+Deno.test("GET /api/customers/{id}/segment answers 404 for an unknown customer", async () => {
+  await using s = await segmentsService();
+  const a = await clusteredMall(s);
+  const { status, body } = await a.get("/api/customers/9999/segment");
+  assert.equal(status, 404);
+  assert.equal(body.error, "not_found");
+  assert.equal((await a.get("/api/customers/1/segment?include_insights=maybe")).status, 400);
+});
+
+Deno.test("GET /api/customers/{id}/segment never reads another tenant's customers", async () => {
+  await using s = await segmentsService();
+  await clusteredMall(s, "acme");
+  const b = await session(s, "globex");
+  const none = await b.get("/api/customers/1/segment");
+  assert.equal(none.status, 400);
+  assert.equal(none.body.error, "no_data");
+  await b.upload("id,gender,age\n7,F,30\n8,M,40\n");
+  assert.equal((await b.get("/api/customers/1/segment")).status, 404);
+  const own = (await b.get("/api/customers/7/segment")).body.data;
+  assert.equal(own.segments.gender, "F");
+  assert.equal(own.segments.cluster_id, null);
+});
