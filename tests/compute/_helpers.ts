@@ -56,20 +56,27 @@ export interface BackendCase {
 }
 
 let gpuCase: BackendCase | undefined;
-try {
-  const { createGpuBackend } = await import("../../compute/gpu/backend.ts");
-  const probe = await createGpuBackend();
-  const description = probe.info.description;
-  await probe.dispose();
-  gpuCase = {
-    name: "gpu",
-    create: () => createGpuBackend(),
-  };
-  console.log(`GPU backend tests run on: ${description}`);
-} catch (err) {
-  const why = `no WebGPU adapter (${err instanceof Error ? err.message : String(err)})`;
-  console.warn(`GPU backend tests skipped: ${why}`);
+// The quick task (`deno task test:quick`) leaves the software GPU out of the edit loop.
+const QUICK = Deno.env.get("TEST_GPU") === "0";
+if (QUICK) {
+  const why = "TEST_GPU=0 (the quick task runs the CPU backends only)";
   gpuCase = { name: "gpu", skip: why, create: () => Promise.reject(new Error(why)) };
+} else {
+  try {
+    const { createGpuBackend } = await import("../../compute/gpu/backend.ts");
+    const probe = await createGpuBackend();
+    const description = probe.info.description;
+    await probe.dispose();
+    gpuCase = {
+      name: "gpu",
+      create: () => createGpuBackend(),
+    };
+    console.log(`GPU backend tests run on: ${description}`);
+  } catch (err) {
+    const why = `no WebGPU adapter (${err instanceof Error ? err.message : String(err)})`;
+    console.warn(`GPU backend tests skipped: ${why}`);
+    gpuCase = { name: "gpu", skip: why, create: () => Promise.reject(new Error(why)) };
+  }
 }
 
 /** Every backend the compute tests run on. */
