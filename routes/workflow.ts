@@ -14,13 +14,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { AnalyzeInputError } from "../domain/segmentation/mod.ts";
 import { correlationMatrix } from "../domain/datasets/mod.ts";
 import { dataQuality, describeDataset } from "../domain/datasets/mod.ts";
 import {
   applyColumnMap,
   type ColumnMapOverride,
-  DatasetError,
   datasetFromRecords,
   newDatasetId,
   parseCsvStream,
@@ -47,11 +45,11 @@ import {
   workflowFigures,
   workflowHtmlReport,
 } from "../domain/workflow/mod.ts";
-import { ClientError } from "./http/errors.ts";
+import { ClientError, wrapClientErrors } from "./http/errors.ts";
 import type { AppEnv, Principal } from "./env.ts";
 import { createRouter, errorResponses } from "./http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps, SYNC_LIMITS } from "./segmentation/answer.ts";
-import { multipartBoundary, MultipartError, multipartFile } from "./http/multipart.ts";
+import { multipartBoundary, multipartFile } from "./http/multipart.ts";
 import { limitBody } from "./http/validation.ts";
 
 /** What the workflow routes need. */
@@ -304,7 +302,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
       if (boundary === null || !c.req.raw.body) {
         throw new ClientError(400, "invalid_multipart", "The multipart body has no boundary");
       }
-      const file = await asClientError(() => multipartFile(c.req.raw.body!, boundary, "file"));
+      const file = await wrapClientErrors(() => multipartFile(c.req.raw.body!, boundary, "file"));
       if (!file) {
         throw new ClientError(400, "missing_file", "No file in form field 'file'", {
           details: { parameter: "file" },
@@ -333,7 +331,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
         },
       });
     }
-    const dataset = await asClientError(() =>
+    const dataset = await wrapClientErrors(() =>
       parseCsvStream(stream, { name, now: deps.clock(), maxBytes: maxUpload })
     );
     return c.json(await store(tenantId, owner, dataset, t0), 200) as never;
@@ -343,12 +341,12 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     const t0 = performance.now();
     const { tenantId, owner } = who(c);
     const body = c.req.valid("json");
-    const dataset = await asClientError(() =>
-      Promise.resolve(datasetFromRecords(body.records, {
+    const dataset = wrapClientErrors(() =>
+      datasetFromRecords(body.records, {
         name: body.name ?? "records",
         now: deps.clock(),
         ...(body.column_map ? { columnMap: override(body.column_map) } : {}),
-      }))
+      })
     );
     return c.json(await store(tenantId, owner, dataset, t0), 200) as never;
   });
@@ -373,9 +371,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
   app.openapi(routes.columns, async (c) => {
     const t0 = performance.now();
     const { tenantId, owner, dataset } = await needData(c);
-    const changed = await asClientError(() =>
-      Promise.resolve(applyColumnMap(dataset, override(c.req.valid("json"))))
-    );
+    const changed = wrapClientErrors(() => applyColumnMap(dataset, override(c.req.valid("json"))));
     // Datasets are immutable: the corrected one is stored anew and becomes current.
     const fresh = { ...changed, id: newDatasetId() };
     return c.json(await store(tenantId, owner, fresh, t0), 200) as never;
@@ -390,7 +386,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     const { dataset } = await needData(c);
     const query = c.req.valid("query");
     const { records, idField } = datasetRecords(dataset);
-    const result = await asClientError(() =>
+    const result = await wrapClientErrors(() =>
       deps.engine.run({
         kind: "optimal_k",
         request: {
@@ -553,29 +549,6 @@ function isCsv(filename: string, type: string): boolean {
   const lower = filename.toLowerCase();
   if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) return true;
   return /^(text\/csv|application\/csv|text\/tab-separated-values)/i.test(type);
-}
-
-async function asClientError<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof DatasetError) {
-      throw new ClientError(err.status, err.code, err.message, {
-        details: {
-          ...(err.row !== undefined ? { row: err.row } : {}),
-          ...(err.column !== undefined ? { column: err.column } : {}),
-        },
-        cause: err,
-      });
-    }
-    if (err instanceof MultipartError) {
-      throw new ClientError(400, "invalid_multipart", err.message, { cause: err });
-    }
-    if (err instanceof RangeError || err instanceof AnalyzeInputError) {
-      throw new ClientError(422, "invalid_parameter", (err as Error).message, { cause: err });
-    }
-    throw err;
-  }
 }
 
 function round(v: number, digits: number): number {

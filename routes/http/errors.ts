@@ -2,10 +2,12 @@
  * The one place that turns errors into HTTP responses. Every 4xx and 5xx of the service carries
  * the error body of document 001 (`error`, `message`, `code`, `details`) plus `request_id`.
  *
- * Only errors that say they are the client's fault become 4xx: a `ClientError`, or an
- * `HTTPException` thrown by route code. An `UnavailableError` is a 503 that is nobody's bug. A `RangeError` or `TypeError` that escapes a handler is a
- * bug until proven otherwise, so it is a 500; code that validates client input with such errors
- * wraps the call in `wrapClientErrors`.
+ * Only errors that say they are the client's fault become 4xx: a `ClientError`, an
+ * `HTTPException` thrown by route code, or a domain error whose class says so (the table of
+ * `domain_errors.ts`: `DatasetError`, `AnalyzeInputError`, …). An `UnavailableError` is a 503
+ * that is nobody's bug. A `RangeError` or `TypeError` that escapes a handler is a bug until
+ * proven otherwise, so it is a 500; a route whose domain call checks client input with such
+ * errors wraps the call in `wrapClientErrors`, the one path from a domain error to a 4xx.
  *
  * @module
  */
@@ -13,6 +15,7 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ClientErrorStatusCode, ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env.ts";
+import { clientErrorAnswer } from "./domain_errors.ts";
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -80,7 +83,10 @@ export class ClientError extends Error {
   /** Marks `cause` as the client's fault, keeping its message (default 422 `invalid_parameter`). */
   static from(cause: Error, options: WrapClientErrorsOptions = {}): ClientError {
     const { status, error, details } = { ...WRAP_DEFAULTS, ...options };
-    return new ClientError(status, error, cause.message, { details, cause });
+    return new ClientError(status, error, cause.message, {
+      details: typeof details === "function" ? details(cause) : details,
+      cause,
+    });
   }
 }
 
@@ -120,8 +126,12 @@ export interface WrapClientErrorsOptions {
   status?: ClientErrorStatusCode;
   /** Default `invalid_parameter`. */
   error?: string;
-  details?: Record<string, unknown> | null;
-  /** The error classes that mean bad input here (default `RangeError` and `TypeError`). */
+  /**
+   * The body's `details` (usually `{ parameter }`, the request field the check is about), or a
+   * function of the error for a call whose errors may be about one of several fields.
+   */
+  details?: Record<string, unknown> | null | ((cause: Error) => Record<string, unknown> | null);
+  /** The error classes that mean bad input here (default `RangeError`). */
   classes?: readonly (abstract new (...args: never[]) => Error)[];
 }
 
@@ -129,13 +139,15 @@ const WRAP_DEFAULTS = {
   status: 422 as ClientErrorStatusCode,
   error: "invalid_parameter",
   details: null,
-  classes: [RangeError, TypeError],
+  classes: [RangeError],
 } satisfies Required<WrapClientErrorsOptions>;
 
 /**
- * Runs `fn`, rethrowing errors of the listed classes as `ClientError`s with their own message.
- * Wrap only calls whose errors describe the request (parameter checks), never a whole
- * computation: a `TypeError` from a bug would otherwise be blamed on the client.
+ * Runs `fn` (synchronous or not), rethrowing as `ClientError`s: errors of the listed classes
+ * (default `RangeError`), with their own message and `options`' status, name and details; and
+ * the domain's client errors (`clientErrorAnswer`), with their own answer. Wrap only calls whose
+ * `RangeError`s describe the request (parameter checks, input the data cannot support), never
+ * code whose `RangeError` would be a bug: it would be blamed on the client.
  *
  * @example
  * ```ts
@@ -144,25 +156,48 @@ const WRAP_DEFAULTS = {
  *   if (k < 2) throw new RangeError(`Expected k to be at least 2 but found ${k}`);
  * };
  * try {
- *   await wrapClientErrors(() => checkK(1));
+ *   wrapClientErrors(() => checkK(1), { details: { parameter: "k" } });
  * } catch (error) {
  *   console.assert(error instanceof ClientError && error.status === 422);
  * }
  * ```
  */
-export async function wrapClientErrors<T>(
+export function wrapClientErrors<T>(
+  fn: () => Promise<T>,
+  options?: WrapClientErrorsOptions,
+): Promise<T>;
+export function wrapClientErrors<T>(fn: () => T, options?: WrapClientErrorsOptions): T;
+export function wrapClientErrors<T>(
   fn: () => T | Promise<T>,
   options: WrapClientErrorsOptions = {},
-): Promise<T> {
-  const classes = options.classes ?? WRAP_DEFAULTS.classes;
+): T | Promise<T> {
+  let result: T | Promise<T>;
   try {
-    return await fn();
+    result = fn();
   } catch (error) {
-    if (error instanceof Error && classes.some((kind) => error instanceof kind)) {
-      throw ClientError.from(error, options);
-    }
-    throw error;
+    throw asClientError(error, options);
   }
+  return result instanceof Promise
+    ? result.catch((error) => {
+      throw asClientError(error, options);
+    })
+    : result;
+}
+
+/** `error` as the `ClientError` it amounts to under `options`, or itself. */
+function asClientError(error: unknown, options: WrapClientErrorsOptions): unknown {
+  const answer = clientErrorAnswer(error);
+  if (answer) {
+    return new ClientError(answer.status, answer.error, answer.message, {
+      details: answer.details,
+      cause: error,
+    });
+  }
+  const classes = options.classes ?? WRAP_DEFAULTS.classes;
+  if (error instanceof Error && classes.some((kind) => error instanceof kind)) {
+    return ClientError.from(error, options);
+  }
+  return error;
 }
 
 /** Options of `installErrorHandlers`. */
@@ -266,6 +301,10 @@ const INTERNAL_MESSAGE = "An unexpected error occurred; quote the request id whe
 function respondToError(error: Error, c: Context<AppEnv>, log: (line: string) => void): Response {
   if (error instanceof ClientError || error instanceof UnavailableError) {
     return errorResponse(c, error.status, error.error, error.message, error.details, error.headers);
+  }
+  const answer = clientErrorAnswer(error);
+  if (answer) {
+    return errorResponse(c, answer.status, answer.error, answer.message, answer.details);
   }
   if (error instanceof HTTPException) {
     // A non-error status (a redirect thrown as an exception) keeps the thrower's own response.

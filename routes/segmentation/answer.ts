@@ -8,7 +8,6 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import { AnalyzeInputError } from "../../domain/segmentation/mod.ts";
 import type { SegmentationEngine } from "../../domain/segmentation/mod.ts";
 import { enqueueSegmentation } from "../../domain/jobs/mod.ts";
 import {
@@ -16,7 +15,7 @@ import {
   executeSegmentation,
   type SegmentationRequest,
 } from "../../domain/segmentation/mod.ts";
-import { ClientError } from "../http/errors.ts";
+import { wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 
 /** What the segmentation routes need. */
@@ -122,21 +121,12 @@ async function answer(
       result_url: `${statusUrl}/result`,
     }, 202);
   }
-  try {
-    const body = await executeSegmentation(deps.kv, tenantId, deps.engine, request, deps.clock);
-    return c.json(body, 200);
-  } catch (err) {
-    if (err instanceof AnalyzeInputError) {
-      throw new ClientError(422, "invalid_parameter", err.message, {
-        details: { parameter: err.parameter },
-        cause: err,
-      });
-    }
-    if (err instanceof RangeError) {
-      throw new ClientError(422, "invalid_parameter", err.message, { details: { parameter } });
-    }
-    throw err;
-  }
+  // A RangeError of the computation names input the data cannot support (too few rows for k).
+  const body = await wrapClientErrors(
+    () => executeSegmentation(deps.kv, tenantId, deps.engine, request, deps.clock),
+    { details: { parameter } },
+  );
+  return c.json(body, 200);
 }
 
 function featureCount(request: SegmentationRequest): number {

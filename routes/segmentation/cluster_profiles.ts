@@ -18,7 +18,7 @@ import {
 } from "../../domain/segmentation/mod.ts";
 import { parseAcceptLanguage } from "../../domain/description/mod.ts";
 import { getRun, newRunId, saveRun } from "../../domain/segmentation/mod.ts";
-import { ClientError } from "../http/errors.ts";
+import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
 import { answerSegmentation, MAX_CUSTOMERS, type SegmentationDeps, SYNC_LIMITS } from "./answer.ts";
@@ -163,16 +163,6 @@ function shapeError(parameter: string, message: string, code = "missing"): Clien
   });
 }
 
-function invalid(err: unknown, parameter: string): never {
-  if (err instanceof RangeError) {
-    throw new ClientError(422, "invalid_parameter", err.message, {
-      details: { parameter },
-      cause: err,
-    });
-  }
-  throw err;
-}
-
 /** The document-001 sub-app, mounted at `/api`. */
 export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
@@ -219,14 +209,10 @@ export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv
       const ids = body.data
         ? body.data.map((d) => d.customer_id)
         : body.customers!.map((d) => d.id);
-      let labels: Int32Array | null = null;
-      if (labelMap) {
-        try {
-          labels = assignLabels(ids, labelMap, field);
-        } catch (err) {
-          invalid(err, source === "run" ? "run_id" : "labels");
-        }
-      }
+      const labels = labelMap === null ? null : wrapClientErrors(
+        () => assignLabels(ids, labelMap, field),
+        { details: { parameter: source === "run" ? "run_id" : "labels" } },
+      );
 
       const { data: _data, customers: _customers, labels: _labels, ...params } = body;
       if (body.data) {

@@ -10,7 +10,6 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { Dataset } from "../../domain/datasets/mod.ts";
 import {
-  MissingColumnsError,
   resolveThresholds,
   type RuleSegment,
   type RuleSegmentation,
@@ -26,7 +25,7 @@ import {
   type StoredWorkflow,
   WORKFLOW_SOURCE,
 } from "../../domain/workflow/mod.ts";
-import { ClientError } from "../http/errors.ts";
+import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import type { SegmentationDeps } from "../segmentation/answer.ts";
 import { NO_CLUSTERING, NO_DATA, sessionOwner } from "../workflow.ts";
@@ -113,18 +112,9 @@ export function segmentOrExplain(
   type: SegmentType,
   thresholds: Partial<Thresholds> = {},
 ): RuleSegmentation {
-  try {
-    return segmentDataset(dataset, type, thresholds);
-  } catch (err) {
-    if (err instanceof MissingColumnsError) throw missingColumns(err);
-    if (err instanceof RangeError) {
-      throw new ClientError(422, "invalid_parameter", err.message, {
-        details: { parameter: "thresholds" },
-        cause: err,
-      });
-    }
-    throw err;
-  }
+  return wrapClientErrors(() => segmentDataset(dataset, type, thresholds), {
+    details: { parameter: "thresholds" },
+  });
 }
 
 const money = (description: string) =>
@@ -158,26 +148,8 @@ export function thresholdsFrom(
   if (typeof q.spend_low === "number") t.spendLow = q.spend_low;
   if (typeof q.spend_high === "number") t.spendHigh = q.spend_high;
   if (typeof q.lifespan_years === "number") t.defaultLifespanYears = q.lifespan_years;
-  try {
-    resolveThresholds(t);
-  } catch (err) {
-    if (err instanceof RangeError) {
-      throw new ClientError(422, "invalid_parameter", err.message, {
-        details: { parameter: "thresholds" },
-        cause: err,
-      });
-    }
-    throw err;
-  }
+  wrapClientErrors(() => resolveThresholds(t), { details: { parameter: "thresholds" } });
   return t;
-}
-
-/** The 400 of a `MissingColumnsError`. */
-export function missingColumns(err: MissingColumnsError): ClientError {
-  return new ClientError(400, "missing_columns", err.message, {
-    details: { parameter: "type", segmentation_type: err.type, missing_columns: err.missing },
-    cause: err,
-  });
 }
 
 /** One rule segment in document 003's field names (§1.1), money rounded to cents. */

@@ -33,7 +33,7 @@ import {
   thresholdsFrom,
 } from "./context.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
-import { ClientError } from "../http/errors.ts";
+import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
 
@@ -221,16 +221,10 @@ export function exportRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
   return app;
 }
 
+/** `make`, its `RangeError`s answered 422 naming the export option at fault. */
 function asInvalidParameter(make: () => string): string {
-  try {
-    return make();
-  } catch (err) {
-    if (err instanceof RangeError) {
-      throw new ClientError(422, "invalid_parameter", err.message, {
-        details: { parameter: /min_customers/.test(err.message) ? "filters" : "columns" },
-        cause: err,
-      });
-    }
-    throw err;
-  }
+  return wrapClientErrors(make, {
+    // Which option is at fault shows only in the message: the filters' bound or a column.
+    details: (err) => ({ parameter: /min_customers/.test(err.message) ? "filters" : "columns" }),
+  });
 }
