@@ -48,7 +48,8 @@ import {
 import { ClientError, wrapClientErrors } from "./http/errors.ts";
 import type { AppEnv, Principal } from "./env.ts";
 import { createRouter, errorResponses } from "./http/openapi.ts";
-import { answerSegmentation, type SegmentationDeps, SYNC_LIMITS } from "./segmentation/answer.ts";
+import { answerSegmentation, type SegmentationDeps } from "./segmentation/answer.ts";
+import { SYNC_LIMITS } from "../domain/segmentation/mod.ts";
 import { multipartBoundary, multipartFile } from "./http/multipart.ts";
 import { limitBody } from "./http/validation.ts";
 

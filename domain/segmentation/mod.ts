@@ -5,6 +5,14 @@
  * @module
  */
 export { AnalyzeInputError, recommendationLines } from "./analyze.ts";
+export {
+  type AnswerMode,
+  answerMode,
+  type AnswerModeReason,
+  MAX_CUSTOMERS,
+  SYNC_LIMITS,
+  taskSize,
+} from "./answer_mode.ts";
 export { inProcessEngine, type SegmentationEngine } from "./engine.ts";
 export { customerCount, executeSegmentation, type SegmentationRequest } from "./execute.ts";
 export {

@@ -14,7 +14,8 @@ import { getRun } from "../../domain/segmentation/mod.ts";
 import { ClientError } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
-import { answerSegmentation, MAX_CUSTOMERS, type SegmentationDeps, SYNC_LIMITS } from "./answer.ts";
+import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
+import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
 
 /** The run source of `POST /api/analyze`. */
 export const ANALYZE_SOURCE = "analyze";

@@ -5,7 +5,7 @@
  * told apart by `data` (general) versus `customers` (reference 4.1.11); see
  * `domain/segmentation/profile_request.ts`. Every run is stored and its `run_id` returned. The general
  * shape is answered in the request up to `SYNC_LIMITS.profiles` customers, with 202 and a job
- * above (`routes/segmentation/answer.ts`); the 4.1.11 shape only profiles, always in the request.
+ * above (`routes/segmentation/answer.ts`, `answerMode`); the 4.1.11 shape only profiles, always in the request.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
@@ -21,7 +21,8 @@ import { getRun, newRunId, saveRun } from "../../domain/segmentation/mod.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
-import { answerSegmentation, MAX_CUSTOMERS, type SegmentationDeps, SYNC_LIMITS } from "./answer.ts";
+import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
+import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
 import { refuseDuplicateIds } from "../http/validation.ts";
 
 const CustomerId = z.union([z.string().min(1).max(200), z.int()]);

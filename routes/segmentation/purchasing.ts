@@ -1,7 +1,7 @@
 /**
  * Document 000: `POST /api/v1/ai/purchasing_segmentation`, also served at the path EchoIntel's
  * SDKs call, `POST /api/purchasing_segmentation` (ECHOINTEL-COMPAT.md). Answered in the request
- * up to `SYNC_LIMITS.purchasing` customers, with 202 and a job above (`routes/segmentation/answer.ts`);
+ * up to `SYNC_LIMITS.purchasing` customers, with 202 and a job above (`routes/segmentation/answer.ts`, `answerMode`);
  * every run is stored and its `run_id` returned. The request is validated as the document's schema table
  * says, naming each failing field by its path (`data.3.features.loyalty_score`).
  *
@@ -16,7 +16,8 @@ import { parseAcceptLanguage } from "../../domain/description/mod.ts";
 import { ClientError } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
-import { answerSegmentation, MAX_CUSTOMERS, type SegmentationDeps, SYNC_LIMITS } from "./answer.ts";
+import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
+import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
 import { refuseDuplicateIds } from "../http/validation.ts";
 
 const nonNegative = z.number().finite().min(0);

@@ -22,6 +22,12 @@ import {
 } from "../../domain/jobs/mod.ts";
 import { getJob } from "../../domain/jobs/mod.ts";
 import { parseAcceptLanguage } from "../../domain/description/mod.ts";
+import {
+  answerMode,
+  type SegmentationRequest,
+  SYNC_LIMITS,
+  taskSize,
+} from "../../domain/segmentation/mod.ts";
 import { clusterDetails } from "../../domain/workflow/mod.ts";
 import { datasetRecords, WORKFLOW_SOURCE } from "../../domain/workflow/mod.ts";
 import {
@@ -39,9 +45,6 @@ import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
 
 const Json = z.record(z.string(), z.unknown());
-
-/** Seconds per customer and feature of a workflow job (as `routes/segmentation/answer.ts` measures). */
-const SECONDS_PER_CUSTOMER_FEATURE = 1.8e-5;
 
 const RunBody = z.object({
   n_clusters: z.int().min(2).max(10).optional().meta({
@@ -199,7 +202,7 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       ? records
       : selectFeatures(records, idField, resolveFeatures(dataset, body.features));
     const algorithm = body.algorithm ?? (body.n_clusters !== undefined ? "kmeans" : "auto");
-    const { job } = await enqueueSegmentation(deps.kv, tenantId, {
+    const request: SegmentationRequest = {
       task: {
         kind: "workflow",
         request: {
@@ -216,19 +219,22 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       params: { ...body, algorithm },
       dataset: { id: dataset.id, name: dataset.name },
       sessionOwner: owner,
-    }, deps.clock());
+    };
+    // Always a job (SYNC_LIMITS.clustersRun is 0): the decision is asked for its estimate.
+    const { estimatedSeconds } = answerMode({
+      ...taskSize(request.task),
+      syncLimit: SYNC_LIMITS.clustersRun,
+      prefersAsync: true,
+    });
+    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock());
     const statusUrl = `/api/clusters/jobs/${job.id}`;
     c.header("Location", statusUrl);
-    const features = Math.max(1, Object.keys(data[0] ?? {}).length);
     return c.json(
       envelope(c, {
         job_id: job.id,
         status: job.state,
         message: "Clustering job queued successfully",
-        estimated_time_seconds: Math.max(
-          1,
-          Math.ceil(data.length * features * SECONDS_PER_CUSTOMER_FEATURE),
-        ),
+        estimated_time_seconds: estimatedSeconds,
         status_url: statusUrl,
         dataset_id: dataset.id,
       }, deps.clock()),

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { segmentationJobType } from "../../../domain/jobs/segmentation_job.ts";
 import { getRun } from "../../../domain/segmentation/runs.ts";
 import { JobRunner } from "../../../domain/jobs/runner.ts";
-import { SYNC_LIMITS } from "../../../routes/segmentation/answer.ts";
+import { SYNC_LIMITS } from "../../../domain/segmentation/mod.ts";
 import { NOW, segmentationService } from "./_service.ts";
 
 /** Customers in three well separated groups, in document 000's shape. */
