@@ -34,7 +34,6 @@ import { selectBackend } from "./compute/select.ts";
 import { DEFAULT_PASSWORD_COST } from "./domain/auth/mod.ts";
 import type { SegmentationEngine } from "./domain/segmentation/mod.ts";
 import { sweepExpiredExports } from "./domain/reports/mod.ts";
-import { kmeansJobType } from "./domain/jobs/mod.ts";
 import { segmentationJobType } from "./domain/jobs/mod.ts";
 import { ensureLocalTenant } from "./domain/auth/mod.ts";
 import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/auth/mod.ts";
@@ -295,7 +294,7 @@ export async function main(): Promise<number> {
   });
 
   const runner = config.jobWorker
-    ? new JobRunner(kv, [kmeansJobType(backend), segmentationJobType(engine)], {
+    ? new JobRunner(kv, [segmentationJobType(engine)], {
       clock,
       listenQueue: false,
     })

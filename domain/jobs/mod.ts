@@ -5,7 +5,6 @@
  * @module
  */
 export { enqueueJob, getJob, getJobResult, type JobRecord } from "./job_table.ts";
-export { kmeansJobType } from "./kmeans_job.ts";
 export { JobRunner } from "./runner.ts";
 export {
   enqueueSegmentation,

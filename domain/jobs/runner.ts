@@ -69,17 +69,35 @@ export interface JobType<I = unknown> {
   isPermanent?(error: unknown): boolean;
 }
 
+/**
+ * Calls `callback` once, `ms` milliseconds from now, and returns a function that cancels the
+ * call. The runner's only source of timed wake-ups (the idle wait between polls and the lease
+ * renewals), so that a test can run it on a fake clock instead of waiting in real time.
+ */
+export type Schedule = (ms: number, callback: () => void) => () => void;
+
+/** `setTimeout` as a `Schedule`: the runner's default. */
+export const realTimeSchedule: Schedule = (ms, callback) => {
+  const timer = setTimeout(callback, ms);
+  return () => clearTimeout(timer);
+};
+
 /** Options of `JobRunner`. */
 export interface JobRunnerOptions {
   /** The clock (epoch ms) for leases and timestamps. */
   clock: () => number;
+  /**
+   * The timer for the idle wait and the lease renewals; default `realTimeSchedule`. A fake one
+   * that fires when the test moves its clock lets tests run the runner without sleeping.
+   */
+  schedule?: Schedule;
   /** Default `worker-<random uuid>`. */
   workerId?: string;
   /** Lease length; default 30 s. */
   leaseMs?: number;
-  /** Lease renewal period while a job runs (real time); default `leaseMs / 3`. */
+  /** Lease renewal period while a job runs (on `schedule`); default `leaseMs / 3`. */
   renewEveryMs?: number;
-  /** Wait between two looks at the table when idle (real time); default 1 s. */
+  /** Wait between two looks at the table when idle (on `schedule`); default 1 s. */
   pollIntervalMs?: number;
   /** Least time between two sweeps of expired leases, by `clock`; default `leaseMs / 2`. */
   sweepIntervalMs?: number;
@@ -103,6 +121,7 @@ const DEFAULTS = {
   concurrency: 1,
   retryDelayMs: 1_000,
   listenQueue: false,
+  schedule: realTimeSchedule,
   onError: (error: unknown, job?: JobRecord) =>
     console.error(`job runner${job ? ` (job ${job.id}, ${job.type})` : ""}:`, error),
 };
@@ -285,11 +304,11 @@ export class JobRunner {
     }
     return new Promise<void>((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        cancel();
         this.#wakeSleep = null;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const cancel = this.#opts.schedule(ms, done);
       this.#wakeSleep = done;
     });
   }
@@ -310,7 +329,7 @@ export class JobRunner {
 
   async #execute(claimed: JobLease): Promise<void> {
     const kv = this.#kv;
-    const { clock, leaseMs, renewEveryMs, onError, retryDelayMs } = this.#opts;
+    const { clock, leaseMs, renewEveryMs, onError, retryDelayMs, schedule } = this.#opts;
     const type = this.#types.get(claimed.job.type)!;
     const controller = new AbortController();
     const stopSignal = this.#stop.signal;
@@ -342,7 +361,17 @@ export class JobRunner {
       if (!(error instanceof LeaseLostError)) onError(error, lease.job);
     };
     const renew = () => write((l) => renewLease(kv, l, clock(), leaseMs));
-    const timer = setInterval(() => renew().catch(report), renewEveryMs);
+    // Every `renewEveryMs` until the job ends, whether or not the previous renewal is done.
+    let ended = false;
+    let cancelRenewal = () => {};
+    const renewLater = () => {
+      cancelRenewal = schedule(renewEveryMs, () => {
+        if (ended) return;
+        renew().catch(report);
+        renewLater();
+      });
+    };
+    renewLater();
 
     let wanted: number | null = null;
     let flushing: Promise<void> | null = null;
@@ -401,7 +430,8 @@ export class JobRunner {
         onError(recordError, lease.job);
       }
     } finally {
-      clearInterval(timer);
+      ended = true;
+      cancelRenewal();
       stopSignal.removeEventListener("abort", onStop);
       await flushing;
       await chain;

@@ -122,7 +122,7 @@ Deno.test("enqueueJob stores a queued job that getJob reads for its own tenant o
   try {
     const { job, created } = await enqueueJob(
       kv,
-      { tenantId: "tA", type: "kmeans", input: { k: 3 } },
+      { tenantId: "tA", type: "segmentation", input: { k: 3 } },
       T0,
     );
     assert.equal(created, true);
@@ -147,7 +147,7 @@ Deno.test("enqueueJob with the same idempotency key returns the same job, even w
   try {
     const request = {
       tenantId: "tA",
-      type: "kmeans",
+      type: "segmentation",
       input: { k: 3, matrixId: "m1" },
       idempotencyKey: "req-1",
     };

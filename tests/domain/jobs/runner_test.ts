@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { createCpuBackend } from "../../../compute/cpu/backend.ts";
-import { kmeans } from "../../../compute/kmeans.ts";
-import { type Matrix, matrix } from "../../../compute/matrix.ts";
 import {
   claimNextJob,
   enqueueJob,
@@ -13,37 +10,89 @@ import {
   LeaseLostError,
 } from "../../../domain/jobs/job_table.ts";
 import {
-  enqueueKMeansJob,
-  getKMeansJobResult,
-  kmeansJobType,
-  putMatrix,
-} from "../../../domain/jobs/kmeans_job.ts";
-import { type JobContext, JobRunner, type JobType } from "../../../domain/jobs/runner.ts";
-import { CHUNK_BYTES, getBlob, openStore, sweepOrphanChunks } from "../../../storage/mod.ts";
+  type JobContext,
+  JobRunner,
+  type JobType,
+  type Schedule,
+} from "../../../domain/jobs/runner.ts";
+import {
+  CHUNK_BYTES,
+  getBlob,
+  openStore,
+  putBlob,
+  sweepOrphanChunks,
+} from "../../../storage/mod.ts";
 
 const T0 = 1_700_000_000_000;
 const LEASE = 30_000;
 
-/** A clock the test moves by hand: a lease expires when the test says so, without sleeping. */
-function fakeClock(start = T0) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => (now += ms) };
+/**
+ * Time the test moves by hand: `now` is a runner's clock and `schedule` its timer, so a lease
+ * expires, a poll interval passes or a renewal falls due when the test says so. Nothing in these
+ * tests waits in real time; `settle` only yields to the event loop while KV calls complete.
+ */
+class FakeTime {
+  #now: number;
+  #seq = 0;
+  #timers: { at: number; seq: number; callback: () => void }[] = [];
+
+  constructor(start = T0) {
+    this.#now = start;
+  }
+
+  readonly now = (): number => this.#now;
+
+  readonly schedule: Schedule = (ms, callback) => {
+    const timer = { at: this.#now + ms, seq: this.#seq++, callback };
+    this.#timers.push(timer);
+    return () => {
+      this.#timers = this.#timers.filter((t) => t !== timer);
+    };
+  };
+
+  /** Resolves `ms` from now on this clock. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.schedule(ms, resolve));
+  }
+
+  /** Timers scheduled and not yet fired or cancelled. */
+  get pending(): number {
+    return this.#timers.length;
+  }
+
+  /** Moves the clock by `ms`, firing every timer that falls due on the way, in order. */
+  advance(ms: number): void {
+    const end = this.#now + ms;
+    while (true) {
+      const due = this.#timers.filter((t) => t.at <= end);
+      if (due.length === 0) break;
+      const next = due.reduce((a, b) => (a.at < b.at || (a.at === b.at && a.seq < b.seq) ? a : b));
+      this.#timers = this.#timers.filter((t) => t !== next);
+      this.#now = Math.max(this.#now, next.at);
+      next.callback();
+    }
+    this.#now = end;
+  }
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** One turn of the event loop (a zero-delay timer): lets pending KV calls complete. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-async function waitFor<T>(
-  probe: () => Promise<T | null | undefined | false>,
+/**
+ * Yields to the event loop until `probe` is truthy. The bound on turns only turns a hang into
+ * a failure; a passing test takes a handful.
+ */
+async function settle<T>(
+  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   what: string,
-  timeoutMs = 5_000,
+  maxTurns = 2_000,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  while (true) {
+  for (let turn = 0; turn < maxTurns; turn++) {
     const value = await probe();
     if (value) return value;
-    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await delay(5);
+    await nextTurn();
   }
+  throw new Error(`Gave up waiting for ${what} after ${maxTurns} turns of the event loop`);
 }
 
 async function jobIn(
@@ -62,18 +111,52 @@ function bytesOf(n: number, seed = 1): Uint8Array {
   return b;
 }
 
-/** Three well-separated blobs of `perBlob` 2-d points, deterministic. */
-function blobs(perBlob: number): Matrix {
-  const centres = [[0, 0], [10, 10], [-10, 10]];
-  const data = new Float32Array(perBlob * 3 * 2);
-  let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) - 0.5;
-  for (let i = 0; i < perBlob * 3; i++) {
-    const c = centres[i % 3]!;
-    data[2 * i] = c[0]! + rand();
-    data[2 * i + 1] = c[1]! + rand();
-  }
-  return matrix(data, perBlob * 3, 2);
+/** The blob kind of the test job's input. */
+const NUMBERS_KIND = "test_numbers";
+
+/** The test job type's input: the id of a blob of the tenant holding the bytes to sum. */
+interface SumInput {
+  readonly blobId: string;
+}
+
+/**
+ * The job type these tests run end to end: sums the bytes of a blob stored for the job's
+ * tenant and publishes `{ n, sum }` as JSON. A malformed input fails in `parseInput`; a
+ * missing blob is a permanent error; every other error is retried.
+ */
+const sumJobType: JobType<SumInput> = {
+  type: "sum",
+  parseInput(input) {
+    const blobId = (input as { blobId?: unknown } | null)?.blobId;
+    if (typeof blobId !== "string" || blobId === "") {
+      throw new TypeError(
+        `Expected blobId to be a non-empty string but found ${JSON.stringify(blobId)}`,
+      );
+    }
+    return { blobId };
+  },
+  isPermanent: (error) => error instanceof Deno.errors.NotFound,
+  async run({ kv, job, input, signal, progress }) {
+    const blob = await getBlob(kv, job.tenantId, NUMBERS_KIND, input.blobId);
+    if (!blob) {
+      throw new Deno.errors.NotFound(
+        `Expected blob ${input.blobId} of tenant ${job.tenantId} but found none`,
+      );
+    }
+    signal.throwIfAborted();
+    progress(0.5);
+    const sum = blob.bytes.reduce((total, b) => total + b, 0);
+    return { bytes: new TextEncoder().encode(JSON.stringify({ n: blob.bytes.length, sum })) };
+  },
+};
+
+async function enqueueSum(kv: Deno.Kv, tenantId: string, input: unknown, now: number) {
+  return await enqueueJob(kv, { tenantId, type: "sum", input }, now);
+}
+
+async function sumResult(kv: Deno.Kv, tenantId: string, jobId: string) {
+  const result = await getJobResult(kv, tenantId, jobId);
+  return result && JSON.parse(new TextDecoder().decode(result.bytes)) as { n: number; sum: number };
 }
 
 /** A job type that counts its runs and does what `body` says. */
@@ -139,87 +222,85 @@ function crashingKv(kv: Deno.Kv, chunkCommitsBeforeCrash: number): Deno.Kv {
   });
 }
 
-Deno.test("JobRunner runs a KMeans job end to end and its result matches a direct fit", async () => {
+Deno.test("JobRunner runs a job end to end: claimed, run, result published for its tenant only", async () => {
   const kv = await openStore(":memory:");
-  const backend = createCpuBackend({ threads: 1 });
   try {
-    const clock = fakeClock();
-    const x = blobs(100);
-    await putMatrix(kv, "tA", "m1", x, clock.now());
-    const { job } = await enqueueKMeansJob(
-      kv,
-      "tA",
-      { matrixId: "m1", k: 3, randomState: 7, nInit: 2 },
-      clock.now(),
-    );
-    const runner = new JobRunner(kv, [kmeansJobType(backend)], { clock: clock.now });
+    const time = new FakeTime();
+    const bytes = bytesOf(1_000);
+    await putBlob(kv, "tA", NUMBERS_KIND, "b1", bytes, { now: time.now() });
+    const { job } = await enqueueSum(kv, "tA", { blobId: "b1" }, time.now());
+    const runner = new JobRunner(kv, [sumJobType], { clock: time.now, schedule: time.schedule });
     assert.equal(await runner.drain(), 1);
 
     const stored = (await getJob(kv, "tA", job.id))!;
     assert.equal(stored.state, "succeeded");
     assert.equal(stored.attempt, 1);
     assert.equal(stored.progress, 1);
-    const result = (await getKMeansJobResult(kv, "tA", job.id))!;
-    const direct = await kmeans(x, { k: 3, randomState: 7, nInit: 2 }, backend);
-    assert.deepEqual(result.labels, direct.labels);
-    assert.deepEqual(result.centers, direct.centers);
-    assert.equal(result.inertia, direct.inertia);
-    assert.equal(new Set(result.labels).size, 3);
-    assert.equal(await getKMeansJobResult(kv, "tB", job.id), null, "tenant-scoped");
+    assert.deepEqual(await sumResult(kv, "tA", job.id), {
+      n: 1_000,
+      sum: bytes.reduce((total, b) => total + b, 0),
+    });
+    assert.equal(await getJobResult(kv, "tB", job.id), null, "tenant-scoped");
+    assert.equal(time.pending, 0, "no renewal left scheduled");
   } finally {
-    await backend.dispose();
     kv.close();
   }
 });
 
-Deno.test("the KMeans job fails at once on input no retry can fix", async () => {
+Deno.test("a job fails at once on input no retry can fix: a bad input, a permanent error", async () => {
   const kv = await openStore(":memory:");
-  const backend = createCpuBackend({ threads: 1 });
   try {
-    const clock = fakeClock();
-    await assert.rejects(
-      enqueueKMeansJob(kv, "tA", { matrixId: "m1", k: 1 }, clock.now()),
-      RangeError,
-      "refused before it is stored",
-    );
-    const badK = await enqueueJob(
-      kv,
-      { tenantId: "tA", type: "kmeans", input: { matrixId: "m1", k: 1 } },
-      clock.now(),
-    );
-    const noMatrix = await enqueueKMeansJob(kv, "tA", { matrixId: "nope", k: 2 }, clock.now());
-    const runner = new JobRunner(kv, [kmeansJobType(backend)], { clock: clock.now });
-    await runner.drain();
-    const a = (await getJob(kv, "tA", badK.job.id))!;
+    const time = new FakeTime();
+    const badInput = await enqueueSum(kv, "tA", { blobId: 7 }, time.now());
+    const noBlob = await enqueueSum(kv, "tA", { blobId: "nope" }, time.now());
+    const runner = new JobRunner(kv, [sumJobType], { clock: time.now, schedule: time.schedule });
+    assert.equal(await runner.drain(), 2);
+    const a = (await getJob(kv, "tA", badInput.job.id))!;
     assert.equal(a.state, "failed");
     assert.equal(a.attempt, 1);
-    assert.equal(a.error?.name, "RangeError");
-    assert.match(a.error!.message, /Expected k to be an integer in \[2, 65536\] but found 1/);
-    const b = (await getJob(kv, "tA", noMatrix.job.id))!;
+    assert.equal(a.error?.name, "TypeError");
+    assert.match(a.error!.message, /Expected blobId to be a non-empty string but found 7/);
+    const b = (await getJob(kv, "tA", noBlob.job.id))!;
     assert.equal(b.state, "failed");
     assert.equal(b.attempt, 1);
     assert.equal(b.error?.name, "NotFound");
   } finally {
-    await backend.dispose();
     kv.close();
   }
 });
 
 Deno.test("two runners polling one job run it once", async () => {
   const kv = await openStore(":memory:");
-  const clock = fakeClock();
-  const type = counting("slow", async () => {
-    await delay(30);
+  const time = new FakeTime();
+  const POLL = 1_000;
+  const type = counting("slow", async (ctx) => {
+    await Promise.race([time.sleep(30), untilAborted(ctx.signal)]);
     return bytesOf(10);
   });
   const runners = ["r1", "r2"].map((workerId) =>
-    new JobRunner(kv, [type], { clock: clock.now, workerId, pollIntervalMs: 2 })
+    new JobRunner(kv, [type], {
+      clock: time.now,
+      schedule: time.schedule,
+      workerId,
+      pollIntervalMs: POLL,
+    })
   );
   try {
     runners.forEach((r) => r.start());
-    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "slow", input: {} }, clock.now());
-    await waitFor(() => jobIn(kv, "tA", job.id, "succeeded"), "the job to succeed");
-    await delay(50); // give the other runner time to (not) run it again
+    // Both looked at the empty table and sleep: one poll timer each.
+    await settle(() => time.pending === 2, "both runners to sleep");
+    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "slow", input: {} }, time.now());
+    time.advance(POLL); // both wake and race for the job
+    await settle(() => jobIn(kv, "tA", job.id, "processing"), "a runner to claim the job");
+    // Both loops sleep again; the winner's job sleeps 30 ms and its lease renewal waits.
+    await settle(() => runners.some((r) => r.running === 1) && time.pending === 4, "quiet");
+    time.advance(30);
+    await settle(() => jobIn(kv, "tA", job.id, "succeeded"), "the job to succeed");
+    for (let i = 0; i < 3; i++) {
+      // Further polls by both runners find nothing to run.
+      time.advance(POLL);
+      await settle(() => runners.every((r) => r.running === 0) && time.pending === 2, "idle");
+    }
     assert.equal(type.runs, 1);
     assert.equal((await getJob(kv, "tA", job.id))?.attempt, 1);
   } finally {
@@ -231,13 +312,17 @@ Deno.test("two runners polling one job run it once", async () => {
 Deno.test("a failing job is retried and succeeds on its third attempt", async () => {
   const kv = await openStore(":memory:");
   try {
-    const clock = fakeClock();
+    const time = new FakeTime();
     const type = counting("flaky", (_ctx, run) => {
       if (run < 3) return Promise.reject(new Error(`transient ${run}`));
       return Promise.resolve(bytesOf(5));
     });
-    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "flaky", input: {} }, clock.now());
-    const runner = new JobRunner(kv, [type], { clock: clock.now, retryDelayMs: 0 });
+    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "flaky", input: {} }, time.now());
+    const runner = new JobRunner(kv, [type], {
+      clock: time.now,
+      schedule: time.schedule,
+      retryDelayMs: 0,
+    });
     assert.equal(await runner.drain(), 3);
     const stored = (await getJob(kv, "tA", job.id))!;
     assert.equal(stored.state, "succeeded");
@@ -251,17 +336,21 @@ Deno.test("a failing job is retried and succeeds on its third attempt", async ()
 Deno.test("a job that fails every attempt ends failed after 3 with its error", async () => {
   const kv = await openStore(":memory:");
   try {
-    const clock = fakeClock();
+    const time = new FakeTime();
     const type = counting("broken", (_ctx, run) => Promise.reject(new TypeError(`bad ${run}`)));
     const { job } = await enqueueJob(
       kv,
       { tenantId: "tA", type: "broken", input: {} },
-      clock.now(),
+      time.now(),
     );
-    const runner = new JobRunner(kv, [type], { clock: clock.now, retryDelayMs: 1_000 });
+    const runner = new JobRunner(kv, [type], {
+      clock: time.now,
+      schedule: time.schedule,
+      retryDelayMs: 1_000,
+    });
     for (let i = 0; i < 3; i++) {
       await runner.drain();
-      clock.advance(1_000); // the retry back-off, on the fake clock
+      time.advance(1_000); // the retry back-off, on the fake clock
     }
     assert.equal(type.runs, 3);
     const stored = (await getJob(kv, "tA", job.id))!;
@@ -279,13 +368,14 @@ Deno.test("a job that fails every attempt ends failed after 3 with its error", a
 Deno.test("a runner that crashes after writing some result chunks leaves no readable result; the retry finishes", async () => {
   const kv = await openStore(":memory:");
   try {
-    const clock = fakeClock();
+    const time = new FakeTime();
     const big = bytesOf(CHUNK_BYTES * 40, 3);
     const type = counting("big", () => Promise.resolve(big));
-    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "big", input: {} }, clock.now());
+    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "big", input: {} }, time.now());
     const errors: unknown[] = [];
     const doomed = new JobRunner(crashingKv(kv, 2), [type], {
-      clock: clock.now,
+      clock: time.now,
+      schedule: time.schedule,
       workerId: "doomed",
       onError: (e) => errors.push(e),
     });
@@ -296,24 +386,30 @@ Deno.test("a runner that crashes after writing some result chunks leaves no read
     assert.equal(await getJobResult(kv, "tA", job.id), null);
     assert.equal(await getBlob(kv, "tA", JOB_RESULT_KIND, job.id), null, "no partial object");
 
-    clock.advance(LEASE + 1);
-    const survivor = new JobRunner(kv, [type], { clock: clock.now, workerId: "survivor" });
+    time.advance(LEASE + 1);
+    const survivor = new JobRunner(kv, [type], {
+      clock: time.now,
+      schedule: time.schedule,
+      workerId: "survivor",
+    });
     assert.equal(await survivor.drain(), 1);
     const result = (await getJobResult(kv, "tA", job.id))!;
     assert.equal(result.job.attempt, 2);
     assert.deepEqual(result.bytes, big);
-    assert.equal(await sweepOrphanChunks(kv, 0, clock.now()), 1, "the dead attempt's chunks");
+    assert.equal(await sweepOrphanChunks(kv, 0, time.now()), 1, "the dead attempt's chunks");
   } finally {
     kv.close();
   }
 });
 
-Deno.test("a runner whose lease was taken over aborts its job and records nothing", async () => {
+Deno.test("a runner whose lease was taken over aborts its job at its next renewal and records nothing", async () => {
   const kv = await openStore(":memory:");
   // The stalled runner's clock stands still, so its renewals never push the lease past T0 + LEASE
-  // (as a worker stuck in a long synchronous stretch would); the rescuer lives two leases later.
-  const stalledClock = fakeClock();
-  const clock = fakeClock(T0 + LEASE * 2);
+  // (as a worker stuck in a long synchronous stretch would); its renewal timer still fires when
+  // the test moves time. The rescuer lives two leases later.
+  const stalledTime = new FakeTime();
+  const time = new FakeTime(T0 + LEASE * 2);
+  const RENEW = 10_000;
   const errors: unknown[] = [];
   let slowSignal: AbortSignal | undefined;
   const slow: JobType = {
@@ -325,25 +421,29 @@ Deno.test("a runner whose lease was taken over aborts its job and records nothin
   };
   const fast: JobType = { type: "work", run: () => Promise.resolve({ bytes: bytesOf(4, 4) }) };
   const stalled = new JobRunner(kv, [slow], {
-    clock: stalledClock.now,
+    clock: () => T0,
+    schedule: stalledTime.schedule,
     workerId: "stalled",
-    renewEveryMs: 10,
+    renewEveryMs: RENEW,
     onError: (e) => errors.push(e),
   });
   try {
-    const { job } = await enqueueJob(
-      kv,
-      { tenantId: "tA", type: "work", input: {} },
-      stalledClock.now(),
-    );
+    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "work", input: {} }, T0);
     assert.equal(await stalled.tick(), 1);
-    await waitFor(() => Promise.resolve(slowSignal), "the slow job to start");
-    const rescuer = new JobRunner(kv, [fast], { clock: clock.now, workerId: "rescuer" });
+    await settle(() => slowSignal, "the slow job to start");
+    const rescuer = new JobRunner(kv, [fast], {
+      clock: time.now,
+      schedule: time.schedule,
+      workerId: "rescuer",
+    });
     assert.equal(await rescuer.drain(), 1);
-    await waitFor(() => Promise.resolve(slowSignal!.aborted), "the stalled job to be aborted");
+    assert.equal(slowSignal!.aborted, false, "nothing tells the stalled runner before it renews");
+    stalledTime.advance(RENEW);
+    await settle(() => slowSignal!.aborted, "the stalled job to be aborted");
     await stalled.stop();
     assert.ok(slowSignal!.reason instanceof LeaseLostError);
     assert.ok(errors.some((e) => e instanceof LeaseLostError));
+    assert.equal(stalledTime.pending, 0, "the renewal timer is cancelled");
     const result = (await getJobResult(kv, "tA", job.id))!;
     assert.equal(result.job.attempt, 2);
     assert.deepEqual(result.bytes, bytesOf(4, 4));
@@ -353,9 +453,41 @@ Deno.test("a runner whose lease was taken over aborts its job and records nothin
   }
 });
 
+Deno.test("a running job's lease is renewed every renewEveryMs of the runner's schedule", async () => {
+  const kv = await openStore(":memory:");
+  const time = new FakeTime();
+  const RENEW = 10_000;
+  const type: JobType = { type: "long", run: (ctx) => untilAborted(ctx.signal) };
+  const runner = new JobRunner(kv, [type], {
+    clock: time.now,
+    schedule: time.schedule,
+    renewEveryMs: RENEW,
+  });
+  try {
+    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "long", input: {} }, time.now());
+    assert.equal(await runner.tick(), 1);
+    const first = (await settle(() => jobIn(kv, "tA", job.id, "processing"), "the claim")).lease!;
+    assert.equal(first.until, T0 + LEASE);
+    for (let i = 1; i <= 3; i++) {
+      time.advance(RENEW);
+      const renewed = await settle(async () => {
+        const j = await getJob(kv, "tA", job.id);
+        return j?.lease?.until === T0 + i * RENEW + LEASE ? j : null;
+      }, `renewal ${i}`);
+      assert.equal(renewed.state, "processing");
+    }
+    // Far past the first lease's end, the job is still this runner's: a sweep takes nothing.
+    const rescuer = new JobRunner(kv, [type], { clock: time.now, schedule: time.schedule });
+    assert.equal(await rescuer.tick(), 0);
+  } finally {
+    await runner.stop();
+    kv.close();
+  }
+});
+
 Deno.test("ctx.progress is visible while the job runs; stop() hands the job back and leaves no timers", async () => {
   const kv = await openStore(":memory:");
-  const clock = fakeClock();
+  const time = new FakeTime();
   const type: JobType = {
     type: "long",
     run: async (ctx) => {
@@ -364,21 +496,24 @@ Deno.test("ctx.progress is visible while the job runs; stop() hands the job back
     },
   };
   const runner = new JobRunner(kv, [type], {
-    clock: clock.now,
+    clock: time.now,
+    schedule: time.schedule,
     pollIntervalMs: 5,
     renewEveryMs: 5,
   });
   try {
-    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "long", input: {} }, clock.now());
+    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "long", input: {} }, time.now());
     runner.start();
-    const running = await waitFor(async () => {
+    const running = await settle(async () => {
       const j = await getJob(kv, "tA", job.id);
       return j?.progress === 0.4 ? j : null;
     }, "progress 0.4");
     assert.equal(running.state, "processing");
     assert.equal(runner.running, 1);
+    time.advance(20); // renewals and polls go on while it runs
     await runner.stop();
     assert.equal(runner.running, 0);
+    assert.equal(time.pending, 0, "no poll or renewal timer left");
     const back = (await getJob(kv, "tA", job.id))!;
     assert.equal(back.state, "queued");
     assert.equal(back.attempt, 0, "a graceful stop does not spend an attempt");
@@ -391,26 +526,26 @@ Deno.test("ctx.progress is visible while the job runs; stop() hands the job back
 Deno.test("a queued job survives a restart over the same KV file", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/kv.sqlite3`;
-  const backend = createCpuBackend({ threads: 1 });
   try {
-    const clock = fakeClock();
+    const time = new FakeTime();
     let kv = await openStore(path);
-    await putMatrix(kv, "tA", "m1", blobs(50), clock.now());
-    const { job } = await enqueueKMeansJob(kv, "tA", { matrixId: "m1", k: 3 }, clock.now());
+    await putBlob(kv, "tA", NUMBERS_KIND, "b1", bytesOf(150), { now: time.now() });
+    const { job } = await enqueueSum(kv, "tA", { blobId: "b1" }, time.now());
     kv.close();
 
     kv = await openStore(path);
     try {
       assert.equal((await getJob(kv, "tA", job.id))?.state, "queued");
-      const runner = new JobRunner(kv, [kmeansJobType(backend)], { clock: clock.now });
+      const runner = new JobRunner(kv, [sumJobType], {
+        clock: time.now,
+        schedule: time.schedule,
+      });
       assert.equal(await runner.drain(), 1);
-      const result = (await getKMeansJobResult(kv, "tA", job.id))!;
-      assert.equal(result.labels.length, 150);
+      assert.equal((await sumResult(kv, "tA", job.id))?.n, 150);
     } finally {
       kv.close();
     }
   } finally {
-    await backend.dispose();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -419,7 +554,7 @@ Deno.test("a job half-done when the process died completes after a restart, with
   const dir = await Deno.makeTempDir();
   const path = `${dir}/kv.sqlite3`;
   try {
-    const clock = fakeClock();
+    const time = new FakeTime();
     const big = bytesOf(CHUNK_BYTES * 25, 5);
     const type = counting("export", () => Promise.resolve(big));
 
@@ -428,28 +563,28 @@ Deno.test("a job half-done when the process died completes after a restart, with
     const { job } = await enqueueJob(
       kv,
       { tenantId: "tA", type: "export", input: {} },
-      clock.now(),
+      time.now(),
     );
-    const lease = (await claimNextJob(kv, "first-life", clock.now(), LEASE))!;
+    const lease = (await claimNextJob(kv, "first-life", time.now(), LEASE))!;
     await assert.rejects(
-      finishJob(crashingKv(kv, 1), lease, { bytes: bytesOf(CHUNK_BYTES * 25, 1) }, clock.now()),
+      finishJob(crashingKv(kv, 1), lease, { bytes: bytesOf(CHUNK_BYTES * 25, 1) }, time.now()),
       /simulated crash/,
     );
     kv.close();
 
     // Second life, after the lease ran out.
-    clock.advance(LEASE + 1);
+    time.advance(LEASE + 1);
     kv = await openStore(path);
     try {
       assert.equal((await getJob(kv, "tA", job.id))?.state, "processing");
       assert.equal(await getJobResult(kv, "tA", job.id), null);
       assert.equal(await getBlob(kv, "tA", JOB_RESULT_KIND, job.id), null);
-      const runner = new JobRunner(kv, [type], { clock: clock.now });
+      const runner = new JobRunner(kv, [type], { clock: time.now, schedule: time.schedule });
       assert.equal(await runner.drain(), 1);
       const result = (await getJobResult(kv, "tA", job.id))!;
       assert.equal(result.job.attempt, 2);
       assert.deepEqual(result.bytes, big);
-      assert.equal(await sweepOrphanChunks(kv, 0, clock.now()), 1);
+      assert.equal(await sweepOrphanChunks(kv, 0, time.now()), 1);
     } finally {
       kv.close();
     }
@@ -460,26 +595,45 @@ Deno.test("a job half-done when the process died completes after a restart, with
 
 Deno.test("a queue wake-up makes an idle runner claim at once; a duplicate runs nothing twice", async () => {
   const kv = await openStore(":memory:");
-  const clock = fakeClock();
+  const time = new FakeTime();
   const type = counting("quick", () => Promise.resolve(bytesOf(3)));
-  // A poll interval far longer than the test: only the wake-up can explain a prompt run.
-  const runner = new JobRunner(kv, [type], {
-    clock: clock.now,
+  // Counts the queue messages the runner's handler has finished with.
+  let handled = 0;
+  const counted = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "listenQueue") {
+        return (handler: (message: unknown) => Promise<void> | void) =>
+          target.listenQueue(async (message) => {
+            await handler(message);
+            handled++;
+          });
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  // The fake clock never moves: only the wake-up can explain a run.
+  const runner = new JobRunner(counted, [type], {
+    clock: time.now,
+    schedule: time.schedule,
     pollIntervalMs: 60_000,
     listenQueue: true,
   });
   try {
     runner.start();
-    await delay(20); // the first look at the empty table is over; the runner sleeps
+    await settle(() => time.pending === 1, "the first look at the empty table; the runner sleeps");
     const { job } = await enqueueJob(
       kv,
       { tenantId: "tA", type: "quick", input: {} },
-      clock.now(),
+      time.now(),
       { wake: true },
     );
     await kv.enqueue({ kind: "job_wakeup", jobId: job.id }); // delivered twice
-    await waitFor(() => jobIn(kv, "tA", job.id, "succeeded"), "the woken runner", 3_000);
-    await delay(50);
+    await settle(() => jobIn(kv, "tA", job.id, "succeeded"), "the woken runner");
+    await settle(
+      () => handled === 2 && runner.running === 0 && time.pending === 1,
+      "both wake-ups handled, the runner asleep again",
+    );
     assert.equal(type.runs, 1);
   } finally {
     await runner.stop();
