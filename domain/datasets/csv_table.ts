@@ -1,10 +1,11 @@
 /**
- * A parsed CSV table held as columns of strings, and the numeric matrix taken from it. The
- * CSV grammar is RFC 4180 through `csv-parse` (quotes, CRLF, BOM), with `,`, `;` or tab
- * detected from the header line.
+ * A parsed CSV table held as rows of strings (the CLI's input), the numeric matrix taken from
+ * it, and its rows as records. The CSV grammar is RFC 4180 through `csv-parse` (quotes, CRLF,
+ * BOM); the delimiter and the cells are read by the rules of `values.ts`.
  */
 import { parse } from "csv-parse/sync";
 import { type Matrix, matrix } from "../../compute/matrix.ts";
+import { detectDelimiter, isMissing, parseNumber, uniqueNames } from "./values.ts";
 
 /** A table: its header and its rows, every row as long as the header. */
 export interface Table {
@@ -74,8 +75,8 @@ export function numericMatrix(table: Table, columns?: readonly string[]): Matrix
     const row = table.rows[i]!;
     for (let c = 0; c < d; c++) {
       const raw = row[index[c]!]!.trim();
-      const v = raw === "" ? NaN : Number(raw);
-      if (raw === "") {
+      const v = parseNumber(raw);
+      if (isMissing(raw)) {
         throw new TableError(
           `Column "${names[c]}" has a missing value at data row ${i + 1}`,
           i + 1,
@@ -96,8 +97,34 @@ export function numericMatrix(table: Table, columns?: readonly string[]): Matrix
   return matrix(data, n, d);
 }
 
-function detectDelimiter(line: string): string {
-  const counts: Array<[string, number]> = [",", ";", "\t"].map((c) => [c, line.split(c).length]);
-  counts.sort((a, b) => b[1] - a[1]);
-  return counts[0]![0];
+/**
+ * One record per table row, keyed by the header; a repeated header name gets a `.1`, `.2`, …
+ * suffix (as pandas reads it) and an empty one `column_<position>`, so that no value is lost.
+ *
+ * @example
+ * ```ts
+ * import { recordsFromTable } from "./csv_table.ts";
+ * const r = recordsFromTable({ columns: ["a", "a"], rows: [["1", "2"]] });
+ * if (r[0]!["a.1"] !== "2") throw new Error();
+ * ```
+ */
+export function recordsFromTable(table: Table): Record<string, string>[] {
+  const names = uniqueNames(table.columns);
+  // A plain assignment to "__proto__" would set the prototype: such a header is defined instead.
+  const risky = names.includes("__proto__");
+  return table.rows.map((row) => {
+    const record: Record<string, string> = {};
+    names.forEach((name, j) => {
+      if (!risky) record[name] = row[j]!;
+      else {
+        Object.defineProperty(record, name, {
+          value: row[j]!,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+    });
+    return record;
+  });
 }

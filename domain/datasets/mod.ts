@@ -6,14 +6,11 @@
  */
 export { correlationMatrix } from "./correlation.ts";
 export { numericMatrix, parseCsv, TableError } from "./csv_table.ts";
-export {
-  applyColumnMap,
-  type ColumnMapOverride,
-  DatasetError,
-  datasetFromRecords,
-  newDatasetId,
-  parseCsvStream,
-} from "./parse.ts";
+export { applyColumnMap, type ColumnMapOverride } from "./column_map.ts";
+export { parseCsvStream } from "./csv_stream.ts";
+export { newDatasetId } from "./dataset.ts";
+export { DatasetError } from "./errors.ts";
+export { columnsFromRecords, datasetFromRecords } from "./records.ts";
 export { dataQuality, describeDataset } from "./quality.ts";
 export {
   clearSession,
@@ -22,4 +19,10 @@ export {
   saveDataset,
   setCurrentDataset,
 } from "./store.ts";
-export { COLUMN_ROLES, columnByName, type ColumnRole, type Dataset } from "./types.ts";
+export {
+  COLUMN_ROLES,
+  columnByName,
+  type ColumnRole,
+  type ColumnTable,
+  type Dataset,
+} from "./types.ts";

@@ -21,6 +21,8 @@
  *
  * @module
  */
+import { round } from "../../compute/numbers.ts";
+import { quantileSorted } from "../description/profile.ts";
 import type { Dataset, NumericColumn } from "./types.ts";
 
 /** The `metrics` of document 004's `GET /api/data-quality`. */
@@ -119,22 +121,14 @@ export function describeColumn(values: Float64Array): ColumnStatistics {
     mean,
     std: m > 1 ? Math.sqrt(ss / (m - 1)) : null,
     min: present[0]!,
-    "25%": quantile(present, 0.25),
-    "50%": quantile(present, 0.5),
-    "75%": quantile(present, 0.75),
+    "25%": quantileSorted(present, 0.25),
+    "50%": quantileSorted(present, 0.5),
+    "75%": quantileSorted(present, 0.75),
     max: present[m - 1]!,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
-
-// numpy's default (linear) quantile of sorted values.
-function quantile(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
 
 function duplicateRows(dataset: Dataset): number {
   const columns = dataset.columns.filter((c) => c.kind !== "id");
@@ -179,9 +173,4 @@ function utf8Length(s: string): number {
     bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
   }
   return bytes;
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }

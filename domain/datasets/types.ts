@@ -56,8 +56,14 @@ export type ColumnMap = Partial<Record<ColumnRole, string>> & {
   readonly products?: readonly string[];
 };
 
+/** Typed columns of `rowCount` values each: what preprocessing reads (a `Dataset` is one). */
+export interface ColumnTable {
+  readonly rowCount: number;
+  readonly columns: readonly DatasetColumn[];
+}
+
 /** A dataset held in memory. Every column has `rowCount` values. */
-export interface Dataset {
+export interface Dataset extends ColumnTable {
   readonly id: string;
   /** A file name or a label given by the client. */
   readonly name: string;

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { round } from "../../compute/numbers.ts";
 import type { Matrix } from "../../compute/matrix.ts";
 import { pca, type PcaModel, transformPca } from "../../compute/pca.ts";
 import { createRandom, sampleWithoutReplacement } from "../../compute/random.ts";
@@ -667,11 +668,6 @@ function rowsToMatrix(rows: readonly (readonly number[])[], d: number): Matrix {
     for (let j = 0; j < d; j++) data[i * d + j] = row[j]!;
   });
   return { data, n: rows.length, d };
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f + 0; // + 0 turns −0 into 0
 }
 
 function finiteOrNull(v: number): number | null {

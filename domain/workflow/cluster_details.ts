@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { round } from "../../compute/numbers.ts";
 import {
   columnByName,
   type ColumnRole,
@@ -210,11 +211,6 @@ function shareAbove(
     if (v > bound) above++;
   }
   return known === 0 ? null : round(above / known, 3);
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }
 
 function maybeRound(v: number | null | undefined, digits: number): number | null {

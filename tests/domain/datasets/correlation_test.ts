@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { correlationMatrix } from "../../../domain/datasets/correlation.ts";
-import { datasetFromRecords, parseCsvStream } from "../../../domain/datasets/parse.ts";
+import { parseCsvStream } from "../../../domain/datasets/csv_stream.ts";
+import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 
 const OPTS = { name: "t", now: 0, id: "ds_t" };
 

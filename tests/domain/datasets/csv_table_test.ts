@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { numericMatrix, parseCsv } from "../../../domain/datasets/csv_table.ts";
+import { numericMatrix, parseCsv, recordsFromTable } from "../../../domain/datasets/csv_table.ts";
 
 Deno.test("parseCsv reads quotes, CRLF, a BOM and detects ; and tab delimiters", () => {
   const t = parseCsv('\uFEFFname,"income, k$"\r\n"Ana ""A""",12\r\nBo,7\r\n');
@@ -25,4 +25,11 @@ Deno.test("numericMatrix names the column and row of a bad value", () => {
   assert.throws(() => numericMatrix(t, ["c"]), /Unknown column "c"/);
   const m = numericMatrix(t, ["a"]);
   assert.deepEqual(Array.from(m.data), [1, 3]);
+});
+
+Deno.test("recordsFromTable names repeated and empty headers so that no value is lost", () => {
+  const records = recordsFromTable(parseCsv("a,a,,__proto__\n1,2,3,4\n"));
+  assert.deepEqual(Object.keys(records[0]!), ["a", "a.1", "column_3", "__proto__"]);
+  assert.equal(records[0]!["__proto__"], "4");
+  assert.equal(Object.getPrototypeOf(records[0]), Object.prototype);
 });

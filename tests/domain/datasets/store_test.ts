@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { datasetFromRecords, parseCsvStream } from "../../../domain/datasets/parse.ts";
+import { parseCsvStream } from "../../../domain/datasets/csv_stream.ts";
+import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 import {
   clearSession,
   currentDatasetPointer,

@@ -1,6 +1,6 @@
 /** The analyst's session: the dataset as records, and the session's run bound to its dataset. */
 import assert from "node:assert/strict";
-import { datasetFromRecords } from "../../../domain/datasets/parse.ts";
+import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 import { saveDataset, setCurrentDataset } from "../../../domain/datasets/store.ts";
 import { saveRun } from "../../../domain/segmentation/runs.ts";
 import {

@@ -1,7 +1,7 @@
 /** The views of a stored clustering agree with it: figures, clustered CSV, reports. */
 import assert from "node:assert/strict";
 import { createCpuBackend } from "../../../compute/cpu/backend.ts";
-import { datasetFromRecords } from "../../../domain/datasets/parse.ts";
+import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 import type { RunRecord } from "../../../domain/segmentation/runs.ts";
 import { datasetRecords, type StoredWorkflow } from "../../../domain/workflow/session.ts";
 import { clusterWorkflow } from "../../../domain/segmentation/workflow_run.ts";
