@@ -34,10 +34,12 @@ import { COLUMN_ROLES, type Dataset } from "../domain/datasets/mod.ts";
 import { parseAcceptLanguage } from "../domain/description/mod.ts";
 import {
   datasetRecords,
-  sessionDataset,
-  sessionRun,
+  requireDataset,
+  requireSessionRun,
+  sessionOwner,
   WORKFLOW_SOURCE,
 } from "../domain/workflow/mod.ts";
+import { round } from "../compute/numbers.ts";
 import {
   clusteredCsv,
   correlationFigure,
@@ -46,7 +48,7 @@ import {
   workflowHtmlReport,
 } from "../domain/workflow/mod.ts";
 import { ClientError, wrapClientErrors } from "./http/errors.ts";
-import type { AppEnv, Principal } from "./env.ts";
+import type { AppEnv } from "./env.ts";
 import { createRouter, errorResponses } from "./http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps } from "./segmentation/answer.ts";
 import { SYNC_LIMITS } from "../domain/segmentation/mod.ts";
@@ -61,10 +63,6 @@ export interface WorkflowDeps extends SegmentationDeps {
 
 /** Document 004's upload limit. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
-
-/** The document's messages for a missing prerequisite. */
-export const NO_DATA = "No data loaded. Upload a CSV file first (POST /api/upload).";
-export const NO_CLUSTERING = "No clustering performed. Run clustering first (POST /api/cluster).";
 
 const Json = z.record(z.string(), z.unknown());
 const ok = (description: string) => ({
@@ -250,11 +248,6 @@ const routes = {
   }),
 };
 
-/** The session owner of a principal: its kind and id. */
-export function sessionOwner(p: Principal): string {
-  return `${p.kind}.${p.id}`;
-}
-
 /** The document-004 sub-app, mounted at `/api`. */
 export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
@@ -269,15 +262,12 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
   };
   const needData = async (c: Context<AppEnv>) => {
     const { tenantId, owner } = who(c);
-    const dataset = await sessionDataset(deps.kv, tenantId, owner);
-    if (!dataset) throw new ClientError(400, "no_data", NO_DATA);
-    return { tenantId, owner, dataset };
+    return { tenantId, owner, dataset: await requireDataset(deps.kv, tenantId, owner) };
   };
+  // Document 004's views show the analyst's own clustering, not another user's.
   const needRun = async (c: Context<AppEnv>) => {
     const { tenantId, owner } = who(c);
-    const run = await sessionRun(deps.kv, tenantId, owner);
-    if (!run) throw new ClientError(400, "no_clustering", NO_CLUSTERING);
-    return { tenantId, owner, run };
+    return { tenantId, owner, run: await requireSessionRun(deps.kv, tenantId, owner) };
   };
   const store = async (tenantId: string, owner: string, dataset: Dataset, t0: number) => {
     await saveDataset(deps.kv, tenantId, dataset, deps.clock());
@@ -365,7 +355,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     if (!await setCurrentDataset(deps.kv, tenantId, owner, dataset_id)) {
       throw new ClientError(404, "not_found", `No dataset with id "${dataset_id}"`);
     }
-    const dataset = (await sessionDataset(deps.kv, tenantId, owner))!;
+    const dataset = await requireDataset(deps.kv, tenantId, owner);
     return c.json({ success: true, ...summary(dataset) }, 200) as never;
   });
 
@@ -486,8 +476,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     if (format === "html") {
       return attachment(c, workflowHtmlReport(run), `${base}.html`, "html");
     }
-    const dataset = await sessionDataset(deps.kv, tenantId, owner);
-    if (!dataset) throw new ClientError(400, "no_data", NO_DATA);
+    const dataset = await requireDataset(deps.kv, tenantId, owner);
     return attachment(c, clusteredCsv(dataset, run.body.run), `${base}.csv`, "csv");
   });
 
@@ -550,9 +539,4 @@ function isCsv(filename: string, type: string): boolean {
   const lower = filename.toLowerCase();
   if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) return true;
   return /^(text\/csv|application\/csv|text\/tab-separated-values)/i.test(type);
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }

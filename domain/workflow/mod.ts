@@ -6,6 +6,16 @@
  */
 export { clusterDetails } from "./cluster_details.ts";
 export { datasetRecords, sessionDataset, sessionRun } from "./session.ts";
+export {
+  latestClustering,
+  NO_CLUSTERING,
+  NO_DATA,
+  requireClustering,
+  requireDataset,
+  requireSessionRun,
+  sessionOwner,
+  SessionPrerequisiteError,
+} from "./session_rules.ts";
 export { type ClusterDetail, type StoredWorkflow, WORKFLOW_SOURCE } from "./stored_run.ts";
 export {
   clusteredCsv,

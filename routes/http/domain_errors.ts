@@ -11,6 +11,7 @@ import type { ClientErrorStatusCode } from "hono/utils/http-status";
 import { DatasetError } from "../../domain/datasets/mod.ts";
 import { AnalyzeInputError } from "../../domain/segmentation/mod.ts";
 import { MissingColumnsError } from "../../domain/segments/mod.ts";
+import { SessionPrerequisiteError } from "../../domain/workflow/mod.ts";
 import { MultipartError } from "./multipart.ts";
 
 /** How a client-caused error is answered: status, the body's `error`, `message` and `details`. */
@@ -30,6 +31,7 @@ export interface ClientErrorAnswer {
  * | `DatasetError`             | its own (400/413/422) | its `code`          | `row`, `column` where known            |
  * | `AnalyzeInputError`        | 422                  | `invalid_parameter` | `parameter`                            |
  * | `MissingColumnsError`      | 400                  | `missing_columns`   | `segmentation_type`, `missing_columns` |
+ * | `SessionPrerequisiteError` | 400 | `no_data` / `no_clustering` | null                           |
  * | `MultipartError`           | 400                  | `invalid_multipart` | null                                   |
  */
 export function clientErrorAnswer(error: unknown): ClientErrorAnswer | null {
@@ -59,6 +61,9 @@ export function clientErrorAnswer(error: unknown): ClientErrorAnswer | null {
       message: error.message,
       details: { parameter: "type", segmentation_type: error.type, missing_columns: error.missing },
     };
+  }
+  if (error instanceof SessionPrerequisiteError) {
+    return { status: 400, error: error.code, message: error.message, details: null };
   }
   if (error instanceof MultipartError) {
     return { status: 400, error: "invalid_multipart", message: error.message, details: null };

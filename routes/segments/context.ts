@@ -1,7 +1,7 @@
 /**
  * What the routes of document 003 (`segments.ts`, `clusters.ts`, `customers.ts`,
  * `insights.ts`, `exports.ts`) share: their dependencies, the principal's session (current
- * dataset and latest clustering), the 400s for a missing prerequisite or missing columns, the
+ * dataset and latest clustering, by the rules of `domain/workflow/session_rules.ts`), the
  * summary of a rule segment in the document's field names, and sorting and paging.
  *
  * @module
@@ -18,17 +18,11 @@ import {
   type SegmentType,
   type Thresholds,
 } from "../../domain/segments/mod.ts";
-import { getRun, latestRunId, type RunRecord } from "../../domain/segmentation/mod.ts";
-import {
-  sessionDataset,
-  sessionRun,
-  type StoredWorkflow,
-  WORKFLOW_SOURCE,
-} from "../../domain/workflow/mod.ts";
+import { requireClustering, requireDataset, sessionOwner } from "../../domain/workflow/mod.ts";
+import { round } from "../../compute/numbers.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import type { SegmentationDeps } from "../segmentation/answer.ts";
-import { NO_CLUSTERING, NO_DATA, sessionOwner } from "../workflow.ts";
 
 /** What the document-003 routes need. */
 export interface SegmentsDeps extends SegmentationDeps {
@@ -66,41 +60,16 @@ export function principalOf(c: Context<AppEnv>): { tenantId: string; owner: stri
   return { tenantId: p.tenantId, owner: sessionOwner(p) };
 }
 
-/** The session's current dataset; 400 `no_data` (document 004's message) without one. */
+/** The session's current dataset (`requireDataset`: 400 `no_data` without one). */
 export async function needDataset(kv: Deno.Kv, c: Context<AppEnv>) {
   const { tenantId, owner } = principalOf(c);
-  const dataset = await sessionDataset(kv, tenantId, owner);
-  if (!dataset) throw new ClientError(400, "no_data", NO_DATA);
-  return { tenantId, owner, dataset };
+  return { tenantId, owner, dataset: await requireDataset(kv, tenantId, owner) };
 }
 
-/**
- * The latest clustering of `dataset`: the session's own (`sessionRun`), else the tenant's latest
- * run when it is a workflow run of that same dataset (another user of the tenant clustered it).
- * A run whose labels do not match the dataset's rows is not used.
- */
-export async function latestClustering(
-  kv: Deno.Kv,
-  tenantId: string,
-  owner: string,
-  dataset: Dataset,
-): Promise<RunRecord<StoredWorkflow> | null> {
-  const fits = (run: RunRecord<StoredWorkflow> | null) =>
-    run !== null && run.source === WORKFLOW_SOURCE && run.body.dataset_id === dataset.id &&
-    run.body.run.labels.length === dataset.rowCount;
-  const own = await sessionRun(kv, tenantId, owner);
-  if (fits(own)) return own;
-  const latest = await latestRunId(kv, tenantId);
-  const run = latest === null ? null : await getRun<StoredWorkflow>(kv, tenantId, latest);
-  return fits(run) ? run : null;
-}
-
-/** `latestClustering`, or 400 `no_clustering` (document 004's message). */
+/** The dataset and its latest clustering (`requireClustering`: 400 `no_data`/`no_clustering`). */
 export async function needClustering(kv: Deno.Kv, c: Context<AppEnv>) {
-  const { tenantId, owner, dataset } = await needDataset(kv, c);
-  const run = await latestClustering(kv, tenantId, owner, dataset);
-  if (!run) throw new ClientError(400, "no_clustering", NO_CLUSTERING);
-  return { tenantId, owner, dataset, run };
+  const { tenantId, owner } = principalOf(c);
+  return { tenantId, owner, ...await requireClustering(kv, tenantId, owner) };
 }
 
 /**
@@ -242,11 +211,6 @@ export const PagingQuery = {
     description: "With sort_by: ascending or descending (default desc)",
   }),
 };
-
-export function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
 
 export function maybeRound(v: number | null | undefined, digits: number): number | null {
   return v === null || v === undefined || !Number.isFinite(v) ? null : round(v, digits);

@@ -11,9 +11,8 @@ import { z } from "zod";
 import type { Dataset } from "../../domain/datasets/mod.ts";
 import { customerInsights } from "../../domain/segments/mod.ts";
 import { customerSegments, rowOfCustomer } from "../../domain/segments/mod.ts";
-import { clusterNames } from "../../domain/workflow/mod.ts";
+import { clusterNames, latestClustering } from "../../domain/workflow/mod.ts";
 import {
-  latestClustering,
   needDataset,
   QueryBoolean,
   type SegmentsDeps,

@@ -24,7 +24,6 @@ import {
   needClustering,
   needDataset,
   principalOf,
-  round,
   segmentOrExplain,
   type SegmentsDeps,
   segmentSummary,
@@ -32,6 +31,7 @@ import {
   ThresholdQuery,
   thresholdsFrom,
 } from "./context.ts";
+import { round } from "../../compute/numbers.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";

@@ -16,13 +16,13 @@ import {
   maybeRound,
   needClustering,
   needDataset,
-  round,
   segmentOrExplain,
   type SegmentsDeps,
   SegmentTypeParam,
   ThresholdQuery,
   thresholdsFrom,
 } from "./context.ts";
+import { round } from "../../compute/numbers.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";

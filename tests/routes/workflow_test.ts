@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { COLUMN_ROLES } from "../../domain/datasets/types.ts";
 import { segmentationJobType } from "../../domain/jobs/segmentation_job.ts";
 import { JobRunner } from "../../domain/jobs/runner.ts";
-import { DEFAULT_MAX_UPLOAD_BYTES, NO_CLUSTERING, NO_DATA } from "../../routes/workflow.ts";
+import { DEFAULT_MAX_UPLOAD_BYTES } from "../../routes/workflow.ts";
+import { NO_CLUSTERING, NO_DATA } from "../../domain/workflow/mod.ts";
 import { NOW, segmentationService } from "./segmentation/_service.ts";
 
 const MALL = await Deno.readFile(new URL("../data/mall_customers.csv", import.meta.url));

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { RULE_SORT_FIELDS } from "../../../routes/segments/context.ts";
 import { CLUSTER_SORT_FIELDS } from "../../../routes/segments/segments.ts";
-import { NO_CLUSTERING, NO_DATA } from "../../../routes/workflow.ts";
+import { NO_CLUSTERING, NO_DATA } from "../../../domain/workflow/mod.ts";
 import { clusteredMall, MALL, NOW, segmentsService, session } from "./_service.ts";
 
 Deno.test("GET /api/segments/gender answers the segments in document 003's envelope", async () => {
