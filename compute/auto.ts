@@ -45,6 +45,18 @@ export interface AutoOptions {
   maxNoiseShare?: number;
   /** Rows of the resampling stability check (at most). */
   stabilityRows?: number;
+  /**
+   * Called after each candidate is fitted (`{ stage: "candidates", done: i, total: N }`), then
+   * once as the candidates are scored (`{ stage: "selection" }`), so a caller can show progress.
+   */
+  onProgress?: (p: ProgressEvent) => void;
+}
+
+/** A step of a long computation: its stage, and how far into it when it is counted. */
+export interface ProgressEvent {
+  readonly stage: string;
+  readonly done?: number;
+  readonly total?: number;
 }
 
 /** Defaults: the document-000 job (k = 2..10, eps 0.4, min_samples 5, 10k silhouette sample). */
@@ -148,7 +160,7 @@ export async function autoSegment(
 ): Promise<AutoResult> {
   // Unset (undefined) options keep their defaults.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o: Resolved = { ...AUTO_DEFAULTS, ...given };
+  const o: Resolved = { ...AUTO_DEFAULTS, onProgress: () => {}, ...given };
   if (!Number.isInteger(o.minClusters) || o.minClusters < 2) {
     throw new RangeError(`Expected min_clusters to be an integer ≥ 2 but found ${o.minClusters}`);
   }
@@ -166,6 +178,13 @@ export async function autoSegment(
   const fits: Array<
     Omit<Candidate, keyof Scores | "eligible" | "reason" | "meanRank" | "stability">
   > = [];
+  const total = (["kmeans", "gmm", "ward"] as const)
+    .reduce((t, a) => t + (o.algorithms.includes(a) ? ks.length : 0), 0) +
+    (o.algorithms.includes("dbscan") ? 1 : 0);
+  const fitted = (candidate: (typeof fits)[number]) => {
+    fits.push(candidate);
+    o.onProgress({ stage: "candidates", done: fits.length, total });
+  };
   const time = async <T>(name: string, f: () => Promise<T>) => {
     const t0 = performance.now();
     const v = await f();
@@ -180,13 +199,13 @@ export async function autoSegment(
         "kmeans",
         () => kmeans(x, { k, nInit: o.nInit, randomState: o.randomState }, backend),
       );
-      fits.push(fit("kmeans", k, { k, n_init: o.nInit }, v.labels, ms, { inertia: v.inertia }));
+      fitted(fit("kmeans", k, { k, n_init: o.nInit }, v.labels, ms, { inertia: v.inertia }));
     }
   }
   if (o.algorithms.includes("gmm")) {
     for (const k of ks) {
       const { v, ms } = await time("gmm", () => gmm(x, { k, randomState: o.randomState }, backend));
-      fits.push(
+      fitted(
         fit("gmm", k, { k }, v.labels, ms, {
           bic: v.bic,
           mean_log_likelihood: v.meanLogLikelihood,
@@ -204,7 +223,7 @@ export async function autoSegment(
       const labels = k === ks[0] ? tree.labels : tree.labelsFor(k);
       const cut = performance.now() - t0;
       // The tree is shared: its build time is charged once, to the first cut.
-      fits.push(fit("ward", k, { k }, labels, (k === ks[0] ? ms : 0) + cut, {
+      fitted(fit("ward", k, { k }, labels, (k === ks[0] ? ms : 0) + cut, {
         exact: tree.exact ? 1 : 0,
       }));
     }
@@ -214,11 +233,12 @@ export async function autoSegment(
       "dbscan",
       () => dbscan(x, { eps: o.eps, minSamples: o.minSamples }, backend),
     );
-    fits.push(
+    fitted(
       fit("dbscan", v.nClusters, { eps: o.eps, min_samples: o.minSamples }, v.labels, ms, {}),
     );
   }
 
+  o.onProgress({ stage: "selection" });
   // One silhouette sample for every candidate, so their scores are comparable.
   const sampled = x.n > o.silhouetteSampleSize;
   const sample = sampled

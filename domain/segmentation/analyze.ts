@@ -1,9 +1,9 @@
 /**
  * Document 002, `POST /api/analyze` and `POST /api/recommendations`: customer records with any
- * fields are preprocessed (`preprocess.ts`: typing, imputation, log1p, one-hot, scaling, PCA),
- * segmented (automatically by `compute/auto.ts`'s rule, or one algorithm and/or a fixed number
- * of clusters), profiled in original units, named and described (`narrative.ts`, in the
- * request's language), and scored: each original field's share of the between-cluster variance
+ * fields are typed into columns (`datasets/records.ts`) and run through the one pipeline
+ * (`segment_columns.ts`: preprocessing, automatic selection or the algorithm and/or number of
+ * clusters the request fixes, profiles, names and personas in the request's language), with
+ * its explanations: each original field's share of the between-cluster variance
  * (`featureImportance`) and the cross-validated nearest-centroid accuracy (`accuracy`).
  *
  * The response keeps the document's camelCase names (`clusters[].clusterId`, `customers`,
@@ -11,30 +11,30 @@
  * service adds (`preprocessing`, `selection`, `metrics`, each cluster's `narrative`) is reported
  * as the domain modules produce it.
  */
-import {
-  type Algorithm,
-  type AutoResult,
-  autoSegment,
-  SELECTION_RULE,
-} from "../../compute/auto.ts";
+import { type Algorithm, SELECTION_RULE } from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
-import { clusterConfidence, featureImportance } from "../description/importance.ts";
+import { round } from "../../compute/numbers.ts";
+import { columnsFromRecords } from "../datasets/records.ts";
+import type { ColumnTable } from "../datasets/types.ts";
 import {
-  describeSegments,
   type Language,
   recommendationsFor,
   type SegmentNarrative,
   type StrategyLine,
 } from "../description/narrative.ts";
-import { preprocess, type Preprocessed, type PreprocessReport } from "./preprocess.ts";
-import { type ClusterProfiles, profileClusters } from "../description/profile.ts";
+import type { PreprocessReport } from "./preprocess.ts";
+import { type Segmentation, segmentColumns } from "./segment_columns.ts";
 
 /** `auto` (every algorithm, chosen by `SELECTION_RULE`) or one algorithm. */
 export type AnalyzeAlgorithm = "auto" | Algorithm;
 
 /** The request (already validated by the route). */
-export interface AnalyzeRequest {
+export interface AnalyzeRequest extends AnalyzeParams {
   data: readonly Record<string, unknown>[];
+}
+
+/** The request's parameters: everything but the customers. */
+export interface AnalyzeParams {
   /** The field holding the customer id (default: detected, else the row numbers "1".."n"). */
   id_field?: string;
   /** A fixed number of clusters (ignored by DBSCAN, which finds its own). */
@@ -72,7 +72,10 @@ export interface AnalyzeCluster {
   centroid: Record<string, number>;
   clusterName: string;
   characteristics: string[];
-  /** The full narrative (persona, KPIs, actions, priority), snake_case as `narrative.ts`. */
+  /**
+   * The full narrative (persona, KPIs, actions, priority), snake_case as
+   * `domain/description/narrative.ts` writes it.
+   */
   narrative: SegmentNarrative;
 }
 
@@ -115,7 +118,7 @@ export async function analyze(
   language: Language,
 ): Promise<AnalyzeResult> {
   const { pre, auto, labels, profiles, narratives, importance, confidence, fixed } =
-    await segmentRecords(request, backend, language);
+    await segmentTable(recordsTable(request.data), request, backend, language);
   const n = labels.length;
   const best = auto.best;
   const byId = new Map(narratives.map((s) => [s.cluster_id, s]));
@@ -171,52 +174,61 @@ export async function analyze(
   };
 }
 
-/** What `segmentRecords` computed: every intermediate a response shape may need. */
-export interface SegmentedRecords {
-  pre: Preprocessed;
-  auto: AutoResult;
-  labels: Int32Array;
-  profiles: ClusterProfiles;
-  narratives: SegmentNarrative[];
-  importance: ReturnType<typeof featureImportance>;
-  confidence: ReturnType<typeof clusterConfidence>;
+/** What `segmentTable` computed: the pipeline's outcome, with its explanations. */
+export interface SegmentedTable extends Segmentation {
+  importance: NonNullable<Segmentation["importance"]>;
+  confidence: NonNullable<Segmentation["confidence"]>;
   /** True when the client fixed the algorithm or the number of clusters. */
   fixed: boolean;
 }
 
 /**
- * Preprocesses `request.data`, segments it (automatic selection, or the algorithm and/or k the
- * request fixes), and profiles, names, scores and explains the segments: the computation of
- * document 002, shared with document 004's workflow, before either response shape.
+ * The typed columns of document 002's records.
  *
- * @throws {AnalyzeInputError} as `analyze`.
+ * @throws {AnalyzeInputError} (`data`) with fewer than `MIN_RECORDS` records, or a record or
+ *   value that cannot be typed (naming the field and the 0-based record).
  */
-export async function segmentRecords(
-  request: AnalyzeRequest,
-  backend: ComputeBackend,
-  language: Language,
-): Promise<SegmentedRecords> {
-  const records = request.data;
-  const n = records.length;
+export function recordsTable(data: readonly Record<string, unknown>[]): ColumnTable {
+  const n = Array.isArray(data) ? data.length : 0;
   if (n < MIN_RECORDS) {
     throw new AnalyzeInputError(
       `Expected at least ${MIN_RECORDS} records in data (two clusters need three) but found ${n}`,
       "data",
     );
   }
-  const idField = request.id_field;
-  const pre = asInputError(
-    () => preprocess(records, idField === undefined ? {} : { idField }),
-    (err) =>
-      idField !== undefined && /idField|id field|\bids?\b/i.test(err.message) ? "id_field" : "data",
-  );
-  // Importance is summed per original field, so it needs the encoded columns before any PCA.
-  const encoded = pre.pca
-    ? preprocess(records, { ...(idField === undefined ? {} : { idField }), pca: false }).x
-    : pre.x;
+  try {
+    return columnsFromRecords(data);
+  } catch (err) {
+    if (err instanceof Error && err.name === "DatasetError") {
+      throw new AnalyzeInputError(err.message, "data", { cause: err });
+    }
+    throw err;
+  }
+}
 
-  const algorithm = request.algorithm ?? "auto";
-  const fixedK = request.n_clusters;
+/**
+ * Runs the pipeline (`segmentColumns`) on `table` with document 002's options: the request's
+ * id field, automatic selection or the algorithm and/or k it fixes, DBSCAN's parameters, the
+ * request's language, and the explanations. Document 004's workflow shares it.
+ *
+ * @throws {AnalyzeInputError} as `analyze`.
+ */
+export async function segmentTable(
+  table: ColumnTable,
+  params: AnalyzeParams,
+  backend: ComputeBackend,
+  language: Language,
+): Promise<SegmentedTable> {
+  const n = table.rowCount;
+  if (n < MIN_RECORDS) {
+    throw new AnalyzeInputError(
+      `Expected at least ${MIN_RECORDS} records in data (two clusters need three) but found ${n}`,
+      "data",
+    );
+  }
+  const idField = params.id_field;
+  const algorithm = params.algorithm ?? "auto";
+  const fixedK = params.n_clusters;
   const fixed = algorithm !== "auto" || fixedK !== undefined;
   if (fixedK !== undefined && fixedK > n - 1) {
     throw new AnalyzeInputError(
@@ -224,34 +236,33 @@ export async function segmentRecords(
       "n_clusters",
     );
   }
-  const maxClusters = Math.min(fixedK ?? request.max_clusters ?? 10, n - 1);
-  const auto = await asInputErrorAsync(
-    () =>
-      autoSegment(pre.x, {
-        minClusters: fixedK ?? 2,
-        maxClusters,
-        algorithms: algorithm === "auto" ? undefined : [algorithm],
-        randomState: request.random_state ?? 0,
-        ...(request.eps !== undefined ? { eps: request.eps } : {}),
-        ...(request.min_samples !== undefined ? { minSamples: request.min_samples } : {}),
-        // A choice the client made is not second-guessed for small segments or noise.
-        ...(fixed ? { minSegmentShare: 0, maxNoiseShare: 1 } : {}),
-      }, backend),
-    () => fixedK !== undefined ? "n_clusters" : algorithm !== "auto" ? "algorithm" : "data",
-  );
-  const best = auto.best;
-  const labels = best.labels;
-
-  const profiles = profileClusters({
-    labels,
-    numeric: Object.entries(pre.raw.numeric).map(([name, values]) => ({ name, values })),
-    categorical: Object.entries(pre.raw.categorical).map(([name, values]) => ({ name, values })),
-    standardized: pre.x,
-  });
-  const narratives = describeSegments(profiles, { language });
-  const importance = featureImportance(encoded, labels, pre.originalFeatureOf, pre.fields);
-  const confidence = clusterConfidence(pre.x, labels, { randomState: request.random_state ?? 0 });
-  return { pre, auto, labels, profiles, narratives, importance, confidence, fixed };
+  const seg = await segmentColumns(table, {
+    preprocess: idField === undefined ? {} : { idField },
+    minClusters: fixedK ?? 2,
+    maxClusters: fixedK ?? params.max_clusters ?? 10,
+    algorithms: algorithm === "auto" ? undefined : [algorithm],
+    randomState: params.random_state ?? 0,
+    eps: params.eps,
+    minSamples: params.min_samples,
+    fixed,
+    narrative: { language },
+    explain: true,
+    inputError: (err, stage) =>
+      new AnalyzeInputError(
+        err.message,
+        stage === "preprocess"
+          ? idField !== undefined && /idField|id field|\bids?\b/i.test(err.message)
+            ? "id_field"
+            : "data"
+          : fixedK !== undefined
+          ? "n_clusters"
+          : algorithm !== "auto"
+          ? "algorithm"
+          : "data",
+        { cause: err },
+      ),
+  }, backend);
+  return { ...seg, importance: seg.importance!, confidence: seg.confidence!, fixed };
 }
 
 /**
@@ -278,35 +289,4 @@ export function storedSummary(result: AnalyzeResult) {
     noise: noise ? { size: noise.size, share: noise.share } : null,
     narratives: clusters.map((c) => c.narrative),
   };
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
-
-function asInputError<T>(fn: () => T, parameter: (err: Error) => string): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RangeError || err instanceof TypeError) {
-      throw new AnalyzeInputError(err.message, parameter(err), { cause: err });
-    }
-    throw err;
-  }
-}
-
-async function asInputErrorAsync<T>(
-  fn: () => Promise<T>,
-  parameter: (err: Error) => string,
-): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    // autoSegment's RangeErrors are about the range of k or degenerate data, never a bug.
-    if (err instanceof RangeError) {
-      throw new AnalyzeInputError(err.message, parameter(err), { cause: err });
-    }
-    throw err;
-  }
 }

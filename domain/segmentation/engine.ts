@@ -26,6 +26,7 @@ import {
   type OptimalClusters,
   optimalClusters,
   type OptimalClustersRequest,
+  type WorkflowRequest,
   type WorkflowRun,
 } from "./workflow_run.ts";
 
@@ -34,7 +35,7 @@ export type EngineTask =
   | { kind: "purchasing"; request: PurchasingRequest; language: Language }
   | { kind: "purchasing_v2"; request: PurchasingRequestV2 }
   | { kind: "analyze"; request: AnalyzeRequest; language: Language }
-  | { kind: "workflow"; request: AnalyzeRequest; language: Language }
+  | { kind: "workflow"; request: WorkflowRequest; language: Language }
   | { kind: "optimal_k"; request: OptimalClustersRequest }
   | {
     kind: "profiles";

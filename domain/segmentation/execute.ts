@@ -13,7 +13,7 @@ import { newRunId, saveRun } from "./runs.ts";
 import { computeClusterDetails } from "../workflow/cluster_details.ts";
 import { getDataset } from "../datasets/store.ts";
 import { setSessionRun, type StoredWorkflow } from "../workflow/session.ts";
-import { workflowResponse } from "./workflow_run.ts";
+import { workflowResponse, workflowRows } from "./workflow_run.ts";
 
 /** What a segmentation endpoint asks for: the task and how its run is recorded. */
 export interface SegmentationRequest {
@@ -35,9 +35,10 @@ export function customerCount(task: EngineTask): number {
   switch (task.kind) {
     case "purchasing":
     case "analyze":
+      return task.request.data.length;
     case "workflow":
     case "optimal_k":
-      return task.request.data.length;
+      return workflowRows(task.request);
     case "purchasing_v2":
       return task.request.customers.length;
     case "profiles":

@@ -23,4 +23,5 @@ export {
   profileEcho,
 } from "./profile_request.ts";
 export { getRun, latestRunId, newRunId, type RunRecord, saveRun } from "./runs.ts";
+export { segmentColumns, type SegmentOptions } from "./segment_columns.ts";
 export { workerEngine } from "./worker_pool_engine.ts";

@@ -3,7 +3,7 @@
  * `profileClusters` (statistics per feature, categorical distributions, TF-IDF top categories,
  * differentiating features, nearest cluster) and by `describeSegments` (names, personas, KPIs).
  *
- * Two request shapes (ECHOINTEL-COMPAT.md, "Segment cluster profiles"):
+ * Two request shapes (docs/documents.md, "EchoIntel compatibility"):
  * - **general** (the engine issue): customers with any numeric `features` and categorical
  *   `attributes`; labels given, read from a stored run, or computed here by `autoSegment` on the
  *   z-scored features;
@@ -13,10 +13,11 @@
  * Customer ids are compared as strings (`7` and `"7"` are the same customer), as the labels'
  * keys of a JSON object are strings.
  */
-import { autoSegment } from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
-import { matrix } from "../../compute/matrix.ts";
+import { type Matrix, matrix } from "../../compute/matrix.ts";
+import { round } from "../../compute/numbers.ts";
 import { standardize } from "../../compute/standardize.ts";
+import { columnsFromRecords } from "../datasets/records.ts";
 import {
   describeSegments,
   type Language,
@@ -28,6 +29,7 @@ import {
   profileClusters,
 } from "../description/profile.ts";
 import { ALGORITHM_NAMES, MIN_CUSTOMERS } from "./purchasing.ts";
+import { segmentColumns } from "./segment_columns.ts";
 
 /** Where the labels of a run came from. */
 export type LabelsSource = "request" | "run" | "computed";
@@ -129,8 +131,9 @@ export interface ProfilesResult {
 }
 
 /**
- * Profiles the general shape. Without `labels`, segments first: `autoSegment` on the z-scored
- * features (k up to `max_clusters`, default 10, and n − 1), and reports the chosen algorithm.
+ * Profiles the general shape. Without `labels`, segments first with the one pipeline
+ * (`segmentColumns` on the numeric features, k up to `max_clusters`, default 10, and n − 1),
+ * and reports the chosen algorithm.
  *
  * @throws {RangeError} when segmenting fewer than `MIN_CUSTOMERS` customers or when no candidate
  *   is usable; when the labels do not fit the data.
@@ -147,23 +150,30 @@ export async function profileGeneral(
   const d = names.length;
   const raw = new Float64Array(n * d);
   data.forEach((c, i) => names.forEach((f, j) => raw[i * d + j] = c.features[f]!));
-  const { z } = standardize(matrix(Float32Array.from(raw), n, d));
+  const numeric = names.map((name, j) => ({
+    name,
+    values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
+  }));
   let segmentation: Record<string, unknown> | null = null;
+  let standardized: Matrix | null = null;
   if (!labels) {
     if (n < MIN_CUSTOMERS) {
       throw new RangeError(
         `Expected at least ${MIN_CUSTOMERS} customers to segment in data but found ${n}`,
       );
     }
-    const auto = await autoSegment(z, {
-      maxClusters: Math.min(options.max_clusters ?? 10, n - 1),
+    const seg = await segmentColumns(columnsFromRecords(data.map((c) => c.features)), {
+      maxClusters: options.max_clusters ?? 10,
       randomState: options.random_state ?? 0,
+      profile: { numeric },
     }, backend);
-    labels = auto.best.labels;
+    labels = seg.labels;
+    standardized = seg.pre.x;
     segmentation = {
-      algorithm: ALGORITHM_NAMES[auto.best.algorithm],
-      n_clusters: auto.best.k,
-      why: auto.why,
+      algorithm: ALGORITHM_NAMES[seg.auto.best.algorithm],
+      n_clusters: seg.auto.best.k,
+      why: seg.auto.why,
+      preprocessing: seg.pre.report,
     };
   }
   const attributeNames = [...new Set(data.flatMap((c) => Object.keys(c.attributes ?? {})))];
@@ -173,12 +183,9 @@ export async function profileGeneral(
   }));
   const profiles = profileClusters({
     labels,
-    numeric: names.map((name, j) => ({
-      name,
-      values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
-    })),
+    numeric,
     categorical,
-    standardized: z,
+    standardized: standardized ?? standardize(matrix(Float32Array.from(raw), n, d)).z,
   });
   const segments = describeSegments(profiles, { language });
   return {
@@ -276,9 +283,4 @@ export function profileEcho(
 function insightOf(s: SegmentNarrative): string {
   const label = s.persona_label.trim().replace(/[.!]+$/, "");
   return `${s.name}: ${label}.`;
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }

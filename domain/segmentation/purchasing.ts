@@ -1,21 +1,21 @@
 /**
  * Document 000, `POST /api/v1/ai/purchasing_segmentation`: customers described by six
- * purchasing features are segmented automatically (KMeans, Gaussian Mixture, Ward and DBSCAN,
- * every candidate scored, one chosen by `compute/auto.ts`'s rule), and each segment is
- * profiled and described in plain language. The response keeps the document's field names.
+ * purchasing features go through the one pipeline (`segment_columns.ts`: skewed money columns
+ * log-scaled unless the request turns it off, KMeans, Gaussian Mixture, Ward and DBSCAN, every
+ * candidate scored, one chosen by `compute/auto.ts`'s rule), and each segment is profiled in
+ * original units and described in plain language. The response keeps the document's field
+ * names and adds `preprocessing` (which features were log-scaled and why).
  * `purchasingSegmentationV2` answers the reference-4.1.7 shape of the same path (`customers`).
  */
 import type { ComputeBackend } from "../../compute/backend.ts";
-import { type Algorithm, autoSegment, SELECTION_RULE } from "../../compute/auto.ts";
+import { type Algorithm, SELECTION_RULE } from "../../compute/auto.ts";
 import { matrix } from "../../compute/matrix.ts";
-import { standardize } from "../../compute/standardize.ts";
+import { round } from "../../compute/numbers.ts";
 import { wardTree } from "../../compute/ward.ts";
-import {
-  describeSegments,
-  type Language,
-  type SegmentNarrative,
-} from "../description/narrative.ts";
-import { profileClusters } from "../description/profile.ts";
+import { columnsFromRecords } from "../datasets/records.ts";
+import type { Language, SegmentNarrative } from "../description/narrative.ts";
+import { PREPROCESS_DEFAULTS, type PreprocessReport } from "./preprocess.ts";
+import { segmentColumns } from "./segment_columns.ts";
 
 /** The six features of document 000, in the order of `feature_names` and of every centroid. */
 export const PURCHASING_FEATURES = [
@@ -39,7 +39,22 @@ export interface PurchasingRequest {
   dbscan_eps?: number;
   dbscan_min_samples?: number;
   random_state?: number;
+  /**
+   * `auto` (default): a skewed money feature is log-scaled before z-scoring, as at every other
+   * entry point; `off`: the six features are z-scored as they come.
+   */
+  skew_handling?: "auto" | "off";
   data: PurchasingCustomer[];
+}
+
+/** What the response's `preprocessing` says about skew handling. */
+export interface SkewReport {
+  skew_handling: "auto" | "off";
+  /** Skewness above which a feature is log-scaled. */
+  skew_threshold: number;
+  log_scaled: Array<{ feature: string; skewness: number; reason: string }>;
+  /** Features left out of the clustering (constant ones), still profiled. */
+  dropped: PreprocessReport["dropped"];
 }
 
 /** The document's algorithm names. */
@@ -71,35 +86,41 @@ export async function purchasingSegmentation(
       `Expected at least ${MIN_CUSTOMERS} customers in data but found ${n}`,
     );
   }
-  const d = PURCHASING_FEATURES.length;
-  const raw = new Float64Array(n * d);
-  request.data.forEach((c, i) =>
-    PURCHASING_FEATURES.forEach((f, j) => raw[i * d + j] = c.features[f])
+  const skew = request.skew_handling ?? "auto";
+  const features = PURCHASING_FEATURES.map((name) => ({
+    name,
+    values: Float64Array.from(request.data, (c) => c.features[name]),
+  }));
+  const table = columnsFromRecords(
+    request.data.map((c) => Object.fromEntries(PURCHASING_FEATURES.map((f) => [f, c.features[f]]))),
   );
-  const { z } = standardize(matrix(Float32Array.from(raw), n, d));
-  const maxClusters = Math.min(request.max_clusters ?? 10, n - 1);
-  const auto = await autoSegment(z, {
-    maxClusters,
+  const { auto, labels, profiles, narratives, pre } = await segmentColumns(table, {
+    preprocess: { log1p: skew === "off" ? false : "auto" },
+    maxClusters: request.max_clusters ?? 10,
     eps: request.dbscan_eps ?? 0.4,
     minSamples: request.dbscan_min_samples ?? 5,
     randomState: request.random_state ?? 0,
+    profile: { numeric: features },
+    narrative: {
+      language,
+      roles: { product_diversity: "diversity", loyalty_score: "loyalty" },
+      revenueFeature: "purchase_total",
+    },
   }, backend);
-  const labels = auto.best.labels;
-  const profiles = profileClusters({
-    labels,
-    numeric: PURCHASING_FEATURES.map((name, j) => ({
-      name,
-      values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
-    })),
-    standardized: z,
-  });
-  const narratives = describeSegments(profiles, {
-    language,
-    roles: { product_diversity: "diversity", loyalty_score: "loyalty" },
-    revenueFeature: "purchase_total",
-  });
   const byId = new Map<number, SegmentNarrative>(narratives.map((s) => [s.cluster_id, s]));
-  const r4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
+  const r4 = (v: number | null) => (v === null ? null : round(v, 4));
+  const threshold = PREPROCESS_DEFAULTS.skewThreshold;
+  const preprocessing: SkewReport = {
+    skew_handling: skew,
+    skew_threshold: threshold,
+    log_scaled: pre.report.log1p.map(({ column, skewness }) => ({
+      feature: column,
+      skewness: round(skewness, 4),
+      reason: `skewness ${round(skewness, 2)} above ${threshold}: a few large values would ` +
+        "otherwise decide every distance, so log1p is taken before z-scoring",
+    })),
+    dropped: pre.report.dropped,
+  };
   return {
     best_algorithm: ALGORITHM_NAMES[auto.best.algorithm],
     evaluation_metrics: auto.candidates.map((c) => ({
@@ -140,18 +161,14 @@ export async function purchasingSegmentation(
       silhouette: auto.silhouetteMode,
       silhouette_rows: auto.silhouetteRows,
     },
+    preprocessing,
     backend: auto.backend,
     processing_time_ms: Math.round(performance.now() - t0),
   };
 }
 
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
-
 /**
- * Reference 4.1.7 (ECHOINTEL-COMPAT.md, shape 2 of the same path): customers described by
+ * Reference 4.1.7 (docs/documents.md, shape 2 of the same path): customers described by
  * `frequency`, `amount_spent` and `product_types`.
  */
 export interface PurchasingCustomerV2 {
@@ -236,57 +253,57 @@ export async function purchasingSegmentationV2(
       })),
     ]
     : DEFAULT_V2_ALGORITHMS;
-  const d = PURCHASING_V2_FEATURES.length;
-  const raw = new Float64Array(n * d);
-  request.customers.forEach((c, i) => {
-    raw[i * d] = c.frequency;
-    raw[i * d + 1] = c.amount_spent;
-    raw[i * d + 2] = new Set(c.product_types).size;
-  });
-  const { z } = standardize(matrix(Float32Array.from(raw), n, d));
-  const auto = await autoSegment(z, {
+  const features = [
+    { name: "frequency", values: Float64Array.from(request.customers, (c) => c.frequency) },
+    { name: "amount_spent", values: Float64Array.from(request.customers, (c) => c.amount_spent) },
+    {
+      name: "product_types",
+      values: Float64Array.from(request.customers, (c) => new Set(c.product_types).size),
+    },
+  ];
+  const table = columnsFromRecords(
+    request.customers.map((_, i) =>
+      Object.fromEntries(features.map((f) => [f.name, f.values[i]!]))
+    ),
+  );
+  const { auto, labels, profiles, narratives, pre } = await segmentColumns(table, {
     minClusters: minK,
     maxClusters: maxK,
     algorithms,
     eps: 0.4,
     minSamples: 5,
     randomState: request.random_state ?? 0,
+    profile: { numeric: features },
+    narrative: {
+      language: "en",
+      roles: { frequency: "frequency", amount_spent: "spend", product_types: "diversity" },
+      revenueFeature: "amount_spent",
+    },
   }, backend);
   const best = auto.best;
-  const labels = best.labels;
-  const profiles = profileClusters({
-    labels,
-    numeric: PURCHASING_V2_FEATURES.map((name, j) => ({
-      name,
-      values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
-    })),
-    standardized: z,
-  });
-  const narratives = describeSegments(profiles, {
-    language: "en",
-    roles: { frequency: "frequency", amount_spent: "spend", product_types: "diversity" },
-    revenueFeature: "amount_spent",
-  });
+  const z = pre.x;
+  const dz = z.d;
   const clusters = [...profiles.clusters].sort((a, b) => a.cluster_id - b.cluster_id);
   const centroids = clusters.map((c) =>
     PURCHASING_V2_FEATURES.map((f) => round(c.features[f]!.mean, 4))
   );
 
-  // Ward tree on the z-scored cluster centroids, weighted by cluster size.
-  const zc = new Float32Array(clusters.length * d);
+  // Ward tree on the cluster centroids in the clustering's (standardised) units, weighted by
+  // cluster size.
+  const zc = new Float32Array(clusters.length * dz);
   const sizes = new Float64Array(clusters.length);
   const index = new Map(clusters.map((c, r) => [c.cluster_id, r]));
   for (let i = 0; i < n; i++) {
     const r = index.get(labels[i]!);
     if (r === undefined) continue;
     sizes[r]!++;
-    for (let j = 0; j < d; j++) zc[r * d + j]! += z.data[i * d + j]!;
+    for (let j = 0; j < dz; j++) zc[r * dz + j]! += z.data[i * dz + j]!;
   }
   for (let r = 0; r < clusters.length; r++) {
-    for (let j = 0; j < d; j++) zc[r * d + j]! /= sizes[r]!;
+    for (let j = 0; j < dz; j++) zc[r * dz + j]! /= sizes[r]!;
   }
   const tree = clusters.length >= 2
-    ? wardTree(matrix(zc, clusters.length, d), { weights: sizes })
+    ? wardTree(matrix(zc, clusters.length, dz), { weights: sizes })
     : null;
   const merges = tree
     ? Array.from(

@@ -1,7 +1,7 @@
 /**
  * Document 004's analyst workflow on a stored dataset: `clusterWorkflow` segments the dataset's
- * records (the computation of document 002, `segmentRecords`, with the algorithm or k the
- * analyst asks for, or automatic selection) and returns a `WorkflowRun`, the plain-data record
+ * typed columns (document 002's options of the one pipeline, `analyze.segmentTable`, with the
+ * algorithm or k the analyst asks for, or automatic selection) and returns a `WorkflowRun`, the plain-data record
  * that is stored as the run and that every later step reads (cluster data, visualizations,
  * segments of type `cluster`, exports); `workflowResponse` shapes it as `POST /api/cluster`
  * answers; `optimalClusters` is `GET /api/optimal-clusters` (KMeans silhouette for k = 2..10).
@@ -13,11 +13,36 @@ import { evaluate, SILHOUETTE_EXACT_MAX_ROWS } from "../../compute/evaluate.ts";
 import { kmeans } from "../../compute/kmeans.ts";
 import { takeRows } from "../../compute/matrix.ts";
 import { createRandom, sampleWithoutReplacement } from "../../compute/random.ts";
-import { type AnalyzeRequest, segmentRecords } from "./analyze.ts";
+import { round } from "../../compute/numbers.ts";
+import { fromPlainTable, type PlainTable } from "../datasets/plain_table.ts";
+import type { ColumnTable } from "../datasets/types.ts";
+import { type AnalyzeParams, recordsTable, segmentTable } from "./analyze.ts";
 import { projectForScatter } from "../reports/figures.ts";
 import type { Language, SegmentNarrative } from "../description/narrative.ts";
 import { preprocess, type PreprocessReport } from "./preprocess.ts";
 import type { ClusterProfiles, FeatureStats } from "../description/profile.ts";
+
+/**
+ * The customers of a workflow request: a stored dataset's typed columns as plain data
+ * (`table`, see `datasets/plain_table.ts`: nothing is typed again), or records (`data`), typed
+ * as document 002's are.
+ */
+export type WorkflowInput =
+  | { table: PlainTable; data?: undefined }
+  | { data: readonly Record<string, unknown>[]; table?: undefined };
+
+/** A request of `clusterWorkflow`: the customers and document 002's parameters. */
+export type WorkflowRequest = AnalyzeParams & WorkflowInput;
+
+/** The rows of a workflow request, before anything is typed. */
+export function workflowRows(input: WorkflowInput): number {
+  return input.table ? input.table.rowCount : input.data.length;
+}
+
+/** The fields per customer of a workflow request (the first record's, for records). */
+export function workflowFields(input: WorkflowInput): number {
+  return input.table ? input.table.columns.length : Object.keys(input.data[0] ?? {}).length;
+}
 
 /** One candidate model of the run, as the candidates table shows it. */
 export interface WorkflowCandidate {
@@ -76,18 +101,18 @@ export interface WorkflowRun {
 }
 
 /**
- * Segments `request.data` (records of one dataset) on `backend`: automatic selection over
- * every algorithm, or the algorithm and/or number of clusters asked.
+ * Segments a dataset's customers on `backend`: automatic selection over every algorithm, or the
+ * algorithm and/or number of clusters asked.
  *
  * @throws {AnalyzeInputError} as `analyze` (too few records, no usable feature, k out of range).
  */
 export async function clusterWorkflow(
-  request: AnalyzeRequest,
+  request: WorkflowRequest,
   backend: ComputeBackend,
   language: Language,
 ): Promise<WorkflowRun> {
   const t0 = performance.now();
-  const seg = await segmentRecords(request, backend, language);
+  const seg = await segmentTable(inputTable(request), request, backend, language);
   const { pre, auto, labels, profiles } = seg;
   const best = auto.best;
   const projection = projectForScatter(pre.x, labels);
@@ -157,13 +182,12 @@ export interface OptimalClusters {
 export const OPTIMAL_K_MAX_ROWS = SILHOUETTE_EXACT_MAX_ROWS;
 
 /** Options of `optimalClusters`. */
-export interface OptimalClustersRequest {
-  data: readonly Record<string, unknown>[];
+export type OptimalClustersRequest = WorkflowInput & {
   id_field?: string;
   /** Largest k tried (default 10, capped at n − 1). */
   max_k?: number;
   random_state?: number;
-}
+};
 
 /**
  * KMeans (k-means++, 10 initialisations, scikit-learn's defaults) on the preprocessed records
@@ -178,12 +202,12 @@ export async function optimalClusters(
   backend: ComputeBackend,
 ): Promise<OptimalClusters> {
   const t0 = performance.now();
-  const n = request.data.length;
+  const n = workflowRows(request);
   if (n < 3) {
     throw new RangeError(`Expected at least 3 records to compare cluster counts but found ${n}`);
   }
   const pre = preprocess(
-    request.data,
+    inputTable(request),
     request.id_field === undefined ? {} : { idField: request.id_field },
   );
   const maxK = Math.min(request.max_k ?? 10, n - 1);
@@ -312,11 +336,6 @@ export function workflowResponse(run: WorkflowRun) {
   };
 }
 
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
-
 function nullableRound(v: number | null): number | null {
   return v === null ? null : round(v, 4);
 }
@@ -326,4 +345,9 @@ export function clusterNames(run: WorkflowRun): string[] {
   const names = Array.from({ length: run.n_clusters }, (_, c) => `Segment ${c}`);
   for (const s of run.segments) if (s.cluster_id >= 0) names[s.cluster_id] = s.name;
   return names;
+}
+
+// The typed columns of a request: the dataset's own, or its records typed as document 002's.
+function inputTable(input: WorkflowInput): ColumnTable {
+  return input.table ? fromPlainTable(input.table) : recordsTable(input.data);
 }

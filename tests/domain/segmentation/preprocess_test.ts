@@ -1,12 +1,19 @@
 import assert from "node:assert/strict";
 import {
-  isIdName,
-  MAX_COLUMNS,
-  preprocess,
+  preprocess as preprocessTable,
   type Preprocessed,
-  recordsFromTable,
+  type PreprocessOptions,
 } from "../../../domain/segmentation/preprocess.ts";
-import { parseCsv } from "../../../domain/datasets/csv_table.ts";
+import { parseCsvStream } from "../../../domain/datasets/csv_stream.ts";
+import { DatasetError } from "../../../domain/datasets/errors.ts";
+import { columnsFromRecords } from "../../../domain/datasets/records.ts";
+import type { Dataset } from "../../../domain/datasets/types.ts";
+import { isIdName, MAX_COLUMNS } from "../../../domain/datasets/values.ts";
+
+/** Records typed into columns by `datasets/records.ts`, then preprocessed. */
+function preprocess(records: Record<string, unknown>[], options?: PreprocessOptions): Preprocessed {
+  return preprocessTable(columnsFromRecords(records), options);
+}
 
 function column(p: Preprocessed, feature: string): number[] {
   const j = p.features.indexOf(feature);
@@ -27,9 +34,10 @@ function close(actual: number, expected: number, tol = 1e-9): void {
   assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected} but found ${actual}`);
 }
 
-function dataset(name: string): Record<string, string>[] {
-  const text = Deno.readTextFileSync(new URL(`../../data/${name}.csv`, import.meta.url));
-  return recordsFromTable(parseCsv(text));
+/** A sample file as an upload makes it: typed once, while it streams in. */
+async function dataset(name: string): Promise<Dataset> {
+  const file = await Deno.open(new URL(`../../data/${name}.csv`, import.meta.url));
+  return await parseCsvStream(file.readable, { name, now: 0 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,22 +402,27 @@ Deno.test("preprocess projects with PCA above 15 features, keeping at least 90 %
 // Errors
 
 Deno.test("preprocess refuses no records, bad records and values that cannot be features", () => {
-  assert.throws(() => preprocess([]), RangeError);
+  // Records are typed by datasets/records.ts, whose refusals name the field and the record.
+  assert.throws(() => preprocess([]), DatasetError);
+  assert.throws(() => preprocessTable({ rowCount: 0, columns: [] }), RangeError);
   assert.throws(
     () => preprocess([{ a: 1 }, null as unknown as Record<string, unknown>]),
-    (e) => e instanceof TypeError && /record 1 to be an object but found null/.test(e.message),
+    (e) =>
+      e instanceof DatasetError && /record 1 .*to be an object .*but found null/.test(e.message),
   );
   assert.throws(
     () => preprocess([{ a: 1 }, { a: 2 }, { a: Infinity }]),
-    (e) => e instanceof TypeError && /field "a" of record 2 but found Infinity/.test(e.message),
+    (e) =>
+      e instanceof DatasetError && /field "a" of record 2 .*but found Infinity/.test(e.message),
   );
   assert.throws(
     () => preprocess([{ a: NaN }, { a: 2 }]),
-    (e) => e instanceof TypeError && /field "a" of record 0 but found NaN/.test(e.message),
+    (e) => e instanceof DatasetError && /field "a" of record 0 .*but found NaN/.test(e.message),
   );
   assert.throws(
     () => preprocess([{ a: 1 }, { a: { nested: true } }]),
-    (e) => e instanceof TypeError && /field "a" of record 1 but found an object/.test(e.message),
+    (e) =>
+      e instanceof DatasetError && /field "a" of record 1 .*but found an object/.test(e.message),
   );
 });
 
@@ -431,7 +444,7 @@ Deno.test("preprocess refuses too many fields and bad options", () => {
   for (let j = 0; j <= MAX_COLUMNS; j++) record[`c${j}`] = j;
   assert.throws(
     () => preprocess([record]),
-    (e) => e instanceof RangeError && /c1000/.test(e.message),
+    (e) => e instanceof DatasetError && /c1000/.test(e.message),
   );
   const ok = [{ a: 1 }, { a: 2 }];
   assert.throws(() => preprocess(ok, { maxCategories: 1 }), RangeError);
@@ -459,23 +472,16 @@ Deno.test("preprocess refuses more encoded features than the limit before buildi
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-Deno.test("recordsFromTable names repeated and empty headers so that no value is lost", () => {
-  const records = recordsFromTable(parseCsv("a,a,,__proto__\n1,2,3,4\n"));
-  assert.deepEqual(Object.keys(records[0]!), ["a", "a.1", "column_3", "__proto__"]);
-  assert.equal(records[0]!["__proto__"], "4");
-  assert.equal(Object.getPrototypeOf(records[0]), Object.prototype);
-});
-
 Deno.test("preprocess keeps a field named __proto__ as an own property of raw", () => {
   const p = preprocess(JSON.parse('[{"__proto__": 1, "a": 3}, {"__proto__": 2, "a": 1}]'));
   assert.deepEqual(Object.keys(p.raw.numeric), ["__proto__", "a"]);
 });
 
 // ---------------------------------------------------------------------------------------------
-// The real datasets (tests/data, see shared/data/README.md)
+// The real datasets (tests/data, see tests/data/README.md)
 
-Deno.test("preprocess: mall_customers", () => {
-  const p = preprocess(dataset("mall_customers"));
+Deno.test("preprocess: mall_customers", async () => {
+  const p = preprocessTable(await dataset("mall_customers"));
   assert.equal(p.report.rows, 200);
   assert.equal(p.report.idField, "CustomerID");
   assert.equal(p.ids[199], "200");
@@ -495,8 +501,8 @@ Deno.test("preprocess: mall_customers", () => {
   assertFiniteX(p);
 });
 
-Deno.test("preprocess: wholesale_customers, money columns logged, codes one-hot on request", () => {
-  const p = preprocess(dataset("wholesale_customers"));
+Deno.test("preprocess: wholesale_customers, money columns logged, codes one-hot on request", async () => {
+  const p = preprocessTable(await dataset("wholesale_customers"));
   assert.equal(p.report.rows, 440);
   assert.equal(p.report.idField, null);
   assert.equal(p.ids[439], "440");
@@ -509,7 +515,9 @@ Deno.test("preprocess: wholesale_customers, money columns logged, codes one-hot 
   close(p.raw.numeric.Fresh!.reduce((a, v) => a + v, 0) / 440, 12000.297727, 1e-6);
   assertFiniteX(p);
 
-  const coded = preprocess(dataset("wholesale_customers"), { categorical: ["Channel", "Region"] });
+  const coded = preprocessTable(await dataset("wholesale_customers"), {
+    categorical: ["Channel", "Region"],
+  });
   assert.deepEqual(coded.features.slice(0, 5), [
     "Channel=1",
     "Channel=2",
@@ -520,8 +528,8 @@ Deno.test("preprocess: wholesale_customers, money columns logged, codes one-hot 
   assert.deepEqual(coded.originalFeatureOf.slice(0, 6), [0, 0, 1, 1, 1, 2]);
 });
 
-Deno.test("preprocess: marketing_campaign", () => {
-  const p = preprocess(dataset("marketing_campaign"));
+Deno.test("preprocess: marketing_campaign", async () => {
+  const p = preprocessTable(await dataset("marketing_campaign"));
   assert.equal(p.report.rows, 2240);
   assert.equal(p.report.idField, "ID");
   assert.equal(p.ids[0], "5524");
@@ -550,8 +558,8 @@ Deno.test("preprocess: marketing_campaign", () => {
   assertFiniteX(p);
 });
 
-Deno.test("preprocess: cc_general", () => {
-  const p = preprocess(dataset("cc_general"));
+Deno.test("preprocess: cc_general", async () => {
+  const p = preprocessTable(await dataset("cc_general"));
   assert.equal(p.report.rows, 8950);
   assert.equal(p.report.idField, "CUST_ID");
   assert.equal(p.ids[0], "C10001");
@@ -570,10 +578,10 @@ Deno.test("preprocess: cc_general", () => {
   assertFiniteX(p);
 });
 
-Deno.test("preprocess is deterministic on the real datasets", () => {
+Deno.test("preprocess is deterministic on the real datasets", async () => {
   for (const name of ["marketing_campaign", "cc_general"]) {
-    const records = dataset(name);
-    assert.deepEqual(preprocess(records), preprocess(records));
+    const table = await dataset(name);
+    assert.deepEqual(preprocessTable(table), preprocessTable(table));
   }
 });
 

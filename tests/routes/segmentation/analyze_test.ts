@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { segmentationService } from "./_service.ts";
 import { createRandom } from "../../../compute/random.ts";
-import { recordsFromTable } from "../../../domain/segmentation/preprocess.ts";
+import { recordsFromTable } from "../../../domain/datasets/csv_table.ts";
 import { getRun } from "../../../domain/segmentation/runs.ts";
 import { parseCsv } from "../../../domain/datasets/csv_table.ts";
 
