@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """scikit-learn and this service side by side, on the same rows, in one run.
 
-Generates the benchmark data of shared/reference/sklearn_anchor.py (6 features, 8 Gaussian
-blobs of different spreads and sizes, mixed raw units, z-scored; seed 20240601) with numpy,
+Generates the benchmark data (docs/benchmarks.md: 6 features, 8 Gaussian blobs of different
+spreads and sizes, mixed raw units, z-scored; seed 20240601) with numpy,
 writes it as raw float32 files, then runs each measurement twice, each in its own process so
 that its peak memory (ru_maxrss from wait4) is its own: once with scikit-learn (float64, as
 people use it) and once with `deno run bench/run_ours.ts`. Prints one table: both medians and
@@ -112,7 +112,7 @@ def sklearn_child(task, base, reps, k, eps, min_samples):
 
 
 def sklearn_auto(X, ward, one_tree, dbscan, eps, min_samples, kmax=10):
-    """shared/reference/sklearn_anchor.py's auto job: k = 2..kmax × {KMeans, GMM, Ward} + one
+    """The reference automatic job on scikit-learn: k = 2..kmax × {KMeans, GMM, Ward} + one
     DBSCAN, each scored with silhouette (sample 10k, random_state 0), Davies-Bouldin and
     Calinski-Harabasz. `one_tree` builds one Ward tree (scipy) and cuts it at every k, as we do.
     Returns (best silhouette, its model)."""

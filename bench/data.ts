@@ -1,5 +1,5 @@
 /**
- * The benchmark data of `shared/reference/sklearn_anchor.py`, drawn with this project's PRNG:
+ * The benchmark data (docs/benchmarks.md), drawn with this project's PRNG:
  * 6 features, 8 Gaussian blobs with spreads 0.3–2.5 and weights 0.24–0.05, features in mixed
  * raw units, then z-scored. (`compare_sklearn.py` instead writes numpy's draw to a file and both
  * sides read that, so the side-by-side comparison uses identical rows.)

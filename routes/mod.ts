@@ -105,7 +105,7 @@ const CLIENT_REQUEST_ID = /^[\w-]{1,255}$/;
 /**
  * Builds the application. Every response, errors and 404s included, carries `X-Request-Id` (the
  * client's if it is at most 255 characters of `[A-Za-z0-9_-]`, else a new UUID) and the
- * `secureHeaders()` defaults; every 4xx and 5xx is in the error body of `errors.ts`. In order,
+ * `secureHeaders()` defaults; every 4xx and 5xx is in the error body of `http/errors.ts`. In order,
  * each request goes through: the request id, the access log, secure headers, CORS, the time
  * limit, authentication (`/api/*`), the rate limiter (`/api/*` but health and the OpenAPI
  * document), the body limit, then its route. Routes added to the returned app afterwards get the

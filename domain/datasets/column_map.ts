@@ -1,5 +1,5 @@
 /**
- * The column map (DESIGN.md "Dataset"): which column plays which role, guessed from the names
+ * The column map (docs/design.md, "Dataset"): which column plays which role, guessed from the names
  * and overridable by the client, and the customer ids it implies.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The in-memory shape of a tenant's dataset (DESIGN.md "Dataset"): customer records held as
+ * The in-memory shape of a tenant's dataset (docs/design.md, "Dataset"): customer records held as
  * typed columns, with the column map that says which columns mean what. Parsing (CSV, JSON
  * records), storage and the modules that read datasets (rule-based segments, insights, data
  * quality, exports) all share these types.
@@ -30,9 +30,10 @@ export interface TextColumn {
 export type DatasetColumn = NumericColumn | TextColumn;
 
 /**
- * The roles of DESIGN.md's column map. `income` and money roles are in the dataset's own unit
- * (see `Dataset.incomeUnit`); `recency` is in days since the last purchase; `purchase_frequency`
- * is purchases per year unless the dataset says otherwise; `lifespan` in years.
+ * The roles of the column map (docs/design.md, "Dataset"). `income` and money roles are in the
+ * dataset's own unit (see `Dataset.incomeUnit`); `recency` is in days since the last purchase;
+ * `purchase_frequency` is purchases per year unless the dataset says otherwise; `lifespan` in
+ * years.
  */
 export const COLUMN_ROLES = [
   "customer_id",

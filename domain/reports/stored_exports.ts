@@ -2,8 +2,9 @@
  * Stored exports (document 003 §1.6): a file generated at once when it is asked for, kept as a
  * chunked object (`storage/blobs.ts`, kind `export`) under the tenant with its format, file
  * name, media type and expiry time in the manifest, and downloaded by id until it expires.
- * Expiry is a field checked on read (STYLE.md 9): an expired export is still found, so the
- * route can tell "gone" from "never existed".
+ * Expiry is a field checked on read (KV's `expireIn` only garbage-collects, at some later time,
+ * so it cannot promise a 410): an expired export is still found, so the route can tell "gone"
+ * from "never existed".
  *
  * Also the export files of rule segmentations: one row per customer with its segment and the
  * dataset's key columns (`segmentationTable`), and the clustered dataset narrowed to some

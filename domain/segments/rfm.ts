@@ -1,7 +1,7 @@
 /**
  * RFM scoring and the complete map from the 125 R-F-M codes to the 11 classic named segments
- * (reference features.md §2). Used by the `rfm` rule-based segmentation (`rules.ts`) and by the
- * insights (`insights.ts`).
+ * (docs/segments.md has the grid and how it was made). Used by the `rfm` rule-based segmentation
+ * (`rules.ts`) and by the insights (`insights.ts`).
  *
  * Scoring (quintiles, 1–5, pandas `qcut` semantics):
  *

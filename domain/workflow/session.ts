@@ -1,9 +1,9 @@
 /**
  * Document 004's analyst session, bound to one principal: the current dataset
- * (`dataset_store.ts`) and the session's latest clustering, as pointers named `<what>:<owner>`
- * so that `clearSession` (reset) clears both. The clustering itself is an immutable run
- * (`runs.ts`, source `workflow`) that also becomes the tenant's latest run, which document 003's
- * `cluster` segments read.
+ * (`domain/datasets/store.ts`) and the session's latest clustering, as pointers named
+ * `<what>:<owner>` so that `clearSession` (reset) clears both. The clustering itself is an
+ * immutable run (`domain/segmentation/runs.ts`, source `workflow`) that also becomes the tenant's
+ * latest run, which document 003's `cluster` segments read.
  *
  * @module
  */

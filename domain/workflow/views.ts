@@ -58,7 +58,10 @@ export function correlationFigure(m: CorrelationMatrix): PlotlyFigure {
   return correlationHeatmap(m.columns, m.matrix.map((row) => row.map((v) => v ?? 0)));
 }
 
-/** The dataset with a `cluster` column (−1 for noise), formula-escaped (`csv_export.ts`). */
+/**
+ * The dataset with a `cluster` column (−1 for noise), formula-escaped
+ * (`domain/reports/csv_export.ts`).
+ */
 export function clusteredCsv(dataset: Dataset, run: WorkflowRun): string {
   if (run.labels.length !== dataset.rowCount) {
     throw new RangeError(

@@ -1,7 +1,7 @@
 /**
  * Document 003's response envelope, `{success, data, metadata: {request_id, timestamp,
- * api_version}}`, which wraps the responses of document 003's endpoints (DESIGN.md: the other
- * documents keep their own shapes).
+ * api_version}}`, which wraps the responses of document 003's endpoints (docs/design.md: the
+ * other documents keep their own shapes).
  */
 import type { Context } from "hono";
 import { z } from "zod";

@@ -1,11 +1,12 @@
 /**
  * Document 001: `POST /api/v1/ai/echointel/customer-intelligence/segment-cluster-profiles`, also
  * served at the paths of EchoIntel's SDKs (`/api/segment_cluster_profiles`) and backend reference
- * (`/api/v1/ai/segment_cluster_profiles`), one handler (ECHOINTEL-COMPAT.md). Two request shapes,
- * told apart by `data` (general) versus `customers` (reference 4.1.11); see
- * `domain/segmentation/profile_request.ts`. Every run is stored and its `run_id` returned. The general
- * shape is answered in the request up to `SYNC_LIMITS.profiles` customers, with 202 and a job
- * above (`routes/segmentation/answer.ts`, `answerMode`); the 4.1.11 shape only profiles, always in the request.
+ * (`/api/v1/ai/segment_cluster_profiles`), one handler (docs/documents.md, "EchoIntel
+ * compatibility"). Two request shapes, told apart by `data` (general) versus `customers`
+ * (reference 4.1.11); see `domain/segmentation/profile_request.ts`. Every run is stored and its
+ * `run_id` returned. The general shape is answered in the request up to `SYNC_LIMITS.profiles`
+ * customers, with 202 and a job above (`routes/segmentation/answer.ts`, `answerMode`); the
+ * 4.1.11 shape only profiles, always in the request.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";

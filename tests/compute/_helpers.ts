@@ -7,7 +7,7 @@ import { createCpuBackend } from "../../compute/cpu/backend.ts";
 import { fromRows, type Matrix, matrix } from "../../compute/matrix.ts";
 import { createRandom } from "../../compute/random.ts";
 
-/** One scikit-learn reference file of `tests/fixtures/` (see its README in shared/fixtures). */
+/** One scikit-learn reference file of `tests/fixtures/` (its README lists the fields). */
 export interface Fixture {
   name: string;
   columns: string[];

@@ -3,7 +3,7 @@ import { adjustedRandIndex } from "../../compute/ari.ts";
 import { createRandom } from "../../compute/random.ts";
 import { type Fixture, FIXTURE_NAMES, loadFixture } from "./_helpers.ts";
 
-/** The `ari_examples` field of the synthetic fixtures (see shared/fixtures/README.md). */
+/** The `ari_examples` field of the synthetic fixtures (see tests/fixtures/README.md). */
 interface AriFixture extends Fixture {
   ari_examples?: Array<{ labels_a: number[]; labels_b: number[]; ari: number }>;
 }

@@ -4,7 +4,7 @@ import { inverseTransformPca, pca, transformPca } from "../../compute/pca.ts";
 import { createRandom } from "../../compute/random.ts";
 import { type Fixture, FIXTURE_NAMES, fixtureZ, loadFixture } from "./_helpers.ts";
 
-/** The `pca` field of a fixture (see shared/fixtures/README.md). */
+/** The `pca` field of a fixture (see tests/fixtures/README.md). */
 interface PcaFixture extends Fixture {
   pca: {
     explained_variance: number[];

@@ -1,8 +1,9 @@
 /**
- * The service of `_segmentation_service.ts` with document 003's routes (`segmentsApiRoutes`)
- * mounted at `/api` when `createApp` does not mount them yet, generous rate limits (the tests
- * make many requests per tenant), a clock the tests can move, and a session helper: a tenant
- * whose requests carry its credentials, with upload, JSON and clustering shortcuts.
+ * The service of `tests/routes/segmentation/_service.ts` with document 003's routes
+ * (`segmentsApiRoutes`) mounted at `/api` when `createApp` does not mount them yet, generous rate
+ * limits (the tests make many requests per tenant), a clock the tests can move, and a session
+ * helper: a tenant whose requests carry its credentials, with upload, JSON and clustering
+ * shortcuts.
  */
 import assert from "node:assert/strict";
 import { segmentationJobType } from "../../../domain/jobs/segmentation_job.ts";
