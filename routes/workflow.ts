@@ -50,7 +50,24 @@ import {
 import { ClientError, wrapClientErrors } from "./http/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { createRouter, errorResponses } from "./http/openapi.ts";
-import { answerSegmentation, type SegmentationDeps } from "./segmentation/answer.ts";
+import {
+  AcceptedJobSchema,
+  answerSegmentation,
+  type SegmentationDeps,
+} from "./segmentation/answer.ts";
+import {
+  CorrelationSchema,
+  DataQualitySchema,
+  DatasetListSchema,
+  DatasetSelectedSchema,
+  DatasetStoredSchema,
+  ExportLinksSchema,
+  OptimalClustersSchema,
+  ResetSchema,
+  VisualizationsSchema,
+  WorkflowClusteringSchema,
+  WorkflowReportSchema,
+} from "./workflow_schemas.ts";
 import { SYNC_LIMITS } from "../domain/segmentation/mod.ts";
 import { multipartBoundary, multipartFile } from "./http/multipart.ts";
 import { limitBody } from "./http/validation.ts";
@@ -64,9 +81,8 @@ export interface WorkflowDeps extends SegmentationDeps {
 /** Document 004's upload limit. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
 
-const Json = z.record(z.string(), z.unknown());
-const ok = (description: string) => ({
-  200: { description, content: { "application/json": { schema: Json } } },
+const ok = (description: string, schema: z.ZodType) => ({
+  200: { description, content: { "application/json": { schema } } },
 });
 
 const ColumnMapBody = z.object({
@@ -108,7 +124,10 @@ const routes = {
     request: {
       query: z.object({ name: z.string().min(1).max(200).optional() }),
     },
-    responses: { ...ok("The stored dataset's summary"), ...errorResponses(400, 401, 413, 422) },
+    responses: {
+      ...ok("The stored dataset's summary", DatasetStoredSchema),
+      ...errorResponses(400, 401, 413, 422),
+    },
   }),
   datasetsPost: createRoute({
     method: "post",
@@ -129,14 +148,17 @@ const routes = {
         },
       },
     },
-    responses: { ...ok("The stored dataset's summary"), ...errorResponses(400, 401, 413, 422) },
+    responses: {
+      ...ok("The stored dataset's summary", DatasetStoredSchema),
+      ...errorResponses(400, 401, 413, 422),
+    },
   }),
   datasetsList: createRoute({
     method: "get",
     path: "/datasets",
     tags: ["workflow"],
     summary: "The tenant's stored datasets, newest first, and the session's current one",
-    responses: { ...ok("Datasets"), ...errorResponses(401) },
+    responses: { ...ok("Datasets", DatasetListSchema), ...errorResponses(401) },
   }),
   datasetsSelect: createRoute({
     method: "put",
@@ -153,7 +175,10 @@ const routes = {
         },
       },
     },
-    responses: { ...ok("The dataset's summary"), ...errorResponses(400, 401, 404) },
+    responses: {
+      ...ok("The dataset's summary", DatasetSelectedSchema),
+      ...errorResponses(400, 401, 404),
+    },
   }),
   columns: createRoute({
     method: "put",
@@ -163,14 +188,20 @@ const routes = {
     request: {
       body: { required: true, content: { "application/json": { schema: ColumnMapBody } } },
     },
-    responses: { ...ok("The corrected dataset's summary"), ...errorResponses(400, 401, 422) },
+    responses: {
+      ...ok("The corrected dataset's summary", DatasetStoredSchema),
+      ...errorResponses(400, 401, 422),
+    },
   }),
   quality: createRoute({
     method: "get",
     path: "/data-quality",
     tags: ["workflow"],
     summary: "Data quality of the current dataset",
-    responses: { ...ok("Counts, types, duplicates, missing values"), ...errorResponses(400, 401) },
+    responses: {
+      ...ok("Counts, types, duplicates, missing values", DataQualitySchema),
+      ...errorResponses(400, 401),
+    },
   }),
   optimal: createRoute({
     method: "get",
@@ -183,7 +214,10 @@ const routes = {
         random_state: z.coerce.number().int().optional(),
       }),
     },
-    responses: { ...ok("Scores per k, optimal_k, chart_data"), ...errorResponses(400, 401) },
+    responses: {
+      ...ok("Scores per k, optimal_k, chart_data", OptimalClustersSchema),
+      ...errorResponses(400, 401),
+    },
   }),
   cluster: createRoute({
     method: "post",
@@ -200,8 +234,11 @@ const routes = {
       body: { required: false, content: { "application/json": { schema: ClusterBody } } },
     },
     responses: {
-      ...ok("The clustering, profiles, names, recommendations"),
-      202: { description: "Queued as a job", content: { "application/json": { schema: Json } } },
+      ...ok("The clustering, profiles, names, recommendations", WorkflowClusteringSchema),
+      202: {
+        description: "Queued as a job; its result is the 200 body",
+        content: { "application/json": { schema: AcceptedJobSchema } },
+      },
       ...errorResponses(400, 401, 422),
     },
   }),
@@ -210,7 +247,7 @@ const routes = {
     path: "/cluster-data",
     tags: ["workflow"],
     summary: "The session's latest clustering",
-    responses: { ...ok("The clustering"), ...errorResponses(400, 401) },
+    responses: { ...ok("The clustering", WorkflowReportSchema), ...errorResponses(400, 401) },
   }),
   visualizations: createRoute({
     method: "get",
@@ -218,7 +255,10 @@ const routes = {
     tags: ["workflow"],
     summary: "Plotly figures of the latest clustering",
     responses: {
-      ...ok("scatter_chart, distribution_chart, feature_means_chart (Plotly.newPlot JSON)"),
+      ...ok(
+        "scatter_chart, distribution_chart, feature_means_chart (Plotly.newPlot JSON)",
+        VisualizationsSchema,
+      ),
       ...errorResponses(400, 401),
     },
   }),
@@ -227,7 +267,10 @@ const routes = {
     path: "/correlation-matrix",
     tags: ["workflow"],
     summary: "Pearson correlations of the current dataset's numeric columns",
-    responses: { ...ok("features, matrix, heatmap"), ...errorResponses(400, 401) },
+    responses: {
+      ...ok("features, matrix, heatmap", CorrelationSchema),
+      ...errorResponses(400, 401),
+    },
   }),
   export: createRoute({
     method: "get",
@@ -237,14 +280,28 @@ const routes = {
     description: "Without `format`, the document's answer listing the three files' URLs; with " +
       "`format=csv|json|html`, the file itself as an attachment.",
     request: { query: z.object({ format: z.enum(["csv", "json", "html"]).optional() }) },
-    responses: { ...ok("The files' URLs, or the file"), ...errorResponses(400, 401) },
+    responses: {
+      200: {
+        description: "The files' URLs, or the file",
+        content: {
+          "application/json": {
+            schema: z.union([ExportLinksSchema, WorkflowReportSchema]).meta({
+              description: "Without format: the files' URLs; with format=json: the report",
+            }),
+          },
+          "text/csv": { schema: z.string() },
+          "text/html": { schema: z.string() },
+        },
+      },
+      ...errorResponses(400, 401),
+    },
   }),
   reset: createRoute({
     method: "post",
     path: "/reset",
     tags: ["workflow"],
     summary: "Clear the session's dataset and clustering (stored datasets and runs are kept)",
-    responses: { ...ok("Reset"), ...errorResponses(401) },
+    responses: { ...ok("Reset", ResetSchema), ...errorResponses(401) },
   }),
 };
 

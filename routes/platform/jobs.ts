@@ -48,6 +48,19 @@ const getRoute = createRoute({
   },
 });
 
+/**
+ * A segmentation job's result: the 200 body of the request that queued it, whose endpoint's
+ * schema describes the rest (`run_id` first in every one).
+ */
+const SegmentationResultSchema = z.object({
+  run_id: z.string().meta({ description: "The stored run" }),
+}).passthrough().meta({
+  id: "SegmentationResult",
+  description: "The 200 body of the endpoint that queued the job: " +
+    "PurchasingSegmentationResponse, SegmentClusterProfilesResponse, AnalyzeResponse or " +
+    "WorkflowClustering",
+});
+
 const resultRoute = createRoute({
   method: "get",
   path: "/{job_id}/result",
@@ -60,7 +73,11 @@ const resultRoute = createRoute({
   responses: {
     200: {
       description: "The result (JSON)",
-      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+      content: {
+        "application/json": {
+          schema: SegmentationResultSchema,
+        },
+      },
     },
     ...errorResponses(401, 404, 409, 429),
   },

@@ -40,11 +40,10 @@ import {
 } from "./context.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
 import { ClientError } from "../http/errors.ts";
-import { jobStatus, JobStatusSchema } from "../platform/jobs.ts";
+import { jobStatus } from "../platform/jobs.ts";
+import { ClusterJobSchema, ClustersRunAcceptedSchema, ClustersSchema } from "./schemas.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
-
-const Json = z.record(z.string(), z.unknown());
 
 const RunBody = z.object({
   n_clusters: z.int().min(2).max(10).optional().meta({
@@ -83,7 +82,7 @@ const routes = {
     responses: {
       200: {
         description: "The clusters",
-        content: { "application/json": { schema: envelopeSchema(Json) } },
+        content: { "application/json": { schema: envelopeSchema(ClustersSchema) } },
       },
       ...errorResponses(400, 401, 429),
     },
@@ -103,7 +102,7 @@ const routes = {
     responses: {
       202: {
         description: "Queued",
-        content: { "application/json": { schema: envelopeSchema(Json) } },
+        content: { "application/json": { schema: envelopeSchema(ClustersRunAcceptedSchema) } },
       },
       ...errorResponses(400, 401, 422, 429),
     },
@@ -119,7 +118,7 @@ const routes = {
         description: "The job (`result`: the clustering, null until it has succeeded)",
         content: {
           "application/json": {
-            schema: envelopeSchema(JobStatusSchema.extend({ result: Json.nullable() })),
+            schema: envelopeSchema(ClusterJobSchema),
           },
         },
       },

@@ -20,6 +20,7 @@ import {
   thresholdsFrom,
 } from "./context.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
+import { CustomerSegmentSchema } from "./schemas.ts";
 import { ClientError } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
@@ -46,7 +47,7 @@ const route = createRoute({
     200: {
       description: "The customer's segments",
       content: {
-        "application/json": { schema: envelopeSchema(z.record(z.string(), z.unknown())) },
+        "application/json": { schema: envelopeSchema(CustomerSegmentSchema) },
       },
     },
     ...errorResponses(400, 401, 404, 429),

@@ -33,6 +33,8 @@ import {
 } from "./context.ts";
 import { round } from "../../compute/numbers.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
+import { ExportCreatedSchema, RuleExportFileSchema } from "./schemas.ts";
+import { WorkflowReportSchema } from "../workflow_schemas.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
@@ -58,8 +60,6 @@ const ExportBody = z.object({
   }).strict().optional(),
 }).strict().meta({ id: "ExportRequest" });
 
-const Json = z.record(z.string(), z.unknown());
-
 const routes = {
   create: createRoute({
     method: "post",
@@ -77,7 +77,7 @@ const routes = {
     responses: {
       202: {
         description: "Stored; download it from download_url until expires_at",
-        content: { "application/json": { schema: envelopeSchema(Json) } },
+        content: { "application/json": { schema: envelopeSchema(ExportCreatedSchema) } },
       },
       ...errorResponses(400, 401, 422, 429),
     },
@@ -93,7 +93,11 @@ const routes = {
         description: "The file, as an attachment",
         content: {
           "text/csv": { schema: z.string() },
-          "application/json": { schema: Json },
+          "application/json": {
+            schema: z.union([RuleExportFileSchema, WorkflowReportSchema]).meta({
+              description: "A rule type's export, or a clustering's report",
+            }),
+          },
           "text/html": { schema: z.string() },
         },
       },

@@ -24,6 +24,7 @@ import {
 } from "./context.ts";
 import { round } from "../../compute/numbers.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
+import { InsightsSchema } from "./schemas.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
 
@@ -39,7 +40,7 @@ const route = createRoute({
     200: {
       description: "Insights (title, description, severity, recommendation) and key_metrics",
       content: {
-        "application/json": { schema: envelopeSchema(z.record(z.string(), z.unknown())) },
+        "application/json": { schema: envelopeSchema(InsightsSchema) },
       },
     },
     ...errorResponses(400, 401, 429),

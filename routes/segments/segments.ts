@@ -28,6 +28,7 @@ import { type ClusterDetail, clusterDetails } from "../../domain/workflow/mod.ts
 import { clusterRoutes } from "./clusters.ts";
 import { customerRoutes } from "./customers.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
+import { ClusterSegmentsSchema, RuleSegmentsSchema, SegmentLinksSchema } from "./schemas.ts";
 import { ClientError } from "../http/errors.ts";
 import { exportRoutes } from "./exports.ts";
 import { insightRoutes } from "./insights.ts";
@@ -79,7 +80,11 @@ const route = createRoute({
     200: {
       description: "A page of segments",
       content: {
-        "application/json": { schema: envelopeSchema(z.record(z.string(), z.unknown())) },
+        "application/json": {
+          schema: envelopeSchema(z.union([RuleSegmentsSchema, ClusterSegmentsSchema])).extend({
+            links: SegmentLinksSchema,
+          }),
+        },
       },
     },
     ...errorResponses(400, 401, 422, 429),

@@ -205,3 +205,77 @@ Deno.test("the docs and the document need no credentials and are not rate limite
     }
   }
 });
+
+type JsonSchema = {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  additionalProperties?: unknown;
+};
+
+/**
+ * Where a 2xx JSON body of `document` is a bare open record (an object that names no field):
+ * the body itself, each member of a union, and the `data` of document 003's envelope.
+ */
+function openBodies(document: Document & { components: { schemas?: Record<string, JsonSchema> } }) {
+  const resolve = (s: JsonSchema): JsonSchema =>
+    s.$ref ? resolve(document.components.schemas?.[s.$ref.split("/").pop()!] ?? {}) : s;
+  const bare = (s: JsonSchema): boolean => {
+    const union = s.anyOf ?? s.oneOf;
+    if (union) return union.some((m) => bare(resolve(m)));
+    if (s.allOf) return false;
+    const object = s.type === "object" || (s.type === undefined && s.$ref === undefined);
+    return object && Object.keys(s.properties ?? {}).length === 0;
+  };
+  const found: string[] = [];
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!status.startsWith("2")) continue;
+        const content = (response as { content?: Record<string, { schema?: JsonSchema }> })
+          .content ?? {};
+        for (const [type, media] of Object.entries(content)) {
+          if (!/json/.test(type) || !media.schema) continue;
+          const body = resolve(media.schema);
+          const data = body.properties?.data;
+          if (bare(body) || (data && bare(resolve(data)))) {
+            found.push(`${method.toUpperCase()} ${path} ${status}`);
+          }
+        }
+      }
+    }
+  }
+  return found;
+}
+
+Deno.test("no 2xx JSON body in the document is a bare open record", async () => {
+  using t = await fullApp();
+  const document = await documentOf(t.app);
+  assert.deepEqual(openBodies(document), []);
+});
+
+Deno.test("the open-body walk catches a route that declares z.record as its body", async () => {
+  using t = await fullApp();
+  const open = z.record(z.string(), z.unknown());
+  const router = createRouter();
+  for (
+    const [path, schema] of [["/open", open], ["/enveloped", z.object({ data: open })]] as const
+  ) {
+    router.openapi(
+      createRoute({
+        method: "get",
+        path,
+        responses: {
+          200: { description: "open", content: { "application/json": { schema } } },
+        },
+      }),
+      (c) => c.json({}, 200) as never,
+    );
+  }
+  t.app.route("/api/test", router);
+  const document = await documentOf(t.app);
+  assert.deepEqual(openBodies(document), ["GET /api/test/open 200", "GET /api/test/enveloped 200"]);
+});
