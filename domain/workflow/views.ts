@@ -1,5 +1,5 @@
 /**
- * What the analyst's workflow shows of a stored clustering (`session.ts`'s `StoredWorkflow`):
+ * What the analyst's workflow shows of a stored clustering (`stored_run.ts`'s `StoredWorkflow`):
  * the Plotly figures of `GET /api/visualizations`, the clustered CSV, the JSON report and the
  * standalone HTML report of the exports (documents 003 and 004), all from the run and its
  * dataset, so every view of one run agrees.
