@@ -1,11 +1,11 @@
 /**
  * Document 000: `POST /api/v1/ai/purchasing_segmentation`, also served at the path EchoIntel's
- * SDKs call, `POST /api/purchasing_segmentation` (ECHOINTEL-COMPAT.md). Answered in the request
+ * SDKs call, `POST /api/purchasing_segmentation` (docs/documents.md). Answered in the request
  * up to `SYNC_LIMITS.purchasing` customers, with 202 and a job above (`routes/segmentation/answer.ts`, `answerMode`);
  * every run is stored and its `run_id` returned. The request is validated as the document's schema table
  * says, naming each failing field by its path (`data.3.features.loyalty_score`).
  *
- * Two request shapes share the paths (ECHOINTEL-COMPAT.md), told apart by `data` (document 000,
+ * Two request shapes share the paths (docs/documents.md), told apart by `data` (document 000,
  * shape 1) versus `customers` (reference 4.1.7, shape 2: frequency, amount_spent, product_types →
  * benchmark, best_model, centroids, labels, interpretations_en, dendrogram). One strict schema
  * holds both; the handler refuses a body with both or neither (400).
@@ -56,6 +56,7 @@ export const PurchasingBody = z.object({
   }),
   dbscan_min_samples: z.int().min(3).optional(),
   random_state: z.int().optional(),
+  skew_handling: z.enum(["auto", "off"]).optional(),
   data: z.array(Customer).min(1).max(MAX_CUSTOMERS).optional().meta({
     description: "Shape 1 (document 000): customers with six purchasing features",
   }),

@@ -325,3 +325,24 @@ Deno.test("GET /api/runs/{run_id} returns the stored run to its tenant only", as
   assert.equal(other.status, 404);
   assert.equal((await s.get("/api/runs/run_000000000000000000000000")).status, 404);
 });
+
+Deno.test("purchasing_segmentation reports its log-scaling and skew_handling off turns it off, in either casing", async () => {
+  await using s = await service();
+  const data = [...DOC_CUSTOMERS, ...customers(120)];
+  const auto = await (await s.post({ max_clusters: 6, data })).json();
+  assert.equal(auto.preprocessing.skew_handling, "auto");
+  for (const item of auto.preprocessing.log_scaled) {
+    assert.ok(auto.feature_names.includes(item.feature));
+    assert.equal(typeof item.reason, "string");
+  }
+  for (const body of [{ skew_handling: "off" }, { skewHandling: "off" }]) {
+    const res = await s.post({ max_clusters: 6, data, ...body });
+    assert.equal(res.status, 200);
+    const off = await res.json();
+    assert.equal(off.preprocessing.skew_handling, "off");
+    assert.deepEqual(off.preprocessing.log_scaled, []);
+  }
+  const bad = await s.post({ max_clusters: 6, data, skew_handling: "sometimes" });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.stringify(await bad.json()), /skew_handling/);
+});
