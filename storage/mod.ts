@@ -13,6 +13,7 @@ export {
   putBlob,
   sweepOrphanChunks,
 } from "./blobs.ts";
+export { deepFreeze, ImmutableCache } from "./immutable_cache.ts";
 export { keys } from "./keys.ts";
 
 /**

@@ -13,8 +13,14 @@
  *
  * @module
  */
-import { ImmutableCache } from "../../storage/immutable_cache.ts";
-import { atomic, getBlob, getBlobManifest, keys, putBlob } from "../../storage/mod.ts";
+import {
+  atomic,
+  getBlob,
+  getBlobManifest,
+  ImmutableCache,
+  keys,
+  putBlob,
+} from "../../storage/mod.ts";
 import type { ColumnKind, ColumnMap, Dataset, DatasetColumn, TextColumn } from "./types.ts";
 
 /** The blob kind of datasets. */

@@ -3,8 +3,7 @@
  * object (`storage/blobs.ts`) under the tenant, and gets a run id; the tenant's `latest_run`
  * pointer names the newest. Reading another tenant's run id finds nothing.
  */
-import { getBlob, keys, putBlob } from "../../storage/mod.ts";
-import { ImmutableCache } from "../../storage/immutable_cache.ts";
+import { getBlob, ImmutableCache, keys, putBlob } from "../../storage/mod.ts";
 
 /** The blob kind of runs. */
 export const RUN_KIND = "run";

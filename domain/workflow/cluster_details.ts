@@ -15,7 +15,7 @@ import {
   numericRole,
   textRole,
 } from "../datasets/types.ts";
-import { deepFreeze } from "../../storage/immutable_cache.ts";
+import { deepFreeze } from "../../storage/mod.ts";
 import { INSIGHT_DEFAULTS } from "../segments/insights.ts";
 import { computeClv } from "../segments/rules.ts";
 import type { RunRecord } from "../segmentation/runs.ts";
