@@ -14,7 +14,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { correlationMatrix } from "../domain/datasets/mod.ts";
+import { correlationMatrix, toPlainTable } from "../domain/datasets/mod.ts";
 import { dataQuality, describeDataset } from "../domain/datasets/mod.ts";
 import {
   applyColumnMap,
@@ -33,7 +33,6 @@ import {
 import { COLUMN_ROLES, type Dataset } from "../domain/datasets/mod.ts";
 import { parseAcceptLanguage } from "../domain/description/mod.ts";
 import {
-  datasetRecords,
   requireDataset,
   requireSessionRun,
   sessionOwner,
@@ -433,12 +432,12 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
   app.openapi(routes.optimal, async (c) => {
     const { dataset } = await needData(c);
     const query = c.req.valid("query");
-    const { records, idField } = datasetRecords(dataset);
+    const idField = dataset.columnMap.customer_id;
     const result = await wrapClientErrors(() =>
       deps.engine.run({
         kind: "optimal_k",
         request: {
-          data: records,
+          table: toPlainTable(dataset),
           ...(idField !== undefined ? { id_field: idField } : {}),
           ...(query.max_k !== undefined ? { max_k: query.max_k } : {}),
           ...(query.random_state !== undefined ? { random_state: query.random_state } : {}),
@@ -452,7 +451,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     const { tenantId, owner, dataset } = await needData(c);
     const body = c.req.valid("json") ?? {};
     const language = parseAcceptLanguage(c.req.header("Accept-Language"));
-    const { records, idField } = datasetRecords(dataset);
+    const idField = dataset.columnMap.customer_id;
     const algorithm = body.algorithm ?? (body.n_clusters !== undefined ? "kmeans" : "auto");
     const params = { ...body, algorithm };
     return await answerSegmentation(
@@ -463,7 +462,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
         task: {
           kind: "workflow",
           request: {
-            data: records,
+            table: toPlainTable(dataset),
             algorithm,
             ...(idField !== undefined ? { id_field: idField } : {}),
             ...(body.n_clusters !== undefined ? { n_clusters: body.n_clusters } : {}),

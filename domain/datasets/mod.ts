@@ -12,6 +12,7 @@ export { newDatasetId } from "./dataset.ts";
 export { DatasetError } from "./errors.ts";
 export { columnsFromRecords, datasetFromRecords } from "./records.ts";
 export { dataQuality, describeDataset } from "./quality.ts";
+export { type PlainTable, toPlainTable } from "./plain_table.ts";
 export {
   clearSession,
   getCurrentDatasetId,

@@ -20,11 +20,13 @@ export interface PlainTable {
   readonly columns: readonly PlainColumn[];
 }
 
-/** `table` (a `Dataset`, say) as plain data; `columns` keeps only the named ones, in order. */
+/**
+ * `table` (a `Dataset`, say) as plain data. `columns` keeps only the named ones, in the order
+ * named (a feature order chosen by a client is the order its profiles list); a name the table
+ * lacks, or one named twice, is skipped.
+ */
 export function toPlainTable(table: ColumnTable, columns?: readonly string[]): PlainTable {
-  const kept = columns === undefined
-    ? table.columns
-    : table.columns.filter((c) => columns.includes(c.name));
+  const kept = columns === undefined ? table.columns : pick(table, columns);
   return {
     rowCount: table.rowCount,
     columns: kept.map((c) => ({
@@ -73,4 +75,14 @@ export function fromPlainTable(plain: PlainTable): ColumnTable {
     return { name: c.name, kind: c.kind, values, missing };
   });
   return { rowCount: n, columns };
+}
+
+function pick(table: ColumnTable, names: readonly string[]): DatasetColumn[] {
+  const byName = new Map(table.columns.map((c) => [c.name, c]));
+  const kept: DatasetColumn[] = [];
+  for (const name of new Set(names)) {
+    const column = byName.get(name);
+    if (column) kept.push(column);
+  }
+  return kept;
 }

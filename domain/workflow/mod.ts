@@ -5,7 +5,7 @@
  * @module
  */
 export { clusterDetails } from "./cluster_details.ts";
-export { datasetRecords, sessionDataset, sessionRun } from "./session.ts";
+export { sessionDataset, sessionRun } from "./session.ts";
 export {
   latestClustering,
   NO_CLUSTERING,

@@ -55,20 +55,3 @@ export async function sessionRun(
   const datasetId = await getCurrentDatasetId(kv, tenantId, owner);
   return datasetId === run.body.dataset_id ? run : null;
 }
-
-/**
- * The dataset's rows as records (numbers as numbers, missing as null, text as text) and the
- * field holding the customer id, the input of the segmentation of documents 002 and 004.
- */
-export function datasetRecords(
-  dataset: Dataset,
-): { records: Record<string, unknown>[]; idField: string | undefined } {
-  const records: Record<string, unknown>[] = Array.from({ length: dataset.rowCount }, () => ({}));
-  for (const column of dataset.columns) {
-    for (let i = 0; i < dataset.rowCount; i++) {
-      const v = column.values[i];
-      records[i]![column.name] = typeof v === "number" ? (Number.isNaN(v) ? null : v) : v ?? null;
-    }
-  }
-  return { records, idField: dataset.columnMap.customer_id };
-}

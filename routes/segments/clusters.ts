@@ -14,6 +14,7 @@ import {
   columnByName,
   type ColumnRole,
   type Dataset,
+  toPlainTable,
 } from "../../domain/datasets/mod.ts";
 import {
   enqueueSegmentation,
@@ -29,7 +30,7 @@ import {
   taskSize,
 } from "../../domain/segmentation/mod.ts";
 import { clusterDetails } from "../../domain/workflow/mod.ts";
-import { datasetRecords, WORKFLOW_SOURCE } from "../../domain/workflow/mod.ts";
+import { WORKFLOW_SOURCE } from "../../domain/workflow/mod.ts";
 import {
   maybeRound,
   needClustering,
@@ -196,16 +197,17 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
         { details: { parameter: "normalize" } },
       );
     }
-    const { records, idField } = datasetRecords(dataset);
-    const data = body.features === undefined
-      ? records
-      : selectFeatures(records, idField, resolveFeatures(dataset, body.features));
+    const idField = dataset.columnMap.customer_id;
+    const table = body.features === undefined ? toPlainTable(dataset) : toPlainTable(dataset, [
+      ...(idField !== undefined ? [idField] : []),
+      ...resolveFeatures(dataset, body.features),
+    ]);
     const algorithm = body.algorithm ?? (body.n_clusters !== undefined ? "kmeans" : "auto");
     const request: SegmentationRequest = {
       task: {
         kind: "workflow",
         request: {
-          data,
+          table,
           algorithm,
           ...(idField !== undefined ? { id_field: idField } : {}),
           ...(body.n_clusters !== undefined ? { n_clusters: body.n_clusters } : {}),
@@ -286,13 +288,4 @@ function resolveFeatures(dataset: Dataset, features: readonly string[]): string[
     );
   }
   return [...new Set(names)];
-}
-
-function selectFeatures(
-  records: Record<string, unknown>[],
-  idField: string | undefined,
-  names: string[],
-): Record<string, unknown>[] {
-  const kept = idField !== undefined && !names.includes(idField) ? [idField, ...names] : names;
-  return records.map((r) => Object.fromEntries(kept.map((k) => [k, r[k] ?? null])));
 }

@@ -1,25 +1,14 @@
-/** The analyst's session: the dataset as records, and the session's run bound to its dataset. */
+/** The analyst's session: the session's run is bound to its dataset. */
 import assert from "node:assert/strict";
 import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 import { saveDataset, setCurrentDataset } from "../../../domain/datasets/store.ts";
 import { saveRun } from "../../../domain/segmentation/runs.ts";
 import {
-  datasetRecords,
   sessionDataset,
   sessionRun,
   setSessionRun,
   WORKFLOW_SOURCE,
 } from "../../../domain/workflow/session.ts";
-
-Deno.test("datasetRecords keeps the id column as the id field and numbers as numbers", () => {
-  const ds = datasetFromRecords([{ customer_id: "a", v: 1 }, { customer_id: "b", v: null }], {
-    name: "t",
-    now: 0,
-  });
-  const { records, idField } = datasetRecords(ds);
-  assert.equal(idField, "customer_id");
-  assert.deepEqual(records, [{ customer_id: "a", v: 1 }, { customer_id: "b", v: null }]);
-});
 
 Deno.test("the session's run is forgotten once another dataset becomes current", async () => {
   using kv = await Deno.openKv(":memory:");

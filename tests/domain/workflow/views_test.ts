@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { createCpuBackend } from "../../../compute/cpu/backend.ts";
 import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 import type { RunRecord } from "../../../domain/segmentation/runs.ts";
-import { datasetRecords, type StoredWorkflow } from "../../../domain/workflow/session.ts";
+import { toPlainTable } from "../../../domain/datasets/plain_table.ts";
+import type { StoredWorkflow } from "../../../domain/workflow/stored_run.ts";
 import { clusterWorkflow } from "../../../domain/segmentation/workflow_run.ts";
 import {
   clusteredCsv,
@@ -24,9 +25,8 @@ async function fixture() {
   );
   const backend = createCpuBackend({ threads: 1 });
   try {
-    const { records, idField } = datasetRecords(dataset);
     const run = await clusterWorkflow(
-      { data: records, ...(idField ? { id_field: idField } : {}), n_clusters: 3 },
+      { table: toPlainTable(dataset), id_field: "customer_id", n_clusters: 3 },
       backend,
       "en",
     );
