@@ -15,7 +15,7 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ClientErrorStatusCode, ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env.ts";
-import { clientErrorAnswer } from "./domain_errors.ts";
+import { clientErrorAnswer, unavailableAnswer } from "./domain_errors.ts";
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -306,6 +306,11 @@ function respondToError(error: Error, c: Context<AppEnv>, log: (line: string) =>
   if (answer) {
     return errorResponse(c, answer.status, answer.error, answer.message, answer.details);
   }
+  const unavailable = unavailableAnswer(error);
+  if (unavailable) {
+    const { status, error: name, message, details, headers } = unavailable;
+    return errorResponse(c, status, name, message, details, headers);
+  }
   if (error instanceof HTTPException) {
     // A non-error status (a redirect thrown as an exception) keeps the thrower's own response.
     if (error.status < 400) return error.getResponse();
@@ -366,12 +371,16 @@ function currentRequestId(c: Context<AppEnv>): string {
 function fieldErrors(details: Record<string, unknown> | null): Record<string, string[]> | null {
   const issues = details?.issues;
   if (!Array.isArray(issues) || issues.length === 0) return null;
-  const errors: Record<string, string[]> = {};
+  // A Map, not a plain object: paths are the client's keys (`constructor`, `__proto__`).
+  const errors = new Map<string, string[]>();
   for (const issue of issues) {
     if (typeof issue?.path !== "string" || typeof issue?.message !== "string") continue;
-    (errors[issue.path] ??= []).push(issue.message);
+    const messages = errors.get(issue.path);
+    if (messages) messages.push(issue.message);
+    else errors.set(issue.path, [issue.message]);
   }
-  return errors;
+  // fromEntries defines own properties, so even "__proto__" becomes a plain key of the body.
+  return Object.fromEntries(errors);
 }
 
 /** Paths are echoed in messages; a long one is cut so the body stays small. */
