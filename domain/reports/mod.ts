@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { toCsv } from "./csv_export.ts";
 export {
   clusterCsv,
   EXPORT_FORMATS,
