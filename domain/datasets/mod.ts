@@ -10,6 +10,7 @@ export { applyColumnMap, type ColumnMapOverride } from "./column_map.ts";
 export { parseCsvStream } from "./csv_stream.ts";
 export { newDatasetId } from "./dataset.ts";
 export { DatasetError } from "./errors.ts";
+export { featureTable, type ResolvedFeatures, resolveFeatures } from "./feature_columns.ts";
 export { columnsFromRecords, datasetFromRecords } from "./records.ts";
 export { dataQuality, describeDataset } from "./quality.ts";
 export { type PlainTable, toPlainTable } from "./plain_table.ts";

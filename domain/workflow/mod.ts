@@ -5,6 +5,9 @@
  * @module
  */
 export { clusterDetails } from "./cluster_details.ts";
+export { clusterInsights, rankSegments } from "./cluster_insights.ts";
+export { CLUSTER_SORT_FIELDS, type ClusterSortField, clusterSortValue } from "./cluster_sort.ts";
+export { type CustomerCluster, customerCluster } from "./customer_cluster.ts";
 export { sessionDataset, sessionRun } from "./session.ts";
 export {
   latestClustering,

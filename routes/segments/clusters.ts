@@ -9,13 +9,7 @@
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import {
-  COLUMN_ROLES,
-  columnByName,
-  type ColumnRole,
-  type Dataset,
-  toPlainTable,
-} from "../../domain/datasets/mod.ts";
+import { type Dataset, featureTable, resolveFeatures } from "../../domain/datasets/mod.ts";
 import {
   enqueueSegmentation,
   getSegmentationResult,
@@ -198,10 +192,10 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       );
     }
     const idField = dataset.columnMap.customer_id;
-    const table = body.features === undefined ? toPlainTable(dataset) : toPlainTable(dataset, [
-      ...(idField !== undefined ? [idField] : []),
-      ...resolveFeatures(dataset, body.features),
-    ]);
+    const table = featureTable(
+      dataset,
+      body.features === undefined ? undefined : knownFeatures(dataset, body.features),
+    );
     const algorithm = body.algorithm ?? (body.n_clusters !== undefined ? "kmeans" : "auto");
     const request: SegmentationRequest = {
       task: {
@@ -260,17 +254,9 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
   return app;
 }
 
-/** The dataset's column names of `features`, each a column name or a mapped role. */
-function resolveFeatures(dataset: Dataset, features: readonly string[]): string[] {
-  const unknown: string[] = [];
-  const names = features.map((f) => {
-    if (columnByName(dataset, f)) return f;
-    const mapped = (COLUMN_ROLES as readonly string[]).includes(f)
-      ? dataset.columnMap[f as ColumnRole]
-      : undefined;
-    if (mapped === undefined) unknown.push(f);
-    return mapped ?? f;
-  });
+/** The columns `features` name (`resolveFeatures`); any name that is neither is a 422. */
+function knownFeatures(dataset: Dataset, features: readonly string[]): readonly string[] {
+  const { columns, unknown } = resolveFeatures(dataset, features);
   if (unknown.length > 0) {
     throw new ClientError(
       422,
@@ -287,5 +273,5 @@ function resolveFeatures(dataset: Dataset, features: readonly string[]): string[
       },
     );
   }
-  return [...new Set(names)];
+  return columns;
 }

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { Dataset } from "../../domain/datasets/mod.ts";
 import { customerInsights } from "../../domain/segments/mod.ts";
 import { customerSegments, rowOfCustomer } from "../../domain/segments/mod.ts";
-import { clusterNames, latestClustering } from "../../domain/workflow/mod.ts";
+import { customerCluster, latestClustering } from "../../domain/workflow/mod.ts";
 import {
   needDataset,
   QueryBoolean,
@@ -63,25 +63,7 @@ export function customerRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     if (row < 0) throw new ClientError(404, "not_found", `No customer with id "${id}"`);
     const own = customerSegments(dataset, row, thresholdsFrom(c.req.valid("query")));
     const record = await latestClustering(deps.kv, tenantId, owner, dataset);
-    let cluster: Record<string, unknown> = {
-      cluster_id: null,
-      cluster_label: null,
-      cluster_name: null,
-    };
-    if (record) {
-      const run = record.body.run;
-      const label = run.labels[row]!;
-      const narrative = run.segments.find((s) => s.cluster_id === label);
-      const persona = narrative?.persona_label ?? "";
-      cluster = {
-        cluster_id: label,
-        cluster_label: label < 0
-          ? "Noise"
-          : persona.charAt(0).toUpperCase() + persona.slice(1) || null,
-        cluster_name: label < 0 ? "Noise" : clusterNames(run)[label] ?? null,
-        cluster_run_id: record.run_id,
-      };
-    }
+    const cluster = customerCluster(record, row);
     const wantInsights = c.req.valid("query").include_insights === "true";
     const insights = wantInsights ? customerInsights(dataset, row) : undefined;
     return c.json(

@@ -24,7 +24,11 @@ import {
   ThresholdQuery,
   thresholdsFrom,
 } from "./context.ts";
-import { type ClusterDetail, clusterDetails } from "../../domain/workflow/mod.ts";
+import {
+  CLUSTER_SORT_FIELDS,
+  clusterDetails,
+  clusterSortValue,
+} from "../../domain/workflow/mod.ts";
 import { clusterRoutes } from "./clusters.ts";
 import { customerRoutes } from "./customers.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
@@ -37,21 +41,8 @@ import { createRouter, errorResponses } from "../http/openapi.ts";
 
 export type { SegmentsDeps } from "./context.ts";
 
-/** The fields `cluster` segments can be sorted by (`total_customers` is `customer_count`). */
-export const CLUSTER_SORT_FIELDS = [
-  "cluster_id",
-  "cluster_name",
-  "cluster_label",
-  "cluster_priority",
-  "customer_count",
-  "total_customers",
-  "customer_percentage",
-  "avg_age",
-  "avg_income",
-  "avg_purchase_amount",
-  "avg_clv",
-  "engagement_score",
-] as const;
+/** The fields `cluster` segments can be sorted by (re-exported for the route's tests). */
+export { CLUSTER_SORT_FIELDS };
 
 const SORT_FIELDS = [
   ...new Set([...RULE_SORT_FIELDS, ...Object.values(SEGMENT_KEYS), ...CLUSTER_SORT_FIELDS]),
@@ -129,7 +120,7 @@ export function segmentRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     if (type === "cluster") {
       const { dataset, run } = await needClustering(deps.kv, c);
       const details = clusterDetails(dataset, run);
-      const { page, ...summary } = sortAndPage(details, paging, clusterField);
+      const { page, ...summary } = sortAndPage(details, paging, clusterSortValue);
       const body = envelope(c, {
         segmentation_type: "cluster",
         run_id: run.run_id,
@@ -190,22 +181,4 @@ function sortFieldsOf(type: AnySegmentType): readonly string[] {
   return type === "cluster"
     ? CLUSTER_SORT_FIELDS
     : [SEGMENT_KEYS[type as SegmentType], ...RULE_SORT_FIELDS];
-}
-
-function clusterField(d: ClusterDetail, field: string): unknown {
-  switch (field) {
-    case "total_customers":
-    case "customer_count":
-      return d.customer_count;
-    case "avg_age":
-      return d.demographics.avg_age;
-    case "avg_income":
-    case "avg_purchase_amount":
-    case "avg_clv":
-      return d.financial_metrics[field];
-    case "engagement_score":
-      return d.behavioral_metrics.engagement_score;
-    default:
-      return (d as unknown as Record<string, unknown>)[field];
-  }
 }
