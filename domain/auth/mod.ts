@@ -11,11 +11,15 @@ export {
   TEST_PASSWORD_COST,
 } from "./hashing.ts";
 export {
+  type Bucket,
   consume,
+  consumeAll,
+  type MultiDecision,
   peek,
   type RateDecision,
   RateLimitContention,
   type RatePolicy,
+  refund,
 } from "./rate_limit.ts";
 export {
   authenticateApiKey,

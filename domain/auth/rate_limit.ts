@@ -80,6 +80,101 @@ export function consume(
   return run;
 }
 
+/** One bucket of `consumeAll` and `refund`. */
+export interface Bucket {
+  readonly principal: string;
+  readonly cls: string;
+  readonly policy: RatePolicy;
+}
+
+/** The decision of `consumeAll`: one `RateDecision` per bucket, in the order given. */
+export interface MultiDecision {
+  /** True when one request was taken from every bucket; false when none was taken. */
+  readonly allowed: boolean;
+  readonly decisions: readonly RateDecision[];
+}
+
+/**
+ * Takes one request from every bucket in `buckets` (at most 10: one check each), or from none:
+ * a single atomic operation checks every entry's versionstamp and sets every new TAT, so the
+ * check and the count cannot be split by a request on another instance. Denied, writing
+ * nothing, when any bucket is full; that bucket's decision says when it admits again.
+ *
+ * @throws {RateLimitContention} when the commit lost `maxAttempts` races in a row.
+ */
+export async function consumeAll(
+  kv: Deno.Kv,
+  buckets: readonly Bucket[],
+  now: number,
+  options: Pick<ConsumeOptions, "maxAttempts"> = {},
+): Promise<MultiDecision> {
+  const attempts = options.maxAttempts ?? 10;
+  const bucketKeys = buckets.map((b) => keys.rateLimit(b.principal, b.cls));
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const entries = await kv.getMany<TatEntry[]>(bucketKeys);
+    const next = buckets.map((b, i) => {
+      checkPolicy(b.policy);
+      const tat = Math.max(entries[i]!.value?.tat ?? now, now);
+      return { tat, newTat: tat + b.policy.periodMs / b.policy.limit };
+    });
+    const full = next.map((n, i) => n.newTat - now > buckets[i]!.policy.periodMs);
+    if (full.some(Boolean)) {
+      return {
+        allowed: false,
+        decisions: buckets.map((b, i) => {
+          const { tat, newTat } = next[i]!;
+          return full[i]
+            ? state(b.policy, tat, now, false, newTat - now - b.policy.periodMs)
+            : state(b.policy, tat, now, true);
+        }),
+      };
+    }
+    const op = atomic(kv).check(...entries);
+    buckets.forEach((_, i) => {
+      const { newTat } = next[i]!;
+      op.set(bucketKeys[i]!, { tat: newTat }, { expireIn: Math.ceil(newTat - now) + 60_000 });
+    });
+    if ((await op.commit()).ok) {
+      return {
+        allowed: true,
+        decisions: buckets.map((b, i) => state(b.policy, next[i]!.newTat, now, true)),
+      };
+    }
+    await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (attempt + 1)));
+  }
+  const slowest = Math.max(...buckets.map((b) => b.policy.periodMs / b.policy.limit));
+  throw new RateLimitContention(Math.ceil(slowest));
+}
+
+/**
+ * Gives back one request to every bucket in `buckets` (a login that turned out right after
+ * `consumeAll` reserved it), in one atomic operation; never below an empty backlog.
+ *
+ * @throws {RateLimitContention} when the commit lost `maxAttempts` races in a row.
+ */
+export async function refund(
+  kv: Deno.Kv,
+  buckets: readonly Bucket[],
+  now: number,
+  options: Pick<ConsumeOptions, "maxAttempts"> = {},
+): Promise<void> {
+  const attempts = options.maxAttempts ?? 10;
+  const bucketKeys = buckets.map((b) => keys.rateLimit(b.principal, b.cls));
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const entries = await kv.getMany<TatEntry[]>(bucketKeys);
+    const op = atomic(kv).check(...entries);
+    buckets.forEach((b, i) => {
+      const tat = entries[i]!.value?.tat;
+      if (tat === undefined || tat <= now) return;
+      const back = Math.max(now, tat - b.policy.periodMs / b.policy.limit);
+      op.set(bucketKeys[i]!, { tat: back }, { expireIn: Math.ceil(back - now) + 60_000 });
+    });
+    if ((await op.commit()).ok) return;
+    await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (attempt + 1)));
+  }
+  throw new RateLimitContention(1000);
+}
+
 /** The bucket's state without taking anything (for headers on unlimited reads, tests). */
 export async function peek(
   kv: Deno.Kv,
@@ -100,11 +195,7 @@ async function decide(
   now: number,
   options: ConsumeOptions,
 ): Promise<RateDecision> {
-  if (!(policy.limit >= 1) || !(policy.periodMs > 0)) {
-    throw new RangeError(
-      `Expected a limit ≥ 1 per period > 0 but found ${policy.limit}/${policy.periodMs}`,
-    );
-  }
+  checkPolicy(policy);
   const interval = policy.periodMs / policy.limit;
   const cost = options.cost ?? 1;
   const key = keys.rateLimit(principal, cls);
@@ -125,6 +216,14 @@ async function decide(
     await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (attempt + 1)));
   }
   throw new RateLimitContention(Math.ceil(interval));
+}
+
+function checkPolicy(policy: RatePolicy): void {
+  if (!(policy.limit >= 1) || !(policy.periodMs > 0)) {
+    throw new RangeError(
+      `Expected a limit ≥ 1 per period > 0 but found ${policy.limit}/${policy.periodMs}`,
+    );
+  }
 }
 
 function state(

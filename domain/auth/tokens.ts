@@ -17,7 +17,7 @@
  * @module
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { atomic, keys } from "../../storage/mod.ts";
+import { atomic, keys, StoreUnavailable } from "../../storage/mod.ts";
 import { randomToken, sha256Hex } from "./hashing.ts";
 import { getUser } from "./tenants.ts";
 
@@ -368,7 +368,8 @@ export async function rotateRefreshToken(
       .commit();
     if (res.ok) return { token, record: next };
   }
-  throw new Error("Rotating the refresh token kept losing races; retry");
+  // Only other rotations of this family change it: a retry soon will find it settled.
+  throw new StoreUnavailable("Rotating the refresh token kept losing races; retry shortly");
 }
 
 /**
@@ -413,7 +414,7 @@ export async function revokeFamily(
       .commit();
     if (res.ok) return;
   }
-  throw new Error(`Revoking refresh family ${familyId} kept losing races; retry`);
+  throw new StoreUnavailable(`Revoking refresh family ${familyId} kept losing races; retry`);
 }
 
 async function readRefresh(

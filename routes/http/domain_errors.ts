@@ -12,6 +12,7 @@ import { DatasetError } from "../../domain/datasets/mod.ts";
 import { AnalyzeInputError } from "../../domain/segmentation/mod.ts";
 import { MissingColumnsError } from "../../domain/segments/mod.ts";
 import { SessionPrerequisiteError } from "../../domain/workflow/mod.ts";
+import { StoreUnavailable } from "../../storage/mod.ts";
 import { MultipartError } from "./multipart.ts";
 
 /** How a client-caused error is answered: status, the body's `error`, `message` and `details`. */
@@ -67,6 +68,35 @@ export function clientErrorAnswer(error: unknown): ClientErrorAnswer | null {
   }
   if (error instanceof MultipartError) {
     return { status: 400, error: "invalid_multipart", message: error.message, details: null };
+  }
+  return null;
+}
+
+/** How an error that is nobody's fault but the moment's is answered: 503 with `Retry-After`. */
+export interface UnavailableAnswer {
+  status: 503;
+  error: string;
+  message: string;
+  details: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/**
+ * The 503 that `error` deserves when it, or an error in its `cause` chain, is `StoreUnavailable`
+ * (the store stayed contended through every retry: several instances on one SQLite file), else
+ * null. Answered `store_unavailable` with `Retry-After` in whole seconds, never a 500.
+ */
+export function unavailableAnswer(error: unknown): UnavailableAnswer | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (!(e instanceof StoreUnavailable)) continue;
+    const seconds = Math.max(1, Math.ceil(e.retryAfterMs / 1000));
+    return {
+      status: 503,
+      error: "store_unavailable",
+      message: `${e.message} (${seconds} s)`,
+      details: { retry_after_seconds: seconds },
+      headers: { "Retry-After": String(seconds) },
+    };
   }
   return null;
 }

@@ -9,7 +9,13 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import { MAX_PASSWORD_LENGTH } from "../../domain/auth/mod.ts";
-import { consume, peek, type RateDecision, type RatePolicy } from "../../domain/auth/mod.ts";
+import {
+  type Bucket,
+  consumeAll,
+  type RateDecision,
+  type RatePolicy,
+  refund,
+} from "../../domain/auth/mod.ts";
 import { authenticateUser, MAX_USERNAME_LENGTH, normaliseUsername } from "../../domain/auth/mod.ts";
 import {
   InvalidTokenError,
@@ -56,7 +62,7 @@ export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
 
   app.openapi(loginRoute, async (c) => {
     const { username, password } = c.req.valid("json");
-    const buckets = [
+    const buckets: Bucket[] = [
       {
         cls: "login_user",
         principal: `user:${normaliseUsername(username) ?? username}`,
@@ -65,21 +71,26 @@ export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
       { cls: "login_addr", principal: `addr:${clientAddress(c)}`, policy: addressLimit },
     ];
     // Attempts on one username or from one address run one at a time in this process, so that
-    // parallel guesses cannot all pass the check before the first failure is counted.
+    // they do not race each other through the store.
     const release = await locks.acquire(buckets.map((b) => `${b.cls}\u0000${b.principal}`));
     try {
       const now = deps.now();
-      for (const b of buckets) {
-        const state = await peek(deps.kv, b.principal, b.cls, b.policy, now);
-        if (state.remaining < 1) throw tooManyAttempts(state, b.policy, now);
+      // Every attempt is counted before the password is checked, in one atomic operation on
+      // both buckets, so parallel guesses on any number of instances cannot all pass the check
+      // before the failures are counted; an attempt that turns out right is given back.
+      const taken = await consumeAll(deps.kv, buckets, now);
+      if (!taken.allowed) {
+        const full = taken.decisions.findIndex((d) => !d.allowed);
+        throw tooManyAttempts(taken.decisions[full]!, buckets[full]!.policy, now);
       }
       const user = await authenticateUser(deps.kv, { username, password }, deps);
       if (!user) {
-        for (const b of buckets) await consume(deps.kv, b.principal, b.cls, b.policy, now);
         throw new ClientError(401, "unauthorized", "Invalid username or password", {
           headers: { "WWW-Authenticate": `Bearer realm="${AUTH_REALM}"` },
         });
       }
+      // A refund lost to contention leaves one extra failure counted: the safe side.
+      await refund(deps.kv, buckets, now).catch(() => {});
       return c.json(tokenBody(await issueTokenPair(deps.kv, user, deps)), 200);
     } finally {
       release();

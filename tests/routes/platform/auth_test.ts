@@ -498,3 +498,30 @@ Deno.test("POST /api/auth/login answers 401 with a WWW-Authenticate challenge", 
     await expectError(res, 401, "unauthorized");
     assert.match(res.headers.get("WWW-Authenticate") ?? "", /^Bearer realm=/);
   }));
+
+Deno.test("POST /api/auth/login stays exact when instances sharing the store race", () =>
+  withHarness(async (h) => {
+    // A second instance: its own auth app (its own in-process locks) on the same store.
+    const other = new OpenAPIHono<AppEnv>();
+    installErrorHandlers(other, { logger: () => {} });
+    other.route("/api/auth", authRoutes(h.deps));
+    const apps = [h.app, other];
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        apps[i % 2]!.request("/api/auth/login", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Test-Address": `10.2.0.${i}` },
+          body: JSON.stringify({ username: "ann@example.com", password: `wrong ${i}` }),
+        })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    await Promise.all(results.map((r) => r.body?.cancel()));
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    // A right password is not counted as a failure: it gets its attempt back.
+    h.advance(15 * 60_000);
+    for (let i = 0; i < 6; i++) {
+      const res = await login(h, "ann@example.com", PASSWORD);
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+  }));
