@@ -8,10 +8,9 @@
 import { type MiddlewareHandler } from "hono";
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
-import { acceptBothCasings } from "./casing.ts";
 import type { AppEnv } from "../env.ts";
 import { AcceptedJobSchema } from "../segmentation/answer.ts";
-import { readJsonBody, validationHook } from "./validation.ts";
+import { readJsonBody, requestSchema, validationHook } from "./validation.ts";
 
 /**
  * The OpenAPI extension that `createRouter` puts on every operation it registers: parameters
@@ -230,7 +229,7 @@ function validatingRoute(route: RouteConfig): RouteConfig {
     middleware: [...own, ...gate],
     request: {
       ...request,
-      ...(isZodType(request.query) ? { query: acceptBothCasings(request.query) } : {}),
+      ...(isZodType(request.query) ? { query: requestSchema(request.query) } : {}),
       ...(request.body
         ? {
           body: {
@@ -243,7 +242,7 @@ function validatingRoute(route: RouteConfig): RouteConfig {
               return [
                 type,
                 isZodType(schema) && JSON_MEDIA_TYPE.test(type)
-                  ? { ...media, schema: acceptBothCasings(schema) }
+                  ? { ...media, schema: requestSchema(schema) }
                   : media,
               ];
             })),

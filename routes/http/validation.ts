@@ -15,7 +15,14 @@ import { zValidator } from "@hono/zod-validator";
 import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type * as z from "zod";
-import { acceptBothCasings, CASING_CONFLICT, toCamelCase, toSnakeCase } from "./casing.ts";
+import { boundIssues, ISSUES_TRUNCATED, type TruncatedIssues } from "./bounded_issues.ts";
+import {
+  acceptBothCasings,
+  CASING_CONFLICT,
+  normaliseCasing,
+  toCamelCase,
+  toSnakeCase,
+} from "./casing.ts";
 import { ClientError } from "./errors.ts";
 
 /** One failed check of a request, as listed in `details.issues`. */
@@ -74,7 +81,7 @@ export function validate<T extends z.ZodType, Target extends keyof ValidationTar
   target: Target,
   schema: T,
 ) {
-  const checked = CASED_TARGETS.has(target) ? acceptBothCasings(schema) : schema;
+  const checked = requestSchema(schema, { cased: CASED_TARGETS.has(target) });
   const validator = zValidator(target, checked, validationHook);
   if (target !== "json") return validator;
   const jsonValidator: typeof validator = async (c, next) => {
@@ -86,6 +93,23 @@ export function validate<T extends z.ZodType, Target extends keyof ValidationTar
 
 /** The targets whose keys are parameter names that a client may spell either way. */
 export const CASED_TARGETS: ReadonlySet<string> = new Set(["json", "query", "form"]);
+
+/**
+ * `schema` as requests are checked against it: keys in either casing (`acceptBothCasings`,
+ * unless `cased` is false) and issues bounded (`boundIssues`), so that a huge invalid input is
+ * answered 400/422 with the first `MAX_LISTED_ISSUES` issues rather than overflowing the stack.
+ * Parses to the same type as `schema`; document the original.
+ */
+export function requestSchema<T extends z.ZodType>(
+  schema: T,
+  options: { cased?: boolean } = {},
+): T {
+  if (options.cased === false) return boundIssues(schema, { keep: MAX_LISTED_ISSUES });
+  return boundIssues(acceptBothCasings(schema), {
+    keep: MAX_LISTED_ISSUES,
+    plain: { schema, prepare: (input) => normaliseCasing(input, schema).value },
+  });
+}
 
 /**
  * The project-wide hook for `zValidator` and `@hono/zod-openapi`'s `defaultHook`: throws a
@@ -102,20 +126,26 @@ export function validationHook(
     & { target: keyof ValidationTargets },
 ): void {
   if (result.success) return;
+  // Set when the input was too big to check in one go (`boundIssues`): the issues are a prefix.
+  const truncation = result.error.issues
+    .map((issue) => issue.code === "custom" ? issue.params : undefined)
+    .find((params): params is TruncatedIssues => params?.code === ISSUES_TRUNCATED);
   const issues = listIssues(result.error, result.data);
   const listed = issues.slice(0, MAX_LISTED_ISSUES);
+  const count = Math.max(issues.length, truncation?.issue_count ?? 0);
   const location = LOCATIONS[result.target] ?? result.target;
   const constraintOnly = issues.length > 0 &&
-    issues.every((issue) => CONSTRAINT_CODES.has(issue.code));
+    issues.every((issue) => CONSTRAINT_CODES.has(issue.code)) &&
+    (truncation?.codes ?? []).every((code) => CONSTRAINT_CODES.has(code));
   const [status, error] = constraintOnly
     ? [422 as const, "invalid_parameter"]
     : [400 as const, "validation_error"];
-  throw new ClientError(status, error, summarise(issues, location), {
+  throw new ClientError(status, error, summarise(issues, location, count), {
     details: {
       location,
       parameter: issues[0]?.path ?? "",
       issues: listed,
-      ...(issues.length > listed.length ? { truncated: true, issue_count: issues.length } : {}),
+      ...(count > listed.length ? { truncated: true, issue_count: count } : {}),
     },
     cause: result.error,
   });
@@ -184,6 +214,7 @@ export async function readJsonBody(c: Context): Promise<void> {
 function listIssues(error: z.core.$ZodError, input: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const issue of error.issues) {
+    if (issue.code === "custom" && issue.params?.code === ISSUES_TRUNCATED) continue;
     if (issue.code === "unrecognized_keys") {
       // One entry per key, so each unknown field is named where it sits.
       for (const key of issue.keys) {
@@ -210,7 +241,7 @@ function listIssues(error: z.core.$ZodError, input: unknown): ValidationIssue[] 
   return issues;
 }
 
-function summarise(issues: ValidationIssue[], location: string): string {
+function summarise(issues: ValidationIssue[], location: string, count: number): string {
   const first = issues[0];
   if (!first) return `Invalid request ${location}`;
   let sentence = first.code === "missing"
@@ -218,7 +249,7 @@ function summarise(issues: ValidationIssue[], location: string): string {
     : first.path === ""
     ? `Invalid request ${location}: ${first.message}`
     : `Invalid parameter '${first.path}': ${first.message}`;
-  if (issues.length > 1) sentence += ` (and ${issues.length - 1} more in details.issues)`;
+  if (count > 1) sentence += ` (and ${count - 1} more in details.issues)`;
   return sentence;
 }
 
