@@ -31,6 +31,24 @@ export function isNumericMissing(t: string): boolean {
   return t.length <= 4 && NUMERIC_MISSING.has(t.toLowerCase());
 }
 
+/**
+ * The largest magnitude a value of a numeric column may have: 1e15 (messages spell it so). Larger values are refused
+ * (`outOfRangeAt`), because the pipeline sums squares of a column (standardisation, distances)
+ * and `1e300` squared is Infinity; with |x| ≤ 1e15 the sum of squares of ten million values stays
+ * below float32's maximum (3.4e38), so neither backend can overflow, and every integer up to it
+ * is exact in float64. No customer quantity (money in any currency, counts, days) comes near.
+ */
+export const MAX_MAGNITUDE = 1e15;
+
+/** The index of the first value of `values` beyond ±`MAX_MAGNITUDE` (NaN is missing), or -1. */
+export function outOfRangeAt(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v > MAX_MAGNITUDE || v < -MAX_MAGNITUDE) return i;
+  }
+  return -1;
+}
+
 /** Whether `s` is empty or white space only. */
 export function isBlank(s: string): boolean {
   return s.length === 0 || (s.charCodeAt(0) <= 32 && s.trim().length === 0);
@@ -79,8 +97,9 @@ export function isIdName(name: string): boolean {
 /**
  * What a column of numbers (NaN missing) is: `id` when named like an id and its values are
  * integers, all present and unique; `code` when named like an id and its values are integers
- * but repeat or miss (a store's or a region's code: a category, not a quantity); `empty` when
- * nothing is present; `numeric` otherwise.
+ * but repeat or miss (a store's or a region's code: a category, not a quantity), or when named
+ * like a category code (`isCodeName`) with at most `MAX_CODE_LEVELS` distinct integers; `empty`
+ * when nothing is present; `numeric` otherwise.
  */
 export function numberColumnKind(
   name: string,
@@ -97,8 +116,40 @@ export function numberColumnKind(
     }
   }
   if (present === 0) return "empty";
-  if (!integers || !isIdName(name)) return "numeric";
-  return present === n && new Set(Array.from(values)).size === n ? "id" : "code";
+  if (!integers) return "numeric";
+  if (isIdName(name)) {
+    return present === n && new Set(Array.from(values)).size === n ? "id" : "code";
+  }
+  return isCodeName(name) && distinctAtMost(values, MAX_CODE_LEVELS) ? "code" : "numeric";
+}
+
+/** The most distinct integers a column named like a code may hold and still be a category. */
+export const MAX_CODE_LEVELS = 12;
+
+const CODE_WORDS =
+  /(?:^|[\s_.:-])(?:channel|region|segment|type|code|category|class|group|zone|area|branch|store|tier)$/i;
+const CODE_CAMEL = /[a-z0-9](?:Channel|Region|Segment|Type|Code|Category|Class|Group|Zone|Area)$/;
+
+/**
+ * Whether a column's name says its integers label categories (Channel, Region, store_type,
+ * ZoneCode, …): the name's last word is one of a few category nouns. The values must agree too
+ * (`numberColumnKind`: few distinct integers), so "Region" holding incomes stays numeric.
+ */
+export function isCodeName(name: string): boolean {
+  const t = name.trim();
+  return CODE_WORDS.test(t) || CODE_CAMEL.test(t);
+}
+
+function distinctAtMost(values: ArrayLike<number>, limit: number): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === v) {
+      seen.add(v);
+      if (seen.size > limit) return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -136,7 +187,7 @@ export function detectDelimiter(line: string): string {
   let quoted = false;
   for (const ch of line) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch in counts) counts[ch]!++;
+    else if (!quoted && Object.hasOwn(counts, ch)) counts[ch]!++;
   }
   let best = ",";
   for (const d of [";", "\t"]) if (counts[d]! > counts[best]!) best = d;

@@ -11,6 +11,7 @@ import type { ColumnTable, DatasetColumn } from "../datasets/types.ts";
 import {
   DAY_MS,
   describeValue as describe,
+  isCodeName,
   isIdName,
   isNumericMissing,
   isoDate,
@@ -88,6 +89,12 @@ export function typeFields(o: Resolved, table: ColumnTable, idIndex: number): Ty
       // Every customer a level of its own (a name, an e-mail): one-hot columns of single
       // customers carry nothing but outliers.
       if (f.levels.length === n - f.missing && n - f.missing > o.maxCategories) return drop("id");
+      // An integer-coded category (Channel, Region) describes where a customer is served, not
+      // how they buy: clustered on, its codes would split the base along the code. It is kept
+      // out of the distance unless the request names it (`include` or `categorical`).
+      if (isIntegerCode(name, f.levels) && !o.categorical.has(name) && !o.include?.has(name)) {
+        return drop("code");
+      }
       if (typed.mixed) mixed.push({ column: name, ...typed.mixed });
       kept.push(f);
       return;
@@ -208,8 +215,9 @@ function typeColumn(
       };
     }
   }
-  // Integer codes under an id name (a store, a region) are categories, not quantities.
-  const codes = isIdName(column.name) && !forceNumeric;
+  // Integer codes under an id name (a store's id) or a category name (Channel, Region) are
+  // categories, not quantities; the dataset's typing (`numberColumnKind`) sent them here as text.
+  const codes = (isIdName(column.name) || isCodeName(column.name)) && !forceNumeric;
   if (other === 0 && !codes && numericCount + booleanCount > 0) {
     return { kind: numericCount === 0 ? "boolean" : "numeric", numbers };
   }
@@ -243,4 +251,10 @@ function strictIds(column: DatasetColumn): string[] {
     out[i] = s;
   }
   return out;
+}
+
+// Whether a categorical field is an integer-coded category: named like a code and every level
+// an integer written plainly.
+function isIntegerCode(name: string, levels: readonly string[]): boolean {
+  return isCodeName(name) && levels.every((l) => /^-?\d{1,9}$/.test(l));
 }

@@ -47,7 +47,18 @@ export interface PreprocessOptions {
 }
 
 /** Why a field is not a feature. */
-export type DropReason = "constant" | "duplicate" | "id" | "date" | "empty" | "excluded";
+/**
+ * Why a field is not a feature; `code` is an integer-coded category (Channel, Region) kept out
+ * of the distance unless the request names it.
+ */
+export type DropReason =
+  | "constant"
+  | "duplicate"
+  | "id"
+  | "date"
+  | "empty"
+  | "excluded"
+  | "code";
 
 /** What `preprocess` did, in plain data (every list in column order). */
 export interface PreprocessReport {

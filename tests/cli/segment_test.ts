@@ -18,9 +18,8 @@ interface JsonOutput {
 
 const SAMPLES = [
   { file: DATA.mall, rows: 200, id: "CustomerID", categorical: ["Gender"] },
-  // Channel and Region are codes typed as numbers, so the Channel split wins with 2 segments
-  // (see docs/cli.md, "Known limits"); the other three files get 3 or more.
-  { file: DATA.wholesale, rows: 440, id: null, categorical: [], minSegments: 2 },
+  // Channel and Region are integer-coded categories: profiled, kept out of the distance.
+  { file: DATA.wholesale, rows: 440, id: null, categorical: [], codes: ["Channel", "Region"] },
   { file: DATA.marketing, rows: 2240, id: "ID", categorical: ["Education", "Marital_Status"] },
   { file: DATA.cc, rows: 8950, id: "CUST_ID", categorical: [], terminal: true },
 ];
@@ -37,7 +36,7 @@ for (const sample of SAMPLES) {
     assert.equal(r.labels.length, sample.rows);
     assert.equal(r.ids.length, sample.rows);
     assert.ok(r.labels.every((l) => Number.isInteger(l) && l >= 0 && l < r.n_clusters));
-    assert.ok(r.n_clusters >= (sample.minSegments ?? 3) && r.n_clusters <= 10, `${r.n_clusters}`);
+    assert.ok(r.n_clusters >= 3 && r.n_clusters <= 10, `${r.n_clusters}`);
     const names = r.segments.map((s) => s.name);
     assert.equal(names.length, r.n_clusters);
     assert.equal(new Set(names).size, names.length, `names not unique: ${names}`);
@@ -49,6 +48,9 @@ for (const sample of SAMPLES) {
     if (sample.id) {
       assert.deepEqual(r.preprocessing.dropped[0], { column: sample.id, reason: "id" });
     } else assert.equal(r.ids[0], "1");
+    for (const code of sample.codes ?? []) {
+      assert.ok(r.preprocessing.dropped.some((d) => d.column === code && d.reason === "code"));
+    }
     assert.equal(r.selection.mode, "auto");
     assert.match(r.selection.why, /segments/);
     assert.equal(r.candidates.filter((c) => c.chosen).length, 1);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   detectDelimiter,
+  isCodeName,
   isMissing,
   isNumericMissing,
   numberColumnKind,
@@ -36,6 +37,21 @@ Deno.test("ids and integer codes under id names", () => {
   assert.equal(numberColumnKind("age", [1, 2, 3]), "numeric");
   assert.equal(textColumnKind("user_id", ["a", "b"]), "id");
   assert.equal(textColumnKind("user_id", ["a", null]), "categorical");
+});
+
+Deno.test("a few integers under a category name are codes; names or values alone are not", () => {
+  assert.equal(numberColumnKind("Channel", [1, 2, 2, 1]), "code");
+  assert.equal(numberColumnKind("Region", [1, 2, 3, NaN]), "code");
+  assert.equal(numberColumnKind("store_type", [4, 4, 7]), "code");
+  assert.equal(numberColumnKind("ZoneCode", [10, 20]), "code");
+  // The name alone: an income-sized Region is a quantity.
+  const many = Array.from({ length: 40 }, (_, i) => i * 1000);
+  assert.equal(numberColumnKind("Region", many), "numeric");
+  // The values alone: a few integers under another name stay numbers (Kidhome, counts).
+  assert.equal(numberColumnKind("Kidhome", [0, 1, 2, 1]), "numeric");
+  // Fractions are never codes.
+  assert.equal(numberColumnKind("Channel", [1.5, 2]), "numeric");
+  assert.equal(isCodeName("Regional_spend"), false);
 });
 
 Deno.test("an impossible date does not make a date column (it used to, in uploads)", () => {

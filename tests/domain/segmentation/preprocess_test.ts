@@ -506,7 +506,11 @@ Deno.test("preprocess: wholesale_customers, money columns logged, codes one-hot 
   assert.equal(p.report.rows, 440);
   assert.equal(p.report.idField, null);
   assert.equal(p.ids[439], "440");
-  assert.deepEqual(p.report.dropped, []);
+  // Integer-coded categories are profiled, not clustered on, unless the request names them.
+  assert.deepEqual(p.report.dropped, [
+    { column: "Channel", reason: "code" },
+    { column: "Region", reason: "code" },
+  ]);
   assert.deepEqual(
     p.report.log1p.map((l) => l.column),
     ["Fresh", "Milk", "Grocery", "Frozen", "Detergents_Paper", "Delicassen"],
