@@ -33,7 +33,7 @@ import type { BackendChoice, ComputeBackend } from "./compute/backend.ts";
 import { selectBackend } from "./compute/select.ts";
 import { DEFAULT_PASSWORD_COST } from "./domain/auth/mod.ts";
 import type { SegmentationEngine } from "./domain/segmentation/mod.ts";
-import { sweepExpiredExports } from "./domain/reports/mod.ts";
+import { sweepExpiredExports } from "./domain/workflow/mod.ts";
 import { segmentationJobType } from "./domain/jobs/mod.ts";
 import { ensureLocalTenant } from "./domain/auth/mod.ts";
 import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/auth/mod.ts";

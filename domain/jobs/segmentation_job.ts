@@ -2,15 +2,17 @@
  * The job type behind the 202 answers of the segmentation endpoints: a `SegmentationRequest`
  * too large (or asked, with `Prefer: respond-async`) to answer within the request. The request
  * is stored as a chunked object (it can hold a million customers; a job's input is one KV
- * value), the job runs it with `executeSegmentation`, and its result is the JSON body the
- * endpoint would have answered, which `GET /api/jobs/{job_id}/result` serves.
+ * value), the job runs it with `executeRequest` (as a request answered at once is), and its
+ * result is the JSON body the endpoint would have answered, which
+ * `GET /api/jobs/{job_id}/result` serves.
  *
  * @module
  */
 import { AnalyzeInputError } from "../segmentation/analyze.ts";
 import type { SegmentationEngine } from "../segmentation/engine.ts";
 import { type EnqueuedJob, enqueueJob, getJobResult } from "./job_table.ts";
-import { executeSegmentation, type SegmentationRequest } from "../segmentation/execute.ts";
+import type { SegmentationRequest } from "../segmentation/execute.ts";
+import { executeRequest } from "../workflow/execute_request.ts";
 import type { JobType } from "./runner.ts";
 import { deleteBlob, getBlob, putBlob } from "../../storage/mod.ts";
 
@@ -74,7 +76,7 @@ export function segmentationJobType(
       // The customers' data is kept only until the job has an outcome.
       let settled = false;
       try {
-        const body = await executeSegmentation(kv, job.tenantId, engine, request, now);
+        const body = await executeRequest(kv, job.tenantId, engine, request, now);
         settled = true;
         return {
           bytes: new TextEncoder().encode(JSON.stringify(body)),

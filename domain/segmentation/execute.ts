@@ -1,18 +1,17 @@
 /**
- * A segmentation request of documents 000–002, from task to stored run to response body, the
- * same whether it is answered in the request (200) or by a job (202, then the job's result):
- * `executeSegmentation` runs the task on an engine, stores the run (`domain/segmentation/runs.ts`) and
- * returns the body the endpoint answers, `run_id` first.
+ * A segmentation request of documents 000–002 and 004, from task to stored run to response
+ * body, the same whether it is answered in the request (200) or by a job (202, then the job's
+ * result): `executeSegmentation` runs the task on an engine, stores the run
+ * (`domain/segmentation/runs.ts`) and returns the body the endpoint answers, `run_id` first.
+ * What a caller adds around the stored run (the workflow's cluster details and session) comes
+ * in as `RunHooks`; callers go through `domain/workflow/execute_request.ts`, which passes them.
  *
  * @module
  */
 import { storedSummary } from "./analyze.ts";
 import type { LabelsSource } from "./profile_request.ts";
 import type { EngineTask, SegmentationEngine } from "./engine.ts";
-import { newRunId, saveRun } from "./runs.ts";
-import { computeClusterDetails } from "../workflow/cluster_details.ts";
-import { getDataset } from "../datasets/store.ts";
-import { setSessionRun, type StoredWorkflow } from "../workflow/session.ts";
+import { newRunId, type RunRecord, saveRun } from "./runs.ts";
 import { workflowResponse, workflowRows } from "./workflow_run.ts";
 
 /** What a segmentation endpoint asks for: the task and how its run is recorded. */
@@ -47,7 +46,8 @@ export function customerCount(task: EngineTask): number {
 }
 
 /**
- * Runs `request` on `engine`, stores its run for `tenantId` and returns the response body
+ * Runs `request` on `engine`, stores its run for `tenantId` (with what `hooks.beforeStore`
+ * adds), calls `hooks.afterStore` and returns the response body
  * (`{ run_id, …the endpoint's fields }`).
  *
  * @throws the engine's errors (`RangeError`, `AnalyzeInputError`) unchanged; nothing is stored
@@ -59,6 +59,7 @@ export async function executeSegmentation(
   engine: SegmentationEngine,
   request: SegmentationRequest,
   now: () => number,
+  hooks: RunHooks = {},
 ): Promise<Record<string, unknown>> {
   const { task, source, params } = request;
   const customers = customerCount(task);
@@ -100,24 +101,39 @@ export async function executeSegmentation(
         dataset_name: request.dataset?.name ?? null,
         run,
       };
-      const dataset = request.dataset ? await getDataset(kv, tenantId, request.dataset.id) : null;
-      if (dataset && dataset.rowCount === run.labels.length) {
-        stored.cluster_details = computeClusterDetails(dataset, {
-          run_id: "",
-          source,
-          created_at: new Date(at).toISOString(),
-          body: { ...stored, params, customers } as StoredWorkflow,
-        });
-      }
       break;
     }
     case "optimal_k":
       throw new TypeError("Expected a task that makes a run but found optimal_k");
   }
-  const runId = newRunId();
-  await saveRun(kv, tenantId, runId, source, { params, customers, ...stored }, at);
-  if (request.sessionOwner !== undefined) {
-    await setSessionRun(kv, tenantId, request.sessionOwner, runId);
-  }
-  return { run_id: runId, ...response };
+  const record = {
+    run_id: newRunId(),
+    source,
+    created_at: new Date(at).toISOString(),
+    body: { params, customers, ...stored },
+  };
+  const added = hooks.beforeStore ? await hooks.beforeStore(record, request) : {};
+  const saved = await saveRun(kv, tenantId, record.run_id, source, {
+    ...record.body,
+    ...added,
+  }, at);
+  await hooks.afterStore?.(saved, request);
+  return { run_id: saved.run_id, ...response };
+}
+
+/**
+ * What a caller does around storing a run. Runs are immutable, so what belongs in one is
+ * added before it is stored; what points at one is set after.
+ */
+export interface RunHooks {
+  /** Fields to store with the run (`record`: the run about to be stored). */
+  readonly beforeStore?: (
+    record: RunRecord<Record<string, unknown>>,
+    request: SegmentationRequest,
+  ) => Promise<Record<string, unknown>>;
+  /** Called once the run is stored, before the body is returned. */
+  readonly afterStore?: (
+    record: RunRecord<Record<string, unknown>>,
+    request: SegmentationRequest,
+  ) => Promise<void>;
 }

@@ -14,7 +14,7 @@ export {
   taskSize,
 } from "./answer_mode.ts";
 export { inProcessEngine, type SegmentationEngine } from "./engine.ts";
-export { customerCount, executeSegmentation, type SegmentationRequest } from "./execute.ts";
+export { customerCount, type RunHooks, type SegmentationRequest } from "./execute.ts";
 export {
   assignLabels,
   labelsFromRecord,

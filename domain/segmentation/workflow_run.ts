@@ -17,7 +17,7 @@ import { round } from "../../compute/numbers.ts";
 import { fromPlainTable, type PlainTable } from "../datasets/plain_table.ts";
 import type { ColumnTable } from "../datasets/types.ts";
 import { type AnalyzeParams, recordsTable, segmentTable } from "./analyze.ts";
-import { projectForScatter } from "../reports/figures.ts";
+import { projectForScatter } from "./projection.ts";
 import type { Language, SegmentNarrative } from "../description/narrative.ts";
 import { preprocess, type PreprocessReport } from "./preprocess.ts";
 import type { ClusterProfiles, FeatureStats } from "../description/profile.ts";

@@ -1,7 +1,7 @@
 /**
  * The clusters of a workflow run in the format of document 003 §2 (demographics, financial and
  * behavioural metrics, features, metadata), from the run and the dataset it was made on. Made
- * once, when the run is stored (`domain/segmentation/execute.ts`), and kept in the run, so that
+ * once, when the run is stored (`execute_request.ts`), and kept in the run, so that
  * reading a 200k-customer run's clusters costs no pass over its customers; `clusterDetails`
  * computes them for runs stored before, once per run object.
  *

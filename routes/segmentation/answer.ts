@@ -14,10 +14,10 @@ import { enqueueSegmentation } from "../../domain/jobs/mod.ts";
 import {
   type AnswerMode,
   answerMode,
-  executeSegmentation,
   type SegmentationRequest,
   taskSize,
 } from "../../domain/segmentation/mod.ts";
+import { executeRequest } from "../../domain/workflow/mod.ts";
 import { wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 
@@ -103,7 +103,7 @@ async function answer(
   }
   // A RangeError of the computation names input the data cannot support (too few rows for k).
   const body = await wrapClientErrors(
-    () => executeSegmentation(deps.kv, tenantId, deps.engine, request, deps.clock),
+    () => executeRequest(deps.kv, tenantId, deps.engine, request, deps.clock),
     { details: { parameter } },
   );
   return c.json(body, 200);

@@ -1,8 +1,9 @@
 /**
  * Document 003's exports: `POST /api/export/{type}` generates the file at once from the
- * session's dataset (or its latest clustering, for `cluster`), stores it (`domain/reports/stored_exports.ts`)
- * and answers 202 with its id, download URL and expiry; `GET /api/exports/{export_id}/download`
- * serves it until it expires (then 410 `gone`). Another tenant's export is 404.
+ * session's dataset (or its latest clustering, for `cluster`), stores it
+ * (`domain/workflow/stored_exports.ts`) and answers 202 with its id, download URL and expiry;
+ * `GET /api/exports/{export_id}/download` serves it until it expires (then 410 `gone`). Another
+ * tenant's export is 404.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import {
   segmentationCsv,
   segmentationTable,
   type TableOptions,
-} from "../../domain/reports/mod.ts";
+} from "../../domain/workflow/mod.ts";
 import { jsonReport, workflowHtmlReport } from "../../domain/workflow/mod.ts";
 import {
   needClustering,

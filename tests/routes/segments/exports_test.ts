@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import {
   DEFAULT_EXPORT_TTL_MS,
   sweepExpiredExports,
-} from "../../../domain/reports/stored_exports.ts";
+} from "../../../domain/workflow/stored_exports.ts";
 import { HTML_EXPORT_CSP } from "../../../routes/segments/exports.ts";
 import { clusteredMall, MALL, NOW, segmentsService, session } from "./_service.ts";
 

@@ -1,19 +1,22 @@
 /**
- * `domain/reports/stored_exports.ts`: stored exports (per tenant, expiry as a field) and the export tables.
+ * `domain/workflow/stored_exports.ts` (stored exports: per tenant, expiry as a field) and
+ * `export_tables.ts` (the export tables).
  */
 import assert from "node:assert/strict";
 import { getBlobManifest } from "../../../storage/mod.ts";
 import type { Dataset } from "../../../domain/datasets/types.ts";
 import {
-  datasetSubset,
   EXPORT_KIND,
   getExport,
   isExpired,
   saveExport,
+  sweepExpiredExports,
+} from "../../../domain/workflow/stored_exports.ts";
+import {
+  datasetSubset,
   segmentationCsv,
   segmentationTable,
-  sweepExpiredExports,
-} from "../../../domain/reports/stored_exports.ts";
+} from "../../../domain/workflow/export_tables.ts";
 import { segmentDataset } from "../../../domain/segments/rules.ts";
 
 const DATASET: Dataset = {
