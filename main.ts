@@ -22,6 +22,12 @@
  * | `TRUST_PROXY` | `true`: client address from `X-Forwarded-For` | `false` |
  * | `JOB_WORKER` | `0` turns this instance's job worker off (an API-only instance) | on |
  * | `SEGMENT_WORKERS` | segmentations run at once, each in its own Web Worker, 1–64 | `1` |
+ * | `CONNECTION_GUARD` | `0` serves with `Deno.serve` alone (behind a proxy that has its own limits) | on |
+ * | `MAX_CONNECTIONS` | client connections at once; more are answered 503 | open-file limit ÷ 3 |
+ * | `HEADER_TIMEOUT_MS` | time to send a request's head (line and headers) | `10000` |
+ * | `IDLE_TIMEOUT_MS` | a kept-alive connection with nothing to do, a stalled body or reader | `30000` |
+ * | `REQUEST_READ_TIMEOUT_MS` | time to send one request in full, head and body | `300000` |
+ * | `MAX_HEADER_BYTES` | largest request head, else 431 | `32768` |
  *
  * Invalid settings print a message and exit with code 2. SIGINT and SIGTERM stop accepting
  * connections, let requests in flight finish, stop the job worker (its jobs go back to the
@@ -49,6 +55,13 @@ import {
 import { readRateLimits } from "./routes/http/rate_limit.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES } from "./routes/workflow.ts";
 import { openStore, sweepOrphanChunks } from "./storage/mod.ts";
+import { listen } from "./server/listen.ts";
+import {
+  DEFAULT_GUARD_LIMITS,
+  type GuardLimits,
+  openFileLimit,
+  safeConnectionCap,
+} from "./server/guard.ts";
 
 /** The server's settings, as read from the environment. */
 export interface ServerConfig {
@@ -69,6 +82,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   jobWorker: boolean;
   segmentWorkers: number;
+  /** Limits of the connection guard; undefined with `CONNECTION_GUARD=0`. */
+  guard: Omit<GuardLimits, "maxBodyBytes"> | undefined;
 }
 
 /** The service's version, reported by `/api/health`. */
@@ -197,6 +212,33 @@ export function readConfig(env: (name: string) => string | undefined): ServerCon
     trustProxy: flag("TRUST_PROXY", get("TRUST_PROXY")),
     jobWorker: get("JOB_WORKER") === undefined ? true : flag("JOB_WORKER", get("JOB_WORKER")),
     segmentWorkers: integer("SEGMENT_WORKERS", get("SEGMENT_WORKERS") ?? "1", 1, 64),
+    guard: readGuardLimits(get),
+  };
+}
+
+function readGuardLimits(
+  get: (name: string) => string | undefined,
+): ServerConfig["guard"] {
+  const on = get("CONNECTION_GUARD");
+  if (on !== undefined && !flag("CONNECTION_GUARD", on)) return undefined;
+  const ms = (name: string, fallback: number) =>
+    integer(name, get(name) ?? String(fallback), 1, 3_600_000);
+  return {
+    maxConnections: integer(
+      "MAX_CONNECTIONS",
+      get("MAX_CONNECTIONS") ?? String(safeConnectionCap(openFileLimit() ?? 1024)),
+      1,
+      1_000_000,
+    ),
+    headerTimeoutMs: ms("HEADER_TIMEOUT_MS", DEFAULT_GUARD_LIMITS.headerTimeoutMs),
+    idleTimeoutMs: ms("IDLE_TIMEOUT_MS", DEFAULT_GUARD_LIMITS.idleTimeoutMs),
+    requestTimeoutMs: ms("REQUEST_READ_TIMEOUT_MS", DEFAULT_GUARD_LIMITS.requestTimeoutMs),
+    maxHeaderBytes: integer(
+      "MAX_HEADER_BYTES",
+      get("MAX_HEADER_BYTES") ?? String(DEFAULT_GUARD_LIMITS.maxHeaderBytes),
+      1024,
+      1 << 20,
+    ),
   };
 }
 
@@ -307,11 +349,12 @@ export async function main(): Promise<number> {
     sweepExpiredExports(kv, clock()).catch((e) => console.error("export sweep:", e));
   }, 600_000);
 
-  let server: Deno.HttpServer;
+  let server: { finished: Promise<void>; shutdown(): Promise<void> };
   try {
-    server = Deno.serve({
+    server = listen({
       hostname: config.hostname,
       port: config.port,
+      guard: config.guard && { ...config.guard, maxBodyBytes: config.maxBodyBytes },
       handler: app.fetch,
       onListen: ({ hostname, port }) => {
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
