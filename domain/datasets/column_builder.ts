@@ -6,12 +6,16 @@
  *
  * @module
  */
+import { strayValues, valueOutOfRange } from "./errors.ts";
 import type { DatasetColumn, NumericColumn, TextColumn } from "./types.ts";
 import {
   isMissing,
   isNumericMissing,
   numberColumnKind,
+  outOfRangeAt,
   parseNumber,
+  readFormattedNumbers,
+  strayNonNumbers,
   textColumnKind,
 } from "./values.ts";
 
@@ -29,7 +33,8 @@ export class ColumnBuilder {
   private exceptions = new Map<number, string>();
   private length = 0;
 
-  constructor(readonly name: string) {}
+  /** `decimalComma`: the text came from a `;`-delimited file, where `1,5` is 1.5. */
+  constructor(readonly name: string, private readonly decimalComma = false) {}
 
   push(cell: string | number | null): void {
     this.pushAt(this.length, cell);
@@ -47,14 +52,18 @@ export class ColumnBuilder {
     if (this.numbers) {
       const values = this.numbers.slice(0, n);
       const kind = numberColumnKind(name, values);
-      if (kind === "numeric") {
-        let missing = 0;
-        for (let i = 0; i < n; i++) if (values[i] !== values[i]) missing++;
-        return { name, kind, values, missing } satisfies NumericColumn;
-      }
+      if (kind === "numeric") return numericColumn(name, values);
       if (kind === "id") return { name, kind, values: this.toText(), missing: 0 };
     }
-    return textColumn(name, this.toText());
+    const texts = this.toText();
+    // Money as spreadsheets format it is a quantity, not as many categories as customers.
+    const formatted = readFormattedNumbers(texts, this.decimalComma);
+    if (formatted && numberColumnKind(name, formatted) === "numeric") {
+      return numericColumn(name, formatted);
+    }
+    const strays = strayNonNumbers(name, texts);
+    if (strays) throw strayValues(name, strays, (i) => texts[i]!);
+    return textColumn(name, texts);
   }
 
   private set(i: number, cell: string | number | null): void {
@@ -118,6 +127,15 @@ export class ColumnBuilder {
     this.exceptions.clear();
     return out;
   }
+}
+
+/** A numeric column of `values` (NaN missing), refused beyond ±`MAX_MAGNITUDE`. */
+function numericColumn(name: string, values: Float64Array): NumericColumn {
+  const far = outOfRangeAt(values);
+  if (far >= 0) throw valueOutOfRange(name, far, values[far]!);
+  let missing = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) missing++;
+  return { name, kind: "numeric", values, missing };
 }
 
 /** A text column of `raw` cells (trimmed), missing tokens made null, its kind decided. */

@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import { CsvError, type InfoRecord, Parser } from "csv-parse";
 import { ColumnBuilder } from "./column_builder.ts";
 import { type DatasetOptions, finishDataset } from "./dataset.ts";
-import { DatasetError, tooManyColumns } from "./errors.ts";
+import { DatasetError, IssueList, tooManyColumns } from "./errors.ts";
 import type { Dataset } from "./types.ts";
 import { detectDelimiter, MAX_COLUMNS, uniqueNames } from "./values.ts";
 
@@ -31,8 +31,9 @@ export const MAX_RECORD_CHARS = 1 << 20;
  * `options.columnMap`). The stream is cancelled on any error.
  *
  * @throws {DatasetError} 413 `payload_too_large` past `maxBytes`; 400 `invalid_encoding` when the
- *   bytes are not UTF-8; 422 `empty_file`, `no_data_rows`, `ragged_row` (row and first missing
- *   column named), `invalid_csv` (a quote error, with its row and line), `row_too_large`,
+ *   bytes are not UTF-8; 422 `empty_file`, `no_data_rows`, `ragged_row` (every ragged row in
+ *   `issues`, up to 100, each with its line and first missing column), `invalid_csv` (a quote
+ *   error, with its row, line and column: an unclosed quote's where it opened), `row_too_large`,
  *   `too_many_columns`, `no_numeric_columns`, or an override's errors (see `applyColumnMap`).
  *
  * @example
@@ -113,6 +114,7 @@ const HEADER_SCAN_BYTES = 64 * 1024;
 
 function startParser(head: Uint8Array[], table: TableBuilder): Parser {
   const delimiter = detectDelimiter(headerLine(head));
+  table.decimalComma = delimiter === ";";
   const parser = new Parser({
     bom: true,
     delimiter,
@@ -121,7 +123,7 @@ function startParser(head: Uint8Array[], table: TableBuilder): Parser {
     relax_column_count: true,
     max_record_size: MAX_RECORD_CHARS,
     on_record: (record: string[], info: InfoRecord) => {
-      table.add(record, info.lines);
+      table.add(record, info.lines, info.empty_lines);
       return null;
     },
   });
@@ -189,8 +191,14 @@ function emptyFile(): DatasetError {
 function translate(err: unknown, table: TableBuilder): unknown {
   if (err instanceof DatasetError) return err;
   if (!(err instanceof CsvError)) return err;
-  const line = typeof err.lines === "number" ? err.lines : undefined;
   const inHeader = table.names === null;
+  // csv-parse reports an unclosed quote at the end of the file; the record it opened in starts
+  // on the line after the last record read (and the blank lines skipped since).
+  const line = err.code === "CSV_QUOTE_NOT_CLOSED" && typeof err.empty_lines === "number"
+    ? table.lastLine + 1 + err.empty_lines - table.lastEmptyLines
+    : typeof err.lines === "number"
+    ? err.lines
+    : undefined;
   const row = inHeader ? undefined : table.rows + 1;
   const index = typeof err.index === "number" ? err.index : undefined;
   const column = index === undefined ? undefined : table.names?.[index];
@@ -205,7 +213,9 @@ function translate(err: unknown, table: TableBuilder): unknown {
     );
   }
   const reason = err.code === "CSV_QUOTE_NOT_CLOSED"
-    ? "a quoted field is never closed"
+    ? `a quoted field is never closed${
+      column === undefined ? "" : ` (it opens in column "${column}")`
+    }`
     : err.code === "INVALID_OPENING_QUOTE"
     ? "a quote appears inside an unquoted field (quote the whole field and double inner quotes)"
     : err.code === "CSV_INVALID_CLOSING_QUOTE" ||
@@ -218,34 +228,53 @@ function translate(err: unknown, table: TableBuilder): unknown {
   });
 }
 
-/** Records folded into column builders: the first record is the header. */
+/**
+ * Records folded into column builders: the first record is the header. A ragged row is noted
+ * and reading goes on, so that the error lists every one (up to `MAX_DATASET_ISSUES`).
+ */
 class TableBuilder {
   names: string[] | null = null;
   rows = 0;
+  /** `;`-delimited: numbers may be written with a decimal comma. */
+  decimalComma = false;
+  /** The line the last record ended on, and the blank lines skipped until then. */
+  lastLine = 0;
+  lastEmptyLines = 0;
   private builders: ColumnBuilder[] = [];
+  private ragged = new IssueList();
 
-  add(record: string[], line: number): void {
+  add(record: string[], line: number, emptyLines: number): void {
+    this.lastLine = line;
+    this.lastEmptyLines = emptyLines;
     if (this.names === null) {
       if (record.length > MAX_COLUMNS) throw tooManyColumns(record.length);
       this.names = uniqueNames(record.map((c) => c.trim()));
-      this.builders = this.names.map((name) => new ColumnBuilder(name));
+      this.builders = this.names.map((name) => new ColumnBuilder(name, this.decimalComma));
       return;
     }
     const d = this.names.length;
     if (record.length !== d) {
       // A line of spaces alone is a blank line, not a one-field row.
       if (record.length === 1 && record[0]!.trim() === "") return;
-      const row = this.rows + 1;
+      // The row keeps its number, so that the rows after it are named as the client counts.
+      const row = ++this.rows;
       const missingColumn = record.length < d ? this.names[record.length] : undefined;
-      throw new DatasetError(
-        422,
-        "ragged_row",
-        `Data row ${row} (line ${line}) has ${record.length} field${
-          record.length === 1 ? "" : "s"
-        } but the header has ${d}` +
+      this.ragged.add({
+        row,
+        line,
+        ...(missingColumn === undefined ? {} : { column: missingColumn }),
+        message:
+          `Data row ${row} (line ${line}) has ${record.length} field${
+            record.length === 1 ? "" : "s"
+          } but the header has ${d}` +
           (missingColumn === undefined ? "" : `; column "${missingColumn}" and after are missing`),
-        { row, ...(missingColumn === undefined ? {} : { column: missingColumn }) },
-      );
+      });
+      return;
+    }
+    // Rows after a ragged one are only counted: the dataset will not be built.
+    if (this.ragged.count > 0) {
+      this.rows++;
+      return;
     }
     for (let j = 0; j < d; j++) this.builders[j]!.push(record[j]!);
     this.rows++;
@@ -253,6 +282,8 @@ class TableBuilder {
 
   finish(options: DatasetOptions): Dataset {
     if (this.names === null) throw emptyFile();
+    const ragged = this.ragged.toError("ragged_row");
+    if (ragged) throw ragged;
     if (this.rows === 0) {
       throw new DatasetError(422, "no_data_rows", "The CSV has a header but no data rows", {
         row: 1,

@@ -5,7 +5,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { type Matrix, matrix } from "../../compute/matrix.ts";
-import { detectDelimiter, isMissing, parseNumber, uniqueNames } from "./values.ts";
+import { detectDelimiter, isMissing, MAX_MAGNITUDE, parseNumber, uniqueNames } from "./values.ts";
 
 /** A table: its header and its rows, every row as long as the header. */
 export interface Table {
@@ -87,6 +87,14 @@ export function numericMatrix(table: Table, columns?: readonly string[]): Matrix
         throw new TableError(
           `Column "${names[c]}" is not numeric (data row ${i + 1} holds "${raw}"); ` +
             "leave it out with --columns",
+          i + 1,
+          names[c],
+        );
+      }
+      if (Math.abs(v) > MAX_MAGNITUDE) {
+        throw new TableError(
+          `Column "${names[c]}" holds ${raw} at data row ${i + 1}, beyond ±1e15: too large to ` +
+            "compute on",
           i + 1,
           names[c],
         );

@@ -9,7 +9,7 @@ export { numericMatrix, parseCsv, TableError } from "./csv_table.ts";
 export { applyColumnMap, type ColumnMapOverride } from "./column_map.ts";
 export { parseCsvStream } from "./csv_stream.ts";
 export { newDatasetId } from "./dataset.ts";
-export { DatasetError } from "./errors.ts";
+export { DatasetError, refuseOutOfRange } from "./errors.ts";
 export { featureTable, type ResolvedFeatures, resolveFeatures } from "./feature_columns.ts";
 export { columnsFromRecords, datasetFromRecords } from "./records.ts";
 export { dataQuality, describeDataset } from "./quality.ts";

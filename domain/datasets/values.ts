@@ -69,6 +69,69 @@ export function parseNumber(s: string): number {
   return x;
 }
 
+/**
+ * A column of text read as numbers when every present value (`NUMERIC_MISSING_TOKENS` are
+ * missing) is a number as people format them: thousands separators (`1,200.50`), a currency
+ * symbol (`$1,200.50`, `12 €`), a percent sign (`12%` is 12) or, when `decimalComma` (a
+ * `;`-delimited file, as European spreadsheets write), a decimal comma (`1,5`, `1.234,56`). A
+ * column of such money is a quantity, not a category of unique levels. Null otherwise (then
+ * the column is text).
+ *
+ * @example
+ * ```ts
+ * import { readFormattedNumbers } from "./values.ts";
+ * const x = readFormattedNumbers(["$1,200.50", null, "-$3", "12%"], false)!;
+ * if (x[0] !== 1200.5 || x[1] === x[1] || x[2] !== -3 || x[3] !== 12) throw new Error();
+ * if (readFormattedNumbers(["1,5", "2"], true)![0] !== 1.5) throw new Error();
+ * if (readFormattedNumbers(["1,5", "Porto"], true) !== null) throw new Error();
+ * ```
+ */
+export function readFormattedNumbers(
+  values: readonly (string | null)[],
+  decimalComma: boolean,
+): Float64Array | null {
+  const out = new Float64Array(values.length).fill(NaN);
+  let present = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || isBlank(v)) continue;
+    const t = v.trim();
+    if (isNumericMissing(t)) continue;
+    const x = parseFormattedNumber(t, decimalComma);
+    if (x !== x) return null;
+    out[i] = x;
+    present++;
+  }
+  return present > 0 ? out : null;
+}
+
+const FORMATTED =
+  /^([-+]?)\s*([$€£¥]?)\s*([-+]?)(\d{1,3}(?:([,.\s\u00a0'])\d{3})*|\d+)(?:([.,])(\d+))?\s*(%?)\s*([$€£¥]?)$/;
+
+// A trimmed cell as a formatted number, or NaN. The thousands separator and the decimal mark
+// must differ, and a comma is a decimal mark only in a decimal-comma file (there `1,234` is
+// 1.234, and `1.234` stays the plain number it is everywhere).
+function parseFormattedNumber(t: string, decimalComma: boolean): number {
+  const plain = parseNumber(t);
+  if (plain === plain) return plain;
+  const m = FORMATTED.exec(t);
+  if (m === null) return NaN;
+  const [, sign1, cur1, sign2, whole, group, mark, fraction, , cur2] = m;
+  if ((sign1 && sign2) || (cur1 && cur2)) return NaN;
+  let digits = whole!;
+  let decimals = fraction;
+  if (group === "," && mark === undefined && decimalComma) {
+    const parts = whole!.split(",");
+    if (parts.length !== 2) return NaN;
+    [digits, decimals] = parts as [string, string];
+  } else {
+    if (mark !== undefined && (mark === group || (mark === ",") !== decimalComma)) return NaN;
+    if (group !== undefined) digits = whole!.split(group).join("");
+  }
+  const x = Number(`${digits}${decimals === undefined ? "" : "." + decimals}`);
+  return sign1 === "-" || sign2 === "-" ? -x : x;
+}
+
 /** 1 for `true`, 0 for `false` (any case, trimmed), −1 for anything else. */
 export function parseBoolean(s: string): 1 | 0 | -1 {
   // The first character rules out nearly every level before any string is allocated.
@@ -167,6 +230,34 @@ export function textColumnKind(
   if (missing === 0 && isIdName(name) && new Set(values).size === n) return "id";
   if (missing < n && readDates(values) !== null) return "date";
   return "categorical";
+}
+
+/** The least share of numbers among a column's present values for it to count as numeric. */
+export const NUMERIC_SHARE = 0.95;
+
+/**
+ * The indices of the stray values of a column of text that is numeric but for a few: when at
+ * least `NUMERIC_SHARE` of its present values (`NUMERIC_MISSING_TOKENS` are missing here) are
+ * numbers, and there are at least 19 numbers, the rest are typos or junk (`"abc"`, `"12,5"`,
+ * `"1e400"`) in a numeric column, not the levels of a category, and reading the column as
+ * text would silently drop a numeric feature. Null for any other column, and for id-named ones
+ * (codes like `A-100` may mix with numbers).
+ */
+export function strayNonNumbers(name: string, values: readonly (string | null)[]): number[] | null {
+  if (isIdName(name)) return null;
+  let numbers = 0;
+  const strays: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || isBlank(v) || isNumericMissing(v.trim())) continue;
+    if (parseNumber(v) === parseNumber(v)) numbers++;
+    else strays.push(i);
+    // Past this many strays the column cannot be numeric-but-for-a-few: stop looking.
+    if (strays.length > values.length * (1 - NUMERIC_SHARE) + 1) return null;
+  }
+  const present = numbers + strays.length;
+  if (strays.length === 0 || numbers < 19 || numbers < NUMERIC_SHARE * present) return null;
+  return strays;
 }
 
 /** Header names made unique as pandas does (`a`, `a.1`; an empty one `column_<j+1>`). */

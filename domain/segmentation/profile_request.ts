@@ -18,6 +18,7 @@ import { type Matrix, matrix } from "../../compute/matrix.ts";
 import { round } from "../../compute/numbers.ts";
 import { standardize } from "../../compute/standardize.ts";
 import { columnsFromRecords } from "../datasets/records.ts";
+import { refuseOutOfRange } from "../datasets/mod.ts";
 import {
   describeSegments,
   type Language,
@@ -154,6 +155,7 @@ export async function profileGeneral(
     name,
     values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
   }));
+  numeric.forEach(refuseOutOfRange);
   let segmentation: Record<string, unknown> | null = null;
   let standardized: Matrix | null = null;
   if (!labels) {
@@ -235,6 +237,7 @@ export function profileEcho(
     amount_spent: Float64Array.from(customers, (c) => c.amount_spent),
     n_product_types: Float64Array.from(customers, (c) => new Set(c.product_types).size),
   };
+  for (const [name, values] of Object.entries(columns)) refuseOutOfRange({ name, values });
   const profiles = profileClusters({
     labels,
     numeric: ECHO_FEATURES.map((name) => ({ name, values: columns[name] })),

@@ -29,7 +29,7 @@ export interface ClientErrorAnswer {
  *
  * | class                      | status               | `error`             | `details`                              |
  * | -------------------------- | -------------------- | ------------------- | -------------------------------------- |
- * | `DatasetError`             | its own (400/413/422) | its `code`          | `row`, `column` where known            |
+ * | `DatasetError`             | its own (400/413/422) | its `code`          | `row`, `column`, `issues` where known  |
  * | `AnalyzeInputError`        | 422                  | `invalid_parameter` | `parameter`                            |
  * | `MissingColumnsError`      | 400                  | `missing_columns`   | `segmentation_type`, `missing_columns` |
  * | `SessionPrerequisiteError` | 400 | `no_data` / `no_clustering` | null                           |
@@ -44,6 +44,10 @@ export function clientErrorAnswer(error: unknown): ClientErrorAnswer | null {
       details: {
         ...(error.row !== undefined ? { row: error.row } : {}),
         ...(error.column !== undefined ? { column: error.column } : {}),
+        ...(error.issues !== undefined ? { issues: error.issues } : {}),
+        ...(error.issueCount !== undefined && error.issueCount > (error.issues?.length ?? 0)
+          ? { truncated: true, issue_count: error.issueCount }
+          : {}),
       },
     };
   }
