@@ -10,7 +10,12 @@ interface JsonOutput {
   labels: number[];
   n_clusters: number;
   segments: { cluster_id: number; name: string; persona: string }[];
-  preprocessing: { rows: number; numeric: string[]; categorical: string[]; dropped: unknown[] };
+  preprocessing: {
+    rows: number;
+    numeric: string[];
+    categorical: string[];
+    dropped: { column: string; reason: string }[];
+  };
   selection: { mode: string; why: string };
   candidates: { chosen: boolean }[];
   cluster_profiles: Record<string, { count: number; percentage: number }>;
