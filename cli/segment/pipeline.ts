@@ -8,10 +8,10 @@
  */
 import { selectBackend } from "../../compute/select.ts";
 import { type Dataset, parseCsvStream, toPlainTable } from "../../domain/datasets/mod.ts";
-import { inProcessEngine, newRunId, type RunRecord } from "../../domain/segmentation/mod.ts";
+import { clusterWorkflow, newRunId, type RunRecord } from "../../domain/segmentation/mod.ts";
 import type { StoredWorkflow } from "../../domain/workflow/mod.ts";
 import type { SegmentOptions } from "./args.ts";
-import type { Progress } from "./progress.ts";
+import { pipelineListener, type Progress } from "./progress.ts";
 
 /** A run of the workflow's pipeline on the input, as the API stores one. */
 export interface Segmented {
@@ -45,7 +45,6 @@ export async function segmentFile(options: SegmentOptions, progress: Progress): 
   const backend = await selectBackend(options.backend, { log: () => {} }).catch((err) => {
     throw new InputError(`--backend ${options.backend}: ${(err as Error).message}`);
   });
-  const engine = inProcessEngine(backend);
   const params = {
     algorithm: options.algorithm,
     ...(options.k !== undefined ? { n_clusters: options.k } : {}),
@@ -57,18 +56,21 @@ export async function segmentFile(options: SegmentOptions, progress: Progress): 
   let run;
   try {
     progress.stage("segmenting");
-    run = await engine.run({
-      kind: "workflow",
-      request: {
+    // The workflow's own function in this thread (the engine's tasks are plain data and carry
+    // no callback), so every candidate can be shown as it is fitted.
+    run = await clusterWorkflow(
+      {
         // The typed columns themselves, as the API's workflow routes send them: typed once.
         table: toPlainTable(dataset, columns && [...(idField ? [idField] : []), ...columns]),
         ...(idField !== undefined ? { id_field: idField } : {}),
         ...params,
       },
-      language: options.lang,
-    });
+      backend,
+      options.lang,
+      pipelineListener(progress),
+    );
   } finally {
-    await engine.dispose();
+    await backend.dispose();
   }
   const record: RunRecord<StoredWorkflow> = {
     run_id: newRunId(),

@@ -11,7 +11,7 @@
  * service adds (`preprocessing`, `selection`, `metrics`, each cluster's `narrative`) is reported
  * as the domain modules produce it.
  */
-import { type Algorithm, SELECTION_RULE } from "../../compute/auto.ts";
+import { type Algorithm, type ProgressEvent, SELECTION_RULE } from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
 import { round } from "../../compute/numbers.ts";
 import { columnsFromRecords } from "../datasets/records.ts";
@@ -218,6 +218,7 @@ export async function segmentTable(
   params: AnalyzeParams,
   backend: ComputeBackend,
   language: Language,
+  onProgress?: (p: ProgressEvent) => void,
 ): Promise<SegmentedTable> {
   const n = table.rowCount;
   if (n < MIN_RECORDS) {
@@ -247,6 +248,7 @@ export async function segmentTable(
     fixed,
     narrative: { language },
     explain: true,
+    ...(onProgress ? { onProgress } : {}),
     inputError: (err, stage) =>
       new AnalyzeInputError(
         err.message,

@@ -25,3 +25,4 @@ export {
 export { getRun, latestRunId, newRunId, type RunRecord, saveRun } from "./runs.ts";
 export { segmentColumns, type SegmentOptions } from "./segment_columns.ts";
 export { workerEngine } from "./worker_pool_engine.ts";
+export { clusterWorkflow } from "./workflow_run.ts";

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { ProgressEvent } from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
 import { evaluate, SILHOUETTE_EXACT_MAX_ROWS } from "../../compute/evaluate.ts";
 import { kmeans } from "../../compute/kmeans.ts";
@@ -110,9 +111,10 @@ export async function clusterWorkflow(
   request: WorkflowRequest,
   backend: ComputeBackend,
   language: Language,
+  onProgress?: (p: ProgressEvent) => void,
 ): Promise<WorkflowRun> {
   const t0 = performance.now();
-  const seg = await segmentTable(inputTable(request), request, backend, language);
+  const seg = await segmentTable(inputTable(request), request, backend, language, onProgress);
   const { pre, auto, labels, profiles } = seg;
   const best = auto.best;
   const projection = projectForScatter(pre.x, labels);

@@ -62,6 +62,8 @@ for (const sample of SAMPLES) {
     if (sample.terminal) {
       // Seconds of work on a terminal: the progress line was drawn and erased.
       assert.match(err.replaceAll("\r\x1b[2K", "|"), /\|segment: .+ \d+\.\ds/);
+      // The candidates are counted as they are fitted.
+      assert.match(err, /fitting candidates · candidate \d+ of \d+ · \d+\.\ds/);
       assert.ok(err.endsWith("\r\x1b[2K"), JSON.stringify(err.slice(-40)));
     } else assert.equal(err, "");
   });
