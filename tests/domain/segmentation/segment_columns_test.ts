@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { createCpuBackend } from "../../../compute/cpu/backend.ts";
-import { createRandom } from "../../../compute/random.ts";
 import { toPlainTable } from "../../../domain/datasets/plain_table.ts";
 import { columnsFromRecords, datasetFromRecords } from "../../../domain/datasets/records.ts";
 import { analyze } from "../../../domain/segmentation/analyze.ts";
@@ -16,31 +15,7 @@ import {
 } from "../../../domain/segmentation/purchasing.ts";
 import { segmentColumns } from "../../../domain/segmentation/segment_columns.ts";
 import { clusterWorkflow } from "../../../domain/segmentation/workflow_run.ts";
-
-/** Three groups of customers; purchase_total and avg_ticket are long-tailed, as money is. */
-function customers(n: number, seed = 5) {
-  const rng = createRandom(seed);
-  return Array.from({ length: n }, (_, i) => {
-    const g = i % 3;
-    const spend = Math.exp(5 + 1.5 * g + 0.6 * rng.nextNormal());
-    return {
-      customer_id: `K${i}`,
-      features: {
-        purchase_total: spend,
-        visit_frequency: Math.max(1, Math.round(3 + 6 * g + rng.nextNormal())),
-        avg_ticket: spend / (2 + g + Math.abs(rng.nextNormal())),
-        product_diversity: Math.max(1, Math.round(2 + 3 * g + rng.nextNormal())),
-        loyalty_score: Math.min(1, Math.max(0, 0.2 + 0.3 * g + 0.05 * rng.nextNormal())),
-        recency_days: Math.max(0, Math.round(90 - 35 * g + 8 * rng.nextNormal())),
-      },
-    };
-  });
-}
-
-/** The same customers as flat records (document 002's body, an upload's rows). */
-function records(data: ReturnType<typeof customers>) {
-  return data.map((c) => ({ customer_id: c.customer_id, ...c.features }));
-}
+import { customers, records } from "./_customers.ts";
 
 function disposable() {
   const b = createCpuBackend({ threads: 1 });
