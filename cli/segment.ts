@@ -59,7 +59,7 @@ export async function main(argv: readonly string[], io: SegmentIo = PROCESS_IO):
     return 0;
   } catch (err) {
     progress.stop();
-    const failure = failureOf(err, input);
+    const failure = failureOf(err, input, argv);
     io.stderr(`error: ${failure.message}\n`);
     return failure.code;
   }

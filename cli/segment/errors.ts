@@ -16,14 +16,23 @@ export interface Failure {
   message: string;
 }
 
-/** The failure `err` stands for; `input` names the file in messages about its content. */
-export function failureOf(err: unknown, input: string | undefined): Failure {
+/**
+ * The failure `err` stands for; `input` names the file in messages about its content, `argv`
+ * tells which flags the user typed.
+ */
+export function failureOf(
+  err: unknown,
+  input: string | undefined,
+  argv: readonly string[] = [],
+): Failure {
   const text = oneLine(err instanceof Error ? err.message : String(err));
   if (err instanceof UsageError) return { code: 1, message: `${text} (see --help)` };
   if (err instanceof InputError) return { code: 1, message: text };
-  if (err instanceof AnalyzeInputError && FLAGS[err.parameter]) {
-    // The pipeline names the API's parameter; the user typed the flag.
-    return { code: 1, message: `${FLAGS[err.parameter]}: ${text}` };
+  const flag = err instanceof AnalyzeInputError ? FLAGS[err.parameter] : undefined;
+  // The pipeline names the API's parameter, which the command also fills in by itself (the
+  // guessed id column): blame the flag only when the user typed it, else the file.
+  if (flag !== undefined && argv.some((a) => a === flag || a.startsWith(`${flag}=`))) {
+    return { code: 1, message: `${flag}: ${text}` };
   }
   if (
     err instanceof DatasetError || err instanceof AnalyzeInputError || err instanceof RangeError
@@ -34,7 +43,7 @@ export function failureOf(err: unknown, input: string | undefined): Failure {
 }
 
 /** The flag behind each request parameter the pipeline may blame. */
-const FLAGS: Record<string, string> = {
+const FLAGS: Record<string, string | undefined> = {
   n_clusters: "--k",
   id_field: "--id-column",
   algorithm: "--algorithm",
