@@ -55,13 +55,13 @@ import {
 import { readRateLimits } from "./routes/http/rate_limit.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES } from "./routes/workflow.ts";
 import { openStore, sweepOrphanChunks } from "./storage/mod.ts";
-import { listen } from "./server/listen.ts";
+import { listen } from "./routes/server/listen.ts";
 import {
   DEFAULT_GUARD_LIMITS,
   type GuardLimits,
   openFileLimit,
   safeConnectionCap,
-} from "./server/guard.ts";
+} from "./routes/server/guard.ts";
 
 /** The server's settings, as read from the environment. */
 export interface ServerConfig {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { createTenant } from "../../domain/auth/mod.ts";
-import { TEST_PASSWORD_COST } from "../../domain/auth/hashing.ts";
-import { openStore } from "../../storage/mod.ts";
+import { createTenant } from "../../../domain/auth/mod.ts";
+import { TEST_PASSWORD_COST } from "../../../domain/auth/hashing.ts";
+import { openStore } from "../../../storage/mod.ts";
 import { type ServerProcess, startServer } from "./_server_process.ts";
 
 const PASSWORD = "a long enough password";
-const MALL = await Deno.readFile(new URL("../data/mall_customers.csv", import.meta.url));
+const MALL = await Deno.readFile(new URL("../../data/mall_customers.csv", import.meta.url));
 
 /** Every status seen, so that the test can say there was no 5xx anywhere. */
 const statuses: number[] = [];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type GuardLimits, serveGuarded } from "../../server/guard.ts";
+import { type GuardLimits, serveGuarded } from "../../../routes/server/guard.ts";
 
 const LIMITS: GuardLimits = {
   maxConnections: 4,

@@ -18,7 +18,7 @@ export async function startServer(
   env: Record<string, string> = {},
   options: { ulimit?: number; timeoutMs?: number } = {},
 ): Promise<ServerProcess> {
-  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const main = new URL("../../../main.ts", import.meta.url).pathname;
   const limit = options.ulimit ? `ulimit -n ${options.ulimit}; ` : "";
   const child = new Deno.Command("bash", {
     args: ["-c", `${limit}exec "${Deno.execPath()}" run --allow-all "${main}"`],
