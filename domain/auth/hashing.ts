@@ -2,12 +2,14 @@
  * The service's cryptographic primitives, in one place so that every secret is handled the same
  * way: argon2id for passwords (hash-wasm, which runs wherever WebAssembly does, Deno Deploy
  * included), SHA-256 digests for high-entropy secrets (tenant secrets, API keys, refresh tokens),
- * constant-time comparison of digests, and random tokens.
+ * constant-time comparison of digests, and random tokens. Password hashes run on a pool of Web
+ * Workers (`hash_pool.ts`), never on the HTTP thread, except the tiny test cost.
  *
  * @module
  */
-import { argon2id, argon2Verify } from "hash-wasm";
 import { timingSafeEqual } from "node:crypto";
+import { HashingBusyError, HashPool } from "./hash_pool.ts";
+import { runHashJob } from "./hash_worker.ts";
 
 /** The work factor of argon2id. */
 export interface PasswordCost {
@@ -72,29 +74,56 @@ export async function hashPassword(
   if (!Number.isInteger(cost.iterations) || cost.iterations < 1) {
     throw new RangeError(`Expected iterations to be an integer ≥ 1 but found ${cost.iterations}`);
   }
-  return await argon2id({
+  const hash = await runJob({
+    op: "hash",
     password: password.normalize("NFKC"),
-    salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
-    parallelism,
-    iterations: cost.iterations,
-    memorySize: cost.memoryKib,
-    hashLength: HASH_BYTES,
-    outputType: "encoded",
-  });
+    options: {
+      salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
+      parallelism,
+      iterations: cost.iterations,
+      memorySize: cost.memoryKib,
+      hashLength: HASH_BYTES,
+    },
+  }, cost.memoryKib);
+  return String(hash);
 }
 
 /**
  * True when `password` matches the PHC string `hash` made by `hashPassword`. A malformed hash or
  * an over-long password verifies as false rather than throwing, so callers have one failure
  * path to answer.
+ *
+ * @throws {HashingBusyError} when too many hashes are waiting for a worker (answer 503).
  */
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   if (password.length > MAX_PASSWORD_LENGTH) return false;
+  const memoryKib = Number(/\$m=(\d+),/.exec(hash)?.[1] ?? NaN);
+  if (!(memoryKib >= 8)) return false;
   try {
-    return await argon2Verify({ password: password.normalize("NFKC"), hash });
-  } catch {
+    const job = { op: "verify" as const, password: password.normalize("NFKC"), hash };
+    return await runJob(job, memoryKib) === true;
+  } catch (error) {
+    // A full queue must reach the route (503), not read as a wrong password.
+    if (error instanceof HashingBusyError) throw error;
     return false;
   }
+}
+
+/**
+ * Hashes below this much memory (the test cost) take about a millisecond: they run inline,
+ * where a worker's start-up would cost more than the hash.
+ */
+const INLINE_MAX_KIB = 1024;
+
+const pool = new HashPool();
+
+async function runJob(job: Parameters<HashPool["run"]>[0], memoryKib: number) {
+  if (memoryKib < INLINE_MAX_KIB) {
+    const answer = await runHashJob({ ...job, id: 0 });
+    if (!answer.ok) throw new Error(answer.message);
+    return answer.value;
+  }
+  return await pool.run(job);
 }
 
 /**

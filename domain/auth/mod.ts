@@ -10,6 +10,7 @@ export {
   type PasswordCost,
   TEST_PASSWORD_COST,
 } from "./hashing.ts";
+export { HashingBusyError } from "./hash_pool.ts";
 export {
   type Bucket,
   consume,

@@ -46,8 +46,12 @@ export interface AuthDeps {
   clientAddress?: (c: Context) => string;
   /** argon2id cost of new passwords and of the dummy hash (default `DEFAULT_PASSWORD_COST`). */
   passwordCost?: PasswordCost;
-  /** Failed logins allowed per username and per client address (default 5 and 20 per 15 min). */
-  loginLimits?: { user?: RatePolicy; address?: RatePolicy };
+  /**
+   * Failed logins allowed per username and address together, per username from addresses it
+   * has not logged in from lately, and per address (default 5, 20 and 20 per 15 min; see
+   * `routes/platform/auth.ts`).
+   */
+  loginLimits?: { pair?: RatePolicy; user?: RatePolicy; address?: RatePolicy };
 }
 
 /** The realm named in `WWW-Authenticate`. */

@@ -8,10 +8,12 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
-import { MAX_PASSWORD_LENGTH } from "../../domain/auth/mod.ts";
+import { HashingBusyError, MAX_PASSWORD_LENGTH } from "../../domain/auth/mod.ts";
 import {
   type Bucket,
+  consume,
   consumeAll,
+  peek,
   type RateDecision,
   type RatePolicy,
   refund,
@@ -25,14 +27,25 @@ import {
   type TokenPair,
 } from "../../domain/auth/mod.ts";
 import { AUTH_REALM, type AuthDeps } from "../http/authenticate.ts";
-import { ClientError } from "../http/errors.ts";
+import { ClientError, UnavailableError } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
 
 export type { AuthDeps } from "../http/authenticate.ts";
 
-/** Failed logins allowed per username: 5 per 15 minutes (OWASP's usual lock-out threshold). */
-export const DEFAULT_LOGIN_USER_LIMIT: RatePolicy = { limit: 5, periodMs: 15 * 60_000 };
+/**
+ * Failed logins allowed per username and client address together: 5 per 15 minutes (OWASP's
+ * usual lock-out threshold). Someone guessing from one address locks out that address only.
+ */
+export const DEFAULT_LOGIN_PAIR_LIMIT: RatePolicy = { limit: 5, periodMs: 15 * 60_000 };
+/**
+ * Failed logins allowed per username from all addresses: 20 per 15 minutes, refilling one every
+ * 45 s (the back-off a guesser spread over many addresses gets). An address that logged in to
+ * the account in the last `TRUSTED_ADDRESS_MS` is not held by it, so the real user gets in.
+ */
+export const DEFAULT_LOGIN_USER_LIMIT: RatePolicy = { limit: 20, periodMs: 15 * 60_000 };
+/** How long a successful login exempts its address from the per-username limit: 30 days. */
+export const TRUSTED_ADDRESS_MS = 30 * 86_400_000;
 /**
  * Failed logins allowed per client address: 20 per 15 minutes, more than per username because
  * an office behind one NAT address shares it.
@@ -56,19 +69,23 @@ export const DEFAULT_LOGIN_ADDRESS_LIMIT: RatePolicy = { limit: 20, periodMs: 15
 export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const userLimit = deps.loginLimits?.user ?? DEFAULT_LOGIN_USER_LIMIT;
+  const pairLimit = deps.loginLimits?.pair ?? DEFAULT_LOGIN_PAIR_LIMIT;
+  // A bucket of one success per period: empty means "logged in from this address lately".
+  const trustPolicy: RatePolicy = { limit: 1, periodMs: TRUSTED_ADDRESS_MS };
   const addressLimit = deps.loginLimits?.address ?? DEFAULT_LOGIN_ADDRESS_LIMIT;
   const clientAddress = deps.clientAddress ?? remoteAddress;
   const locks = new KeyedLocks();
 
   app.openapi(loginRoute, async (c) => {
     const { username, password } = c.req.valid("json");
+    const account = normaliseUsername(username) ?? username;
+    const address = clientAddress(c);
+    const pair = `pair:${JSON.stringify([account, address])}`;
+    const trusted = (await peek(deps.kv, pair, "login_ok", trustPolicy, deps.now())).remaining < 1;
     const buckets: Bucket[] = [
-      {
-        cls: "login_user",
-        principal: `user:${normaliseUsername(username) ?? username}`,
-        policy: userLimit,
-      },
-      { cls: "login_addr", principal: `addr:${clientAddress(c)}`, policy: addressLimit },
+      ...(trusted ? [] : [{ cls: "login_user", principal: `user:${account}`, policy: userLimit }]),
+      { cls: "login_pair", principal: pair, policy: pairLimit },
+      { cls: "login_addr", principal: `addr:${address}`, policy: addressLimit },
     ];
     // Attempts on one username or from one address run one at a time in this process, so that
     // they do not race each other through the store.
@@ -83,7 +100,16 @@ export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
         const full = taken.decisions.findIndex((d) => !d.allowed);
         throw tooManyAttempts(taken.decisions[full]!, buckets[full]!.policy, now);
       }
-      const user = await authenticateUser(deps.kv, { username, password }, deps);
+      const user = await authenticateUser(deps.kv, { username, password }, deps).catch((e) => {
+        if (!(e instanceof HashingBusyError)) throw e;
+        // Not the client's failure: the attempt is given back.
+        return refund(deps.kv, buckets, now).catch(() => {}).then(() => {
+          throw new UnavailableError("login_busy", e.message, {
+            details: { retry_after_seconds: e.retryAfterSeconds },
+            headers: { "Retry-After": String(e.retryAfterSeconds) },
+          });
+        });
+      });
       if (!user) {
         throw new ClientError(401, "unauthorized", "Invalid username or password", {
           headers: { "WWW-Authenticate": `Bearer realm="${AUTH_REALM}"` },
@@ -91,6 +117,7 @@ export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
       }
       // A refund lost to contention leaves one extra failure counted: the safe side.
       await refund(deps.kv, buckets, now).catch(() => {});
+      if (!trusted) await consume(deps.kv, pair, "login_ok", trustPolicy, now).catch(() => {});
       return c.json(tokenBody(await issueTokenPair(deps.kv, user, deps)), 200);
     } finally {
       release();

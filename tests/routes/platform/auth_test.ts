@@ -17,6 +17,8 @@ import type { AppEnv } from "../../../routes/mod.ts";
 import { openStore } from "../../../storage/mod.ts";
 
 const T0 = 1_700_000_000_000;
+/** The per-username limit (any address) at 5, as these tests count it; the default is 20. */
+const USER_LIMIT_5 = { loginLimits: { user: { limit: 5, periodMs: 15 * 60_000 } } };
 const PASSWORD = "a long enough password";
 const JWT = {
   secret: "route-test-secret-route-test-secret-0123456789",
@@ -204,7 +206,7 @@ Deno.test("POST /api/auth/login limits failed logins per username with 429 and R
     assert.equal((await login(h, "bob", PASSWORD)).status, 200);
     h.advance(retry * 1000);
     assert.equal((await login(h, "ann@example.com", PASSWORD)).status, 200);
-  }));
+  }, USER_LIMIT_5));
 
 Deno.test("POST /api/auth/login limits failed logins per client address", () =>
   withHarness(async (h) => {
@@ -232,7 +234,7 @@ Deno.test("POST /api/auth/login counts parallel failed attempts before answering
     const statuses = results.map((r) => r.status).sort();
     await Promise.all(results.map((r) => r.body?.cancel()));
     assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
-  }));
+  }, USER_LIMIT_5));
 
 Deno.test("POST /api/auth/refresh rotates: the new pair works and the old refresh token does not", () =>
   withHarness(async (h) => {
@@ -524,4 +526,33 @@ Deno.test("POST /api/auth/login stays exact when instances sharing the store rac
       assert.equal(res.status, 200);
       await res.body?.cancel();
     }
+  }, USER_LIMIT_5));
+
+Deno.test("wrong passwords from one address lock that address out, not the real user", () =>
+  withHarness(async (h) => {
+    const attacker = { "X-Test-Address": "198.51.100.66" };
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await login(h, "ann@example.com", `guess ${i}`, attacker)).status, 401);
+    }
+    // The attacker's pair is spent, even with the right password …
+    await expectError(await login(h, "ann@example.com", PASSWORD, attacker), 429, "rate_limited");
+    // … while the real user, from another address, logs in at once.
+    const real = await login(h, "ann@example.com", PASSWORD, { "X-Test-Address": "192.0.2.10" });
+    assert.equal(real.status, 200);
+  }));
+
+Deno.test("a guesser spread over many addresses meets the per-username limit; a trusted address escapes it", () =>
+  withHarness(async (h) => {
+    const home = { "X-Test-Address": "192.0.2.10" };
+    assert.equal((await login(h, "ann@example.com", PASSWORD, home)).status, 200);
+    for (let i = 0; i < 20; i++) {
+      const from = { "X-Test-Address": `10.9.${i}.1` };
+      assert.equal((await login(h, "ann@example.com", `guess ${i}`, from)).status, 401);
+    }
+    const fresh = await login(h, "ann@example.com", `guess x`, { "X-Test-Address": "10.9.99.1" });
+    const body = await expectError(fresh, 429, "rate_limited");
+    // Back-off, not a 15-minute lock: the next attempt fits after one refill (45 s).
+    assert.equal(body.details?.retry_after_seconds, 45);
+    // The address the user logged in from lately is not held by the per-username limit.
+    assert.equal((await login(h, "ann@example.com", PASSWORD, home)).status, 200);
   }));
