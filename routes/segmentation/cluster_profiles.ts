@@ -69,7 +69,8 @@ export const ClusterProfilesBody = z.object({
   }),
 }).strict().superRefine((body, ctx) => {
   if (body.customers) refuseDuplicateIds(body.customers.map((c) => c.id), "customers", "id", ctx);
-  if (!body.data) return;
+  // An empty data array is already an issue (min 1), and the checks below read its first item.
+  if (!body.data || body.data.length === 0) return;
   refuseDuplicateIds(body.data.map((c) => c.customer_id), "data", "customer_id", ctx);
   const first = Object.keys(body.data[0]!.features);
   const expected = new Set(first);
