@@ -46,6 +46,11 @@ export interface AutoOptions {
   /** Rows of the resampling stability check (at most). */
   stabilityRows?: number;
   /**
+   * True when the client fixed the algorithm or k: that choice is honoured even when the
+   * stability check would drop it, with a warning instead of a refusal.
+   */
+  fixed?: boolean;
+  /**
    * Called after each candidate is fitted (`{ stage: "candidates", done: i, total: N }`), then
    * once as the candidates are scored (`{ stage: "selection" }`), so a caller can show progress.
    */
@@ -72,6 +77,7 @@ export const AUTO_DEFAULTS = {
   minSegmentShare: 0.01,
   maxNoiseShare: 0.5,
   stabilityRows: 5_000,
+  fixed: false,
 } as const;
 
 /** One fitted candidate and its scores. */
@@ -105,6 +111,15 @@ export interface AutoResult {
   readonly best: Candidate;
   /** Why the best was chosen, in one sentence. */
   readonly why: string;
+  /**
+   * `weak` when the data shows no clear groups: no candidate was stable, or the winner's
+   * silhouette is below `WEAK_SILHOUETTE`; the answer is still the best candidate.
+   */
+  readonly structure: "clear" | "weak";
+  /** With a weak structure: what that means, in plain language. */
+  readonly note: string | null;
+  /** Filters a fixed choice was let through (unstable, tiny segment, mostly noise). */
+  readonly warnings: string[];
   readonly silhouetteMode: "exact" | "sampled";
   readonly silhouetteRows: number;
   readonly backend: BackendName;
@@ -128,6 +143,9 @@ export interface AutoResult {
  *    and whose stability is at least 0.8.
  * 5. Ties: lower mean rank, then higher silhouette, then the algorithm order kmeans, gmm, ward,
  *    dbscan, then fewer clusters.
+ * 6. No stable candidate is not a refusal: the best-ranked eligible one is answered, flagged
+ *    `structure: "weak"` with a plain-language note (also when the winner's silhouette is below
+ *    `WEAK_SILHOUETTE`); a fixed algorithm or k is kept with warnings instead.
  */
 export const SELECTION_RULE =
   "eligible: metrics defined, smallest segment ≥ 1 % of customers, DBSCAN ≥ 2 clusters and " +
@@ -262,11 +280,10 @@ export async function autoSegment(
   const t1 = performance.now();
   await checkStability(x, candidates, o, backend);
   timings.stability = performance.now() - t1;
-  const { best, why } = choose(candidates);
+  const choice = choose(candidates, o.fixed);
   return {
     candidates,
-    best,
-    why,
+    ...choice,
     silhouetteMode: sampled ? "sampled" : "exact",
     silhouetteRows: xs.n,
     backend: backend.info.name,
@@ -412,14 +429,46 @@ async function checkStability(
   }
 }
 
-function choose(candidates: Candidate[]): { best: Candidate; why: string } {
-  const stable = candidates
-    .filter((c) => c.eligible && (c.stability === null || c.stability >= 0.6))
-    .sort(compare);
+/** What `choose` decided. */
+export type Choice = Pick<AutoResult, "best" | "why" | "structure" | "note" | "warnings">;
+
+/**
+ * Rules 3–5 on ranked, stability-checked candidates. When no candidate is stable, the answer
+ * is still the best-ranked eligible one, flagged `weak` (automatic) or kept with a warning
+ * (`fixed`: the client's algorithm or k is honoured); only when nothing is eligible at all
+ * (metrics undefined everywhere) is there no answer.
+ *
+ * @throws {RangeError} when no candidate is eligible.
+ */
+export function choose(candidates: Candidate[], fixed = false): Choice {
+  const eligible = candidates.filter((c) => c.eligible).sort(compare);
+  if (eligible.length === 0) {
+    throw new RangeError("No candidate is eligible: every segmentation was degenerate");
+  }
   // Only checked candidates can win: an unchecked one ranked below five checked ones anyway.
-  const pool = stable.filter((c) => c.stability !== null);
-  const top = pool[0];
-  if (!top) throw new RangeError("No candidate is eligible: every segmentation was degenerate");
+  const pool = eligible.filter((c) => c.stability !== null && c.stability >= MIN_STABILITY);
+  const picked = pool.length > 0 ? chooseStable(pool) : chooseUnstable(eligible, fixed);
+  const best = picked.best;
+  const weak = pool.length === 0 || best.silhouette! < WEAK_SILHOUETTE;
+  return {
+    ...picked,
+    structure: weak ? "weak" : "clear",
+    note: weak ? weakNote(best, pool.length === 0) : null,
+    warnings: fixed ? fixedWarnings(best) : [],
+  };
+}
+
+/** Below this adjusted Rand index against a refit on a subsample, a candidate is unstable. */
+export const MIN_STABILITY = 0.6;
+
+/**
+ * Below this silhouette the winner is reported as weak structure: Kaufman and Rousseeuw's
+ * threshold for "no substantial structure" (uniform random data scores about 0.15–0.3).
+ */
+export const WEAK_SILHOUETTE = 0.25;
+
+function chooseStable(pool: Candidate[]): { best: Candidate; why: string } {
+  const top = pool[0]!;
   if (top.k === 2) {
     const multi = pool.find((c) =>
       c.k >= 3 && c.silhouette! >= FLOOR_SILHOUETTE_SHARE * top.silhouette! &&
@@ -441,6 +490,53 @@ function choose(candidates: Candidate[]): { best: Candidate; why: string } {
         top.stability!.toFixed(2)
       })`,
   };
+}
+
+// Nothing passed the stability check: the best-ranked candidate is still the most useful
+// answer, and the caller is told that its segments are not reliable.
+function chooseUnstable(eligible: Candidate[], fixed: boolean): { best: Candidate; why: string } {
+  const top = eligible[0]!;
+  const stability = top.stability === null ? "" : ` (stability ${top.stability.toFixed(2)})`;
+  return {
+    best: top,
+    why: fixed
+      ? `${label(top)} is the requested segmentation with the best mean rank ` +
+        `(${top.meanRank!.toFixed(2)}); it is kept although no candidate was stable${stability}`
+      : `no candidate was stable; ${label(top)} has the best mean rank ` +
+        `(${top.meanRank!.toFixed(2)}) over silhouette, Davies-Bouldin and Calinski-Harabasz` +
+        stability,
+  };
+}
+
+function weakNote(best: Candidate, unstable: boolean): string {
+  const silhouette = best.silhouette!.toFixed(2);
+  return `no clear groups: the best split's silhouette is ${silhouette}` +
+    (unstable
+      ? ` and its segments change when refitted on a subsample (stability ${
+        best.stability?.toFixed(2) ?? "unknown"
+      }); treat them as a rough partition, not as distinct customer types`
+      : "; treat the segments as a rough partition, not as distinct customer types");
+}
+
+// The filters a fixed choice is exempt from, reported instead of applied.
+function fixedWarnings(best: Candidate): string[] {
+  const warnings: string[] = [];
+  if (best.stability !== null && best.stability < MIN_STABILITY) {
+    warnings.push(
+      `unstable: refitted on a subsample, its labels agree by an adjusted Rand index of ` +
+        `${best.stability.toFixed(2)} (below ${MIN_STABILITY})`,
+    );
+  }
+  if (best.smallestShare < AUTO_DEFAULTS.minSegmentShare) {
+    warnings.push(
+      `a segment holds ${pct(best.smallestShare)} of the customers (under ` +
+        `${AUTO_DEFAULTS.minSegmentShare * 100} %)`,
+    );
+  }
+  if (best.noiseShare > AUTO_DEFAULTS.maxNoiseShare) {
+    warnings.push(`${pct(best.noiseShare)} of the customers are noise`);
+  }
+  return warnings;
 }
 
 function compare(a: Candidate, b: Candidate): number {

@@ -11,7 +11,12 @@
  * service adds (`preprocessing`, `selection`, `metrics`, each cluster's `narrative`) is reported
  * as the domain modules produce it.
  */
-import { type Algorithm, type ProgressEvent, SELECTION_RULE } from "../../compute/auto.ts";
+import {
+  type Algorithm,
+  type AutoResult,
+  type ProgressEvent,
+  SELECTION_RULE,
+} from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
 import { round } from "../../compute/numbers.ts";
 import { columnsFromRecords } from "../datasets/records.ts";
@@ -79,6 +84,30 @@ export interface AnalyzeCluster {
   narrative: SegmentNarrative;
 }
 
+/**
+ * How the segmentation was chosen, as documents 002 and 004 report it: automatic or fixed, why,
+ * whether the data shows clear groups (`weak`: none, with a plain-language `note`), and the
+ * filters a fixed choice was let through (`warnings`).
+ */
+export interface Selection {
+  mode: "auto" | "fixed";
+  why: string;
+  structure: "clear" | "weak";
+  note: string | null;
+  warnings: string[];
+}
+
+/** The `selection` report of a pipeline outcome. */
+export function selectionReport(auto: AutoResult, fixed: boolean): Selection {
+  return {
+    mode: fixed ? "fixed" : "auto",
+    why: auto.why,
+    structure: auto.structure,
+    note: auto.note,
+    warnings: auto.warnings,
+  };
+}
+
 /** The response of `POST /api/analyze`, without `run_id` (added once the run is stored). */
 export interface AnalyzeResult {
   clusters: AnalyzeCluster[];
@@ -91,7 +120,7 @@ export interface AnalyzeResult {
   confidence: { method: string; folds: number; baseline: number };
   algorithm: Algorithm;
   n_clusters: number;
-  selection: { mode: "auto" | "fixed"; rule: string; why: string };
+  selection: Selection & { rule: string };
   metrics: {
     silhouette: number | null;
     davies_bouldin: number | null;
@@ -160,7 +189,7 @@ export async function analyze(
     },
     algorithm: best.algorithm,
     n_clusters: best.k,
-    selection: { mode: fixed ? "fixed" : "auto", rule: SELECTION_RULE, why: auto.why },
+    selection: { ...selectionReport(auto, fixed), rule: SELECTION_RULE },
     metrics: {
       silhouette: best.silhouette,
       davies_bouldin: best.daviesBouldin,
@@ -206,6 +235,9 @@ export function recordsTable(data: readonly Record<string, unknown>[]): ColumnTa
   }
 }
 
+// The families that honour a requested k.
+const FIXED_K_ALGORITHMS: readonly Algorithm[] = ["kmeans", "gmm", "ward"];
+
 /**
  * Runs the pipeline (`segmentColumns`) on `table` with document 002's options: the request's
  * id field, automatic selection or the algorithm and/or k it fixes, DBSCAN's parameters, the
@@ -241,7 +273,12 @@ export async function segmentTable(
     preprocess: idField === undefined ? {} : { idField },
     minClusters: fixedK ?? 2,
     maxClusters: fixedK ?? params.max_clusters ?? 10,
-    algorithms: algorithm === "auto" ? undefined : [algorithm],
+    // A fixed k rules DBSCAN out of an automatic choice: it finds its own number of clusters.
+    algorithms: algorithm !== "auto"
+      ? [algorithm]
+      : fixedK !== undefined
+      ? FIXED_K_ALGORITHMS
+      : undefined,
     randomState: params.random_state ?? 0,
     eps: params.eps,
     minSamples: params.min_samples,

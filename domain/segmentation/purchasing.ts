@@ -158,6 +158,8 @@ export async function purchasingSegmentation(
     selection: {
       rule: SELECTION_RULE,
       why: auto.why,
+      structure: auto.structure,
+      note: auto.note,
       silhouette: auto.silhouetteMode,
       silhouette_rows: auto.silhouetteRows,
     },
@@ -352,7 +354,12 @@ export async function purchasingSegmentationV2(
       merges,
     },
     noise_customers: profiles.n_noise,
-    selection: { rule: SELECTION_RULE, why: auto.why },
+    selection: {
+      rule: SELECTION_RULE,
+      why: auto.why,
+      structure: auto.structure,
+      note: auto.note,
+    },
     backend: auto.backend,
     processing_time_ms: Math.round(performance.now() - t0),
   };

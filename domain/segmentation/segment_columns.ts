@@ -128,6 +128,7 @@ export async function segmentColumns(
     randomState,
     eps: options.eps,
     minSamples: options.minSamples,
+    fixed: options.fixed ?? false,
     ...(options.fixed ? { minSegmentShare: 0, maxNoiseShare: 1 } : {}),
     onProgress: progress,
   }, backend).catch((err) => {

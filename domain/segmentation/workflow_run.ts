@@ -17,7 +17,13 @@ import { createRandom, sampleWithoutReplacement } from "../../compute/random.ts"
 import { round } from "../../compute/numbers.ts";
 import { fromPlainTable, type PlainTable } from "../datasets/plain_table.ts";
 import type { ColumnTable } from "../datasets/types.ts";
-import { type AnalyzeParams, recordsTable, segmentTable } from "./analyze.ts";
+import {
+  type AnalyzeParams,
+  recordsTable,
+  segmentTable,
+  type Selection,
+  selectionReport,
+} from "./analyze.ts";
 import { projectForScatter } from "./projection.ts";
 import type { Language, SegmentNarrative } from "../description/narrative.ts";
 import { preprocess, type PreprocessReport } from "./preprocess.ts";
@@ -79,7 +85,7 @@ export interface WorkflowRun {
     silhouette_mode: "exact" | "sampled";
     silhouette_rows: number;
   };
-  selection: { mode: "auto" | "fixed"; why: string };
+  selection: Selection;
   candidates: WorkflowCandidate[];
   /** The numeric fields profiled, in column order. */
   features: string[];
@@ -134,7 +140,7 @@ export async function clusterWorkflow(
       silhouette_mode: auto.silhouetteMode,
       silhouette_rows: auto.silhouetteRows,
     },
-    selection: { mode: seg.fixed ? "fixed" : "auto", why: auto.why },
+    selection: selectionReport(auto, seg.fixed),
     candidates: auto.candidates.map((c) => ({
       algorithm: c.algorithm,
       k: c.k,

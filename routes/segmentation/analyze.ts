@@ -66,7 +66,18 @@ const AnalyzeResponse = z.object({
   accuracy: z.number(),
   algorithm: z.string(),
   n_clusters: z.int(),
-  selection: z.object({ mode: z.string(), rule: z.string(), why: z.string() }),
+  selection: z.object({
+    mode: z.string(),
+    rule: z.string(),
+    why: z.string(),
+    structure: z.enum(["clear", "weak"]).meta({
+      description: "weak: no clear groups (no stable candidate, or silhouette under 0.25)",
+    }),
+    note: z.string().nullable().meta({ description: "With weak structure, what it means" }),
+    warnings: z.array(z.string()).meta({
+      description: "Filters a fixed algorithm or n_clusters was let through (e.g. unstable)",
+    }),
+  }),
   metrics: z.record(z.string(), z.unknown()),
   preprocessing: z.record(z.string(), z.unknown()),
 }).passthrough().meta({ id: "AnalyzeResponse" });
