@@ -23,6 +23,7 @@
 import {
   atomic,
   type BlobManifest,
+  CHUNK_BYTES,
   deleteBlob,
   getBlob,
   getBlobManifest,
@@ -30,9 +31,20 @@ import {
   keys,
   putBlob,
 } from "../../storage/mod.ts";
+import { type FaultHook, faultingKv } from "./faults.ts";
+import { jobKeys } from "./job_keys.ts";
+import { claimOrder } from "./fair_claim.ts";
 
-/** Where a job is in its life. `succeeded` and `failed` are final. */
-export type JobState = "queued" | "processing" | "succeeded" | "failed";
+/** Where a job is in its life. `succeeded`, `failed` and `cancelled` are final. */
+export type JobState = "queued" | "processing" | "succeeded" | "failed" | "cancelled";
+
+/** True for the states nothing writes again. */
+export function isFinal(state: JobState): boolean {
+  return state === "succeeded" || state === "failed" || state === "cancelled";
+}
+
+/** Active jobs (queued + processing) a tenant may have unless configured otherwise. */
+export const DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT = 4;
 
 /** Attempts a job gets unless its `enqueueJob` request says otherwise. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -59,6 +71,12 @@ export interface JobResultRef {
   readonly generation: string;
   readonly size: number;
   readonly chunks: number;
+}
+
+/** A stored object (`storage/blobs.ts`) of the job's tenant. */
+export interface BlobRef {
+  readonly kind: string;
+  readonly id: string;
 }
 
 /** A worker's hold on a `processing` job. */
@@ -98,6 +116,15 @@ export interface JobRecord<I = unknown> {
   readonly startedAt: number | null;
   /** When the job reached a final state. */
   readonly finishedAt: number | null;
+  /**
+   * Objects that belong to the job (its stored input): deleted in the same atomic operation
+   * that makes the job final, never before. Absent on records stored before it existed.
+   */
+  readonly ownedBlobs?: readonly BlobRef[];
+  /** The tenant's active-job slot the job holds until it is final (`jobKeys.slot`). */
+  readonly slot?: number | null;
+  /** The tenant asked to cancel the running job: its worker stops at its next write. */
+  readonly cancelRequested?: boolean;
 }
 
 /** What a worker holds after `claimNextJob`: pass it to every later write. */
@@ -127,6 +154,17 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** The tenant has as many active jobs as it may: `enqueueJob` stored nothing. */
+export class TooManyActiveJobsError extends Error {
+  override readonly name = "TooManyActiveJobsError";
+  constructor(readonly tenantId: string, readonly limit: number) {
+    super(
+      `Tenant ${tenantId} has ${limit} jobs queued or running, the most it may have; ` +
+        "retry once one has finished",
+    );
+  }
+}
+
 /** What `enqueueJob` stores. */
 export interface EnqueueJobRequest<I = unknown> {
   tenantId: string;
@@ -139,6 +177,11 @@ export interface EnqueueJobRequest<I = unknown> {
   idempotencyKey?: string;
   /** Default `DEFAULT_MAX_ATTEMPTS` (3). */
   maxAttempts?: number;
+  /**
+   * Objects the job owns (its stored input, written with `storeJobInput`): their pending
+   * markers are removed when the job is stored, and the objects when the job is final.
+   */
+  ownedBlobs?: readonly BlobRef[];
 }
 
 /** Options of `enqueueJob`. */
@@ -151,6 +194,12 @@ export interface EnqueueJobOptions {
    * job never depends on the message. Default false.
    */
   wake?: boolean;
+  /**
+   * At most this many active (queued + processing) jobs per tenant; beyond it
+   * `TooManyActiveJobsError`. Default: no limit. Enforced atomically: each active job holds one
+   * of the tenant's slot keys.
+   */
+  maxActivePerTenant?: number;
 }
 
 /** The result of `enqueueJob`. */
@@ -246,6 +295,9 @@ export async function enqueueJob<I>(
       // An expired key (or one whose job is gone) may be taken over: check its versionstamp.
       idemVersionstamp = existing.versionstamp;
     }
+    const slot = options.maxActivePerTenant === undefined
+      ? null
+      : await freeSlot(kv, tenantId, options.maxActivePerTenant);
     const id = newJobId(now);
     const job: JobRecord<I> = {
       version: 1,
@@ -266,11 +318,21 @@ export async function enqueueJob<I>(
       updatedAt: now,
       startedAt: null,
       finishedAt: null,
+      ownedBlobs: request.ownedBlobs ?? [],
+      slot,
     };
     const op = atomic(kv)
       .check({ key: keys.job(tenantId, id), versionstamp: null })
       .set(keys.job(tenantId, id), job)
       .set(keys.jobQueue(id), { tenantId } satisfies QueueIndexEntry);
+    if (slot !== null) {
+      // Two enqueues racing for the last slot: one commit wins, the other re-reads the slots.
+      const slotKey = jobKeys.slot(tenantId, slot);
+      op.check({ key: slotKey, versionstamp: null }).set(slotKey, id);
+    }
+    for (const blob of request.ownedBlobs ?? []) {
+      op.delete(jobKeys.pendingInput(tenantId, blob.kind, blob.id));
+    }
     if (idemKey) {
       const record: IdempotencyRecord = { jobId: id, fingerprint, expiresAt: now + ttl };
       // expireIn only collects garbage; `expiresAt` is what is enforced.
@@ -287,6 +349,23 @@ export async function enqueueJob<I>(
   throw new Error(
     `Could not enqueue a job of type ${type}: ${MAX_CAS_TRIES} commits in a row lost a race`,
   );
+}
+
+/**
+ * The lowest free active-job slot of `tenantId` below `limit`.
+ *
+ * @throws {TooManyActiveJobsError} when all are taken.
+ */
+async function freeSlot(kv: Deno.Kv, tenantId: string, limit: number): Promise<number> {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`Expected maxActivePerTenant to be a positive integer but found ${limit}`);
+  }
+  const taken = new Set<number>();
+  for await (const entry of kv.list({ prefix: jobKeys.slotPrefix(tenantId) })) {
+    taken.add(Number(entry.key.at(-1)));
+  }
+  for (let i = 0; i < limit; i++) if (!taken.has(i)) return i;
+  throw new TooManyActiveJobsError(tenantId, limit);
 }
 
 /**
@@ -358,10 +437,12 @@ export interface ClaimOptions {
 }
 
 /**
- * Leases the oldest claimable job (`queued`, `availableAt` ≤ `now`) to `workerId` until
+ * Leases a claimable job (`queued`, `availableAt` ≤ `now`) to `workerId` until
  * `now + leaseMs`: the job becomes `processing`, its attempt count goes up by one and its
- * progress back to 0. Exclusive: of several workers claiming one job at once, exactly one gets
- * it (compare-and-set on the job entry's versionstamp); the others move on to the next job.
+ * progress back to 0. Fair between tenants (`claimOrder`): the tenant with the fewest running
+ * jobs, round-robin among equals, and its oldest job. Exclusive: of several workers claiming
+ * one job at once, exactly one gets it (compare-and-set on the job entry's versionstamp); the
+ * others move on to the next job.
  *
  * @returns the lease, or null when nothing is claimable.
  */
@@ -375,11 +456,24 @@ export async function claimNextJob(
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
     throw new RangeError(`Expected leaseMs to be a positive number but found ${leaseMs}`);
   }
+  const active: Deno.KvEntry<JobRecord>[] = [];
   for await (const entries of activeJobs(kv)) {
-    for (const entry of entries) {
-      const job = entry.value;
-      if (!job || job.state !== "queued" || job.availableAt > now) continue;
-      if (options.types && !options.types.includes(job.type)) continue;
+    for (const entry of entries) if (entry.value) active.push(entry as Deno.KvEntry<JobRecord>);
+  }
+  const claimable = active.filter(({ value: job }) =>
+    job.state === "queued" && job.availableAt <= now &&
+    (!options.types || options.types.includes(job.type))
+  );
+  const cursor = (await kv.get<string>(jobKeys.claimCursor())).value;
+  const byJob = new Map(active.map((e) => [e.value, e]));
+  const ordered = claimOrder(
+    active.map((e) => e.value),
+    claimable.map((e) => e.value),
+    cursor,
+  );
+  {
+    for (const job of ordered) {
+      const entry = byJob.get(job)!;
       const lease: JobLeaseInfo = {
         owner: workerId,
         token: crypto.randomUUID(),
@@ -394,7 +488,9 @@ export async function claimNextJob(
         startedAt: now,
         updatedAt: now,
       };
-      const res = await atomic(kv).check(entry).set(entry.key, next).commit();
+      // The cursor is a hint for fairness, not a lock: last writer wins.
+      const res = await atomic(kv).check(entry).set(entry.key, next)
+        .set(jobKeys.claimCursor(), job.tenantId).commit();
       if (res.ok) return toLease(next, res.versionstamp);
       // Another worker took it (or it changed): try the next one.
     }
@@ -462,17 +558,23 @@ export async function finishJob<I>(
   lease: JobLease<I>,
   output: JobOutput,
   now: number,
+  options: { faults?: FaultHook } = {},
 ): Promise<JobRecord<I>> {
   // Fail before writing megabytes for a job that is no longer ours.
   await readOwned(kv, lease);
-  const manifest = await putBlob(kv, lease.tenantId, JOB_RESULT_KIND, lease.jobId, output.bytes, {
-    createOnly: true,
-    now,
-    ...(output.meta ? { meta: output.meta } : {}),
-  }) ?? await getBlobManifest(kv, lease.tenantId, JOB_RESULT_KIND, lease.jobId);
+  const { faults } = options;
+  const chunkOps = Math.ceil(Math.max(1, Math.ceil(output.bytes.byteLength / CHUNK_BYTES)) / 12);
+  const writer = faults ? faultingKv(kv, faults, chunkOps) : kv;
+  const manifest =
+    await putBlob(writer, lease.tenantId, JOB_RESULT_KIND, lease.jobId, output.bytes, {
+      createOnly: true,
+      now,
+      ...(output.meta ? { meta: output.meta } : {}),
+    }) ?? await getBlobManifest(kv, lease.tenantId, JOB_RESULT_KIND, lease.jobId);
   if (!manifest) {
     throw new Error(`The result of job ${lease.jobId} was deleted while it was being published`);
   }
+  await faults?.({ step: "flip" });
   return await completeWith(kv, lease, manifest, now);
 }
 
@@ -490,6 +592,48 @@ export async function adoptPublishedResult<I>(
 ): Promise<JobRecord<I> | null> {
   const manifest = await getBlobManifest(kv, lease.tenantId, JOB_RESULT_KIND, lease.jobId);
   return manifest ? await completeWith(kv, lease, manifest, now) : null;
+}
+
+/**
+ * Asks to cancel job `jobId` of `tenantId`. A queued job is `cancelled` at once (its input
+ * deleted in the same operation); a running one is marked `cancelRequested`, and its worker
+ * stops at its next write to the job (a renewal, a progress report, the result) and ends it
+ * `cancelled`, or the sweeper does once its lease expires. A final job is returned unchanged.
+ *
+ * @returns the job after the request, or null when the tenant has no such job.
+ */
+export async function cancelJob(
+  kv: Deno.Kv,
+  tenantId: string,
+  jobId: string,
+  now: number,
+): Promise<JobRecord | null> {
+  for (let tries = 0; tries < MAX_CAS_TRIES; tries++) {
+    if (!ID_PATTERN.test(jobId)) return null;
+    const entry = await kv.get<JobRecord>(keys.job(tenantId, jobId));
+    const job = entry.value;
+    if (!job || isFinal(job.state) || job.cancelRequested) return job;
+    const next: JobRecord = job.state === "queued"
+      ? cancelled(job, now)
+      : { ...job, cancelRequested: true, updatedAt: now };
+    const op = atomic(kv).check(entry).set(entry.key, next);
+    await addFinalWrites(kv, op, next);
+    if ((await op.commit()).ok) return next;
+  }
+  throw new Error(`Could not cancel job ${jobId}: ${MAX_CAS_TRIES} commits in a row lost a race`);
+}
+
+/**
+ * Ends a job whose cancel its worker has seen: `cancelled`, its input and any result deleted.
+ *
+ * @throws {LeaseLostError} when the job is no longer leased to this claim.
+ */
+export async function endCancelled<I>(
+  kv: Deno.Kv,
+  lease: JobLease<I>,
+  now: number,
+): Promise<JobRecord<I>> {
+  return (await updateOwned(kv, lease, (j) => cancelled(j, now))).job;
 }
 
 /** Options of `failJob`. */
@@ -521,10 +665,7 @@ export async function failJob<I>(
     return retry && j.attempt < j.maxAttempts
       ? requeued(j, info, now + delay, now)
       : failed(j, info, now);
-  }, (op, next) => {
-    if (next.state === "failed") op.delete(keys.jobQueue(next.id));
   });
-  if (job.state === "failed") await deleteOrphanResult(kv, job);
   return job;
 }
 
@@ -539,14 +680,15 @@ export async function releaseJob<I>(
   lease: JobLease<I>,
   now: number,
 ): Promise<JobRecord<I>> {
-  const { job } = await updateOwned(kv, lease, (j) => ({
-    ...j,
-    state: "queued",
-    attempt: Math.max(0, j.attempt - 1),
-    lease: null,
-    availableAt: now,
-    updatedAt: now,
-  }));
+  const { job } = await updateOwned(kv, lease, (j) =>
+    j.cancelRequested ? cancelled(j, now) : ({
+      ...j,
+      state: "queued",
+      attempt: Math.max(0, j.attempt - 1),
+      lease: null,
+      availableAt: now,
+      updatedAt: now,
+    }));
   return job;
 }
 
@@ -556,6 +698,8 @@ export interface SweepReport {
   readonly requeued: string[];
   /** Jobs whose lease had expired on their last attempt, now failed. */
   readonly failed: string[];
+  /** Jobs whose lease had expired after a cancel was asked, now cancelled. */
+  readonly cancelled: string[];
   /** Index entries of finished or missing jobs removed. */
   readonly cleaned: number;
 }
@@ -567,7 +711,12 @@ export interface SweepReport {
  * worker that was only slow finds its lease gone at its next write.
  */
 export async function sweepExpiredLeases(kv: Deno.Kv, now: number): Promise<SweepReport> {
-  const report = { requeued: [] as string[], failed: [] as string[], cleaned: 0 };
+  const report = {
+    requeued: [] as string[],
+    failed: [] as string[],
+    cancelled: [] as string[],
+    cleaned: 0,
+  };
   for await (const entries of activeJobs(kv)) {
     for (const [i, first] of entries.entries()) {
       const indexKey = entries.indexKeys[i]!;
@@ -580,6 +729,7 @@ export async function sweepExpiredLeases(kv: Deno.Kv, now: number): Promise<Swee
         if (outcome === "cleaned") report.cleaned++;
         else if (outcome === "requeued") report.requeued.push(entry.value!.id);
         else if (outcome === "failed") report.failed.push(entry.value!.id);
+        else if (outcome === "cancelled") report.cancelled.push(entry.value!.id);
         break;
       }
     }
@@ -601,7 +751,7 @@ async function sweepOne(
   entry: Deno.KvEntryMaybe<JobRecord>,
   indexKey: Deno.KvKey,
   now: number,
-): Promise<"raced" | "cleaned" | "requeued" | "failed" | "kept"> {
+): Promise<"raced" | "cleaned" | "requeued" | "failed" | "cancelled" | "kept"> {
   const job = entry.value;
   if (!job || job.state === "succeeded" || job.state === "failed") {
     // Left behind by a deleted tenant: nothing to run. Checked so a concurrent write wins.
@@ -616,14 +766,15 @@ async function sweepOne(
     attempt: job.attempt,
     at: now,
   };
-  const next = job.attempt < job.maxAttempts
+  const next = job.cancelRequested
+    ? cancelled(job, now)
+    : job.attempt < job.maxAttempts
     ? requeued(job, info, now, now)
     : failed(job, info, now);
   const op = atomic(kv).check(entry).set(entry.key, next);
-  if (next.state === "failed") op.delete(indexKey);
+  await addFinalWrites(kv, op, next);
   if (!(await op.commit()).ok) return "raced";
-  if (next.state === "failed") await deleteOrphanResult(kv, next);
-  return next.state === "failed" ? "failed" : "requeued";
+  return next.state === "queued" ? "requeued" : next.state === "cancelled" ? "cancelled" : "failed";
 }
 
 /** Job ids are UUIDv7: unique, and sorting by id is sorting by creation time (FIFO claims). */
@@ -664,6 +815,17 @@ function requeued<I>(job: JobRecord<I>, error: JobError, availableAt: number, no
     error,
     availableAt,
     updatedAt: now,
+  } satisfies JobRecord<I>;
+}
+
+function cancelled<I>(job: JobRecord<I>, now: number) {
+  return {
+    ...job,
+    state: "cancelled",
+    lease: null,
+    cancelRequested: true,
+    updatedAt: now,
+    finishedAt: now,
   } satisfies JobRecord<I>;
 }
 
@@ -727,6 +889,7 @@ async function updateOwned<I>(
     const next = change(current.value!);
     const op = atomic(kv).check(current).set(current.key, next);
     extra?.(op, next);
+    await addFinalWrites(kv, op, next);
     const res = await op.commit();
     if (res.ok) return { job: next, versionstamp: res.versionstamp };
   }
@@ -749,32 +912,62 @@ async function completeWith<I>(
     chunks: manifest.chunks,
   };
   try {
-    const { job } = await updateOwned(kv, lease, (j) => ({
-      ...j,
-      state: "succeeded",
-      progress: 1,
-      lease: null,
-      error: null,
-      result,
-      updatedAt: now,
-      finishedAt: now,
-    }), (op, next) => op.delete(keys.jobQueue(next.id)));
+    // A cancel asked while the result was being written wins: the tenant no longer wants it.
+    const { job } = await updateOwned(kv, lease, (j) =>
+      j.cancelRequested ? cancelled(j, now) : {
+        ...j,
+        state: "succeeded",
+        progress: 1,
+        lease: null,
+        error: null,
+        result,
+        updatedAt: now,
+        finishedAt: now,
+      });
     return job;
   } catch (error) {
     if (error instanceof LeaseLostError) {
       const job = await getJob(kv, lease.tenantId, lease.jobId);
-      if (job?.state === "failed") await deleteOrphanResult(kv, job);
+      if (job && job.state !== "succeeded" && isFinal(job.state)) {
+        // Published after the job ended without it (a late worker): not the job's result.
+        await deleteBlob(kv, job.tenantId, JOB_RESULT_KIND, job.id);
+      }
     }
     throw error;
   }
 }
 
 /**
- * A failed job has no result, but an attempt may have published one and died before the flip
- * (or published after losing its lease): delete it so it does not linger unreferenced.
+ * Adds to `op` what making `next` final takes, when it is: the job leaves the worker index and
+ * frees its tenant slot, and the objects that die with it (its stored input; its result object
+ * unless it succeeded: an attempt may have published one and died before the flip) are
+ * unpublished in the same operation, each manifest checked, their chunks handed to
+ * `sweepOrphanChunks` with a `["gc", generation]` marker. So a job's input exists exactly until
+ * its outcome is stored, and no reader sees the result of a job that did not succeed.
  */
-async function deleteOrphanResult(kv: Deno.Kv, job: JobRecord): Promise<void> {
-  await deleteBlob(kv, job.tenantId, JOB_RESULT_KIND, job.id);
+async function addFinalWrites(kv: Deno.Kv, op: GuardedAtomic, next: JobRecord): Promise<void> {
+  if (!isFinal(next.state)) return;
+  op.delete(keys.jobQueue(next.id));
+  if (next.slot !== undefined && next.slot !== null) {
+    op.delete(jobKeys.slot(next.tenantId, next.slot));
+  }
+  const doomed: BlobRef[] = [...(next.ownedBlobs ?? [])];
+  if (next.state !== "succeeded") doomed.push({ kind: JOB_RESULT_KIND, id: next.id });
+  const manifests = await kv.getMany<BlobManifest[]>(
+    doomed.map((b) => keys.blob(next.tenantId, b.kind, b.id)),
+  );
+  for (const entry of manifests) {
+    const m = entry.value;
+    if (!m) continue;
+    op.check(entry).delete(entry.key).set(keys.gc(m.generation), {
+      tenantId: next.tenantId,
+      kind: m.kind,
+      id: m.id,
+      generation: m.generation,
+      // Unpublished now: the next sweep may take the chunks, whatever its grace period.
+      since: 0,
+    });
+  }
 }
 
 async function sendWakeup(kv: Deno.Kv, jobId: string): Promise<void> {

@@ -9,9 +9,13 @@
  *
  * @module
  */
+import { sweepOrphanChunks } from "../../storage/mod.ts";
+import type { FaultHook } from "./faults.ts";
+import { PENDING_INPUT_GRACE_MS, sweepPendingInputs } from "./job_inputs.ts";
 import {
   adoptPublishedResult,
   claimNextJob,
+  endCancelled,
   failJob,
   finishJob,
   isJobWakeup,
@@ -111,6 +115,19 @@ export interface JobRunnerOptions {
    * `isJobWakeup` messages to `wake()` from that handler. Default false.
    */
   listenQueue?: boolean;
+  /**
+   * Least time between two sweeps of orphans, by `clock`: stored inputs whose job never came
+   * (`sweepPendingInputs`) and chunks no manifest names (`sweepOrphanChunks`, which also takes
+   * the chunks of objects that died with their job). Default 10 min.
+   */
+  orphanSweepIntervalMs?: number;
+  /** How old an orphan must be to be swept (a write still going on is younger); default 1 h. */
+  orphanGraceMs?: number;
+  /**
+   * Test only: called before each step of a job (claim, compute, each result chunk, publish,
+   * flip), so a test can crash a worker there (`domain/jobs/faults.ts`). Default none.
+   */
+  faults?: FaultHook | null;
   /** Errors that the loop survives (store failures, lost leases); default `console.error`. */
   onError?: (error: unknown, job?: JobRecord) => void;
 }
@@ -121,10 +138,21 @@ const DEFAULTS = {
   concurrency: 1,
   retryDelayMs: 1_000,
   listenQueue: false,
+  orphanSweepIntervalMs: 600_000,
+  orphanGraceMs: PENDING_INPUT_GRACE_MS,
+  faults: null,
   schedule: realTimeSchedule,
   onError: (error: unknown, job?: JobRecord) =>
     console.error(`job runner${job ? ` (job ${job.id}, ${job.type})` : ""}:`, error),
 };
+
+/** Why a job's signal is aborted when its tenant cancelled it. */
+export class JobCancelledError extends Error {
+  override readonly name = "JobCancelledError";
+  constructor(readonly jobId: string) {
+    super(`Job ${jobId} was cancelled`);
+  }
+}
 
 /** Why a job's signal is aborted when the runner stops. */
 const STOPPING = "The job runner is stopping";
@@ -163,6 +191,7 @@ export class JobRunner {
   #woken = false;
   #listening = false;
   #lastSweep = -Infinity;
+  #lastOrphanSweep = -Infinity;
 
   constructor(kv: Deno.Kv, types: readonly JobType[], options: JobRunnerOptions) {
     const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
@@ -180,7 +209,14 @@ export class JobRunner {
         throw new RangeError(`Expected ${name} to be a positive number but found ${value}`);
       }
     }
-    for (const name of ["sweepIntervalMs", "retryDelayMs"] as const) {
+    for (
+      const name of [
+        "sweepIntervalMs",
+        "retryDelayMs",
+        "orphanSweepIntervalMs",
+        "orphanGraceMs",
+      ] as const
+    ) {
       const value = this.#opts[name];
       if (!(value >= 0 && value < Infinity)) {
         throw new RangeError(`Expected ${name} to be a number ≥ 0 but found ${value}`);
@@ -265,6 +301,16 @@ export class JobRunner {
         onError(error);
       }
     }
+    const { orphanSweepIntervalMs, orphanGraceMs } = this.#opts;
+    if (clock() - this.#lastOrphanSweep >= orphanSweepIntervalMs) {
+      this.#lastOrphanSweep = clock();
+      try {
+        await sweepPendingInputs(this.#kv, this.#lastOrphanSweep, orphanGraceMs);
+        await sweepOrphanChunks(this.#kv, orphanGraceMs, this.#lastOrphanSweep);
+      } catch (error) {
+        onError(error);
+      }
+    }
     let started = 0;
     const types = [...this.#types.keys()];
     while (!this.#stopping && this.#running.size < concurrency) {
@@ -329,7 +375,7 @@ export class JobRunner {
 
   async #execute(claimed: JobLease): Promise<void> {
     const kv = this.#kv;
-    const { clock, leaseMs, renewEveryMs, onError, retryDelayMs, schedule } = this.#opts;
+    const { clock, leaseMs, renewEveryMs, onError, retryDelayMs, schedule, faults } = this.#opts;
     const type = this.#types.get(claimed.job.type)!;
     const controller = new AbortController();
     const stopSignal = this.#stop.signal;
@@ -346,6 +392,10 @@ export class JobRunner {
         if (lost) throw lost;
         try {
           lease = await update(lease);
+          // Every write reads the job back: that is where the tenant's cancel is seen.
+          if (lease.job.cancelRequested && !controller.signal.aborted) {
+            controller.abort(new JobCancelledError(lease.jobId));
+          }
         } catch (error) {
           if (error instanceof LeaseLostError) {
             lost = error;
@@ -391,6 +441,7 @@ export class JobRunner {
     };
 
     try {
+      await faults?.({ step: "claim" });
       let input: unknown;
       try {
         input = type.parseInput ? type.parseInput(claimed.job.input) : claimed.job.input;
@@ -409,10 +460,11 @@ export class JobRunner {
         progress,
         renewLease: renew,
       });
+      await faults?.({ step: "compute" });
       await flushing;
       await chain;
       if (lost) throw lost;
-      await finishJob(kv, lease, output, clock());
+      await finishJob(kv, lease, output, clock(), faults ? { faults } : {});
     } catch (error) {
       if (error instanceof LeaseLostError || lost) {
         // Another worker holds the job now (our lease expired and was swept): not ours to record.
@@ -420,7 +472,9 @@ export class JobRunner {
         return;
       }
       try {
-        if (stopSignal.aborted && controller.signal.reason === stopSignal.reason) {
+        if (controller.signal.reason instanceof JobCancelledError) {
+          await endCancelled(kv, lease, clock());
+        } else if (stopSignal.aborted && controller.signal.reason === stopSignal.reason) {
           await releaseJob(kv, lease, clock());
         } else {
           const retry = !(type.isPermanent?.(error) ?? false);

@@ -14,7 +14,9 @@ import { type EnqueuedJob, enqueueJob, getJobResult } from "./job_table.ts";
 import type { SegmentationRequest } from "../segmentation/execute.ts";
 import { executeRequest } from "../workflow/execute_request.ts";
 import type { JobType } from "./runner.ts";
-import { deleteBlob, getBlob, putBlob } from "../../storage/mod.ts";
+import { getBlob } from "../../storage/mod.ts";
+import { dropJobInput, storeJobInput } from "./job_inputs.ts";
+import { maxActiveJobsPerTenant } from "./limits.ts";
 
 /** The job type's name. */
 export const SEGMENTATION_JOB_TYPE = "segmentation";
@@ -26,9 +28,19 @@ export interface SegmentationJobInput {
   readonly requestId: string;
 }
 
+/** Options of `enqueueSegmentation`. */
+export interface EnqueueSegmentationOptions {
+  /** Active jobs the tenant may have; default `maxActiveJobsPerTenant()` (the setting, or 4). */
+  maxActivePerTenant?: number;
+}
+
 /**
- * Stores `request` and enqueues its job for `tenantId`.
+ * Stores `request` and enqueues its job for `tenantId`. The job owns the stored request: it is
+ * deleted in the operation that stores the job's outcome (or, if the job is never enqueued, by
+ * the runner's sweep of pending inputs).
  *
+ * @throws {TooManyActiveJobsError} when the tenant has its limit of active jobs; the stored
+ *   request is deleted again.
  * @throws {KvLimitError | Error} from the store; nothing is enqueued then.
  */
 export async function enqueueSegmentation(
@@ -36,22 +48,36 @@ export async function enqueueSegmentation(
   tenantId: string,
   request: SegmentationRequest,
   now: number,
+  options: EnqueueSegmentationOptions = {},
 ): Promise<EnqueuedJob<SegmentationJobInput>> {
+  const maxActivePerTenant = options.maxActivePerTenant ?? maxActiveJobsPerTenant();
   const requestId = crypto.randomUUID();
   const bytes = new TextEncoder().encode(JSON.stringify(request));
-  await putBlob(kv, tenantId, REQUEST_KIND, requestId, bytes, { now });
-  return await enqueueJob(
-    kv,
-    { tenantId, type: SEGMENTATION_JOB_TYPE, input: { requestId } },
-    now,
-    { wake: true },
-  );
+  await storeJobInput(kv, tenantId, REQUEST_KIND, requestId, bytes, now);
+  try {
+    return await enqueueJob(
+      kv,
+      {
+        tenantId,
+        type: SEGMENTATION_JOB_TYPE,
+        input: { requestId },
+        ownedBlobs: [{ kind: REQUEST_KIND, id: requestId }],
+      },
+      now,
+      { wake: true, maxActivePerTenant },
+    );
+  } catch (error) {
+    await dropJobInput(kv, tenantId, REQUEST_KIND, requestId).catch(() => {});
+    throw error;
+  }
 }
 
 /**
  * The job type, running requests on `engine`. Input the data cannot support (the errors a
  * synchronous request answers 422) fails the job at once with that message; other errors are
- * retried. The stored request is deleted once the job has succeeded or failed for good.
+ * retried. The stored request is never deleted here: the job table deletes it in the operation
+ * that makes the job final, so an attempt that dies while saving its result leaves the next
+ * attempt its input.
  */
 export function segmentationJobType(
   engine: SegmentationEngine,
@@ -66,30 +92,21 @@ export function segmentationJobType(
       return { requestId: id };
     },
     isPermanent,
-    async run({ kv, job, input, progress, now }) {
+    async run({ kv, job, input, progress, now, signal }) {
       const blob = await getBlob(kv, job.tenantId, REQUEST_KIND, input.requestId);
       if (!blob) {
         throw new Deno.errors.NotFound(`The request of job ${job.id} is no longer stored`);
       }
       const request = JSON.parse(new TextDecoder().decode(blob.bytes)) as SegmentationRequest;
       await progress(0.05);
-      // The customers' data is kept only until the job has an outcome.
-      let settled = false;
-      try {
-        const body = await executeRequest(kv, job.tenantId, engine, request, now);
-        settled = true;
-        return {
-          bytes: new TextEncoder().encode(JSON.stringify(body)),
-          meta: { format: "json", run_id: body.run_id },
-        };
-      } catch (error) {
-        settled = isPermanent(error) || job.attempt >= job.maxAttempts;
-        throw error;
-      } finally {
-        if (settled) {
-          await deleteBlob(kv, job.tenantId, REQUEST_KIND, input.requestId).catch(() => {});
-        }
-      }
+      // The engine takes no signal: a cancel is seen before and after the computation.
+      signal.throwIfAborted();
+      const body = await executeRequest(kv, job.tenantId, engine, request, now);
+      signal.throwIfAborted();
+      return {
+        bytes: new TextEncoder().encode(JSON.stringify(body)),
+        meta: { format: "json", run_id: body.run_id },
+      };
     },
   };
 }

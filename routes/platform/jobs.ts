@@ -1,11 +1,12 @@
 /**
  * `GET /api/jobs/{job_id}`: the state of one of the tenant's jobs (document 003's polling of an
- * async run, generalised to every job type), in document 003's envelope. Another tenant's job
- * id is 404, exactly as an unknown one.
+ * async run, generalised to every job type), in document 003's envelope; `DELETE` cancels it.
+ * Another tenant's job id is 404, exactly as an unknown one.
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { getJob, getJobResult, type JobRecord } from "../../domain/jobs/mod.ts";
+import { cancelJob } from "../../domain/jobs/job_table.ts";
 import { ClientError } from "../http/errors.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
 import type { AppEnv } from "../env.ts";
@@ -21,7 +22,7 @@ export interface JobRoutesDeps {
 export const JobStatusSchema = z.object({
   job_id: z.string(),
   type: z.string(),
-  status: z.enum(["queued", "processing", "succeeded", "failed"]),
+  status: z.enum(["queued", "processing", "succeeded", "failed", "cancelled"]),
   progress: z.number().min(0).max(1),
   attempt: z.int(),
   max_attempts: z.int(),
@@ -31,6 +32,7 @@ export const JobStatusSchema = z.object({
   finished_at: z.string().nullable(),
   error: z.object({ name: z.string(), message: z.string() }).nullable(),
   result_available: z.boolean(),
+  cancel_requested: z.boolean(),
 }).meta({ id: "JobStatus" });
 
 const getRoute = createRoute({
@@ -83,6 +85,29 @@ const resultRoute = createRoute({
   },
 });
 
+const cancelRoute = createRoute({
+  method: "delete",
+  path: "/{job_id}",
+  tags: ["jobs"],
+  summary: "Cancel a job",
+  description: "A queued job is cancelled at once (200, status `cancelled`). A running job is " +
+    "asked to stop (202, `cancel_requested: true`): its worker stops at its next check (a " +
+    "lease renewal, every 10 s by default) and it ends `cancelled`. Cancelling a cancelled job " +
+    "answers 200 again; a succeeded or failed job cannot be cancelled (409 `job_finished`).",
+  request: { params: z.object({ job_id: z.string().min(1).max(200) }) },
+  responses: {
+    200: {
+      description: "The job, cancelled",
+      content: { "application/json": { schema: envelopeSchema(JobStatusSchema) } },
+    },
+    202: {
+      description: "The job, running, asked to stop",
+      content: { "application/json": { schema: envelopeSchema(JobStatusSchema) } },
+    },
+    ...errorResponses(401, 404, 409, 429),
+  },
+});
+
 /** The jobs sub-app, mounted at `/api/jobs`; needs a principal (authentication runs first). */
 export function jobRoutes(deps: JobRoutesDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
@@ -93,6 +118,21 @@ export function jobRoutes(deps: JobRoutesDeps): OpenAPIHono<AppEnv> {
     if (!job) throw new ClientError(404, "not_found", `No job with id "${job_id}"`);
     return c.json(envelope(c, jobStatus(job), deps.clock()), 200);
   });
+  app.openapi(cancelRoute, async (c) => {
+    const principal = c.get("principal");
+    const { job_id } = c.req.valid("param");
+    const job = principal
+      ? await cancelJob(deps.kv, principal.tenantId, job_id, deps.clock())
+      : null;
+    if (!job) throw new ClientError(404, "not_found", `No job with id "${job_id}"`);
+    if (job.state === "succeeded" || job.state === "failed") {
+      throw new ClientError(409, "job_finished", `Job ${job_id} has ${job.state}`, {
+        details: { job_id, status: job.state },
+      });
+    }
+    const body = envelope(c, jobStatus(job), deps.clock());
+    return job.state === "cancelled" ? c.json(body, 200) : c.json(body, 202);
+  });
   app.openapi(resultRoute, async (c) => {
     const principal = c.get("principal");
     const { job_id } = c.req.valid("param");
@@ -100,6 +140,11 @@ export function jobRoutes(deps: JobRoutesDeps): OpenAPIHono<AppEnv> {
     if (!job) throw new ClientError(404, "not_found", `No job with id "${job_id}"`);
     if (job.state === "failed") {
       throw new ClientError(409, "job_failed", job.error?.message ?? "The job failed", {
+        details: { job_id, status: job.state },
+      });
+    }
+    if (job.state === "cancelled") {
+      throw new ClientError(409, "job_cancelled", `Job ${job_id} was cancelled`, {
         details: { job_id, status: job.state },
       });
     }
@@ -139,5 +184,6 @@ export function jobStatus(job: JobRecord): z.infer<typeof JobStatusSchema> {
     finished_at: iso(job.finishedAt),
     error: job.error ? { name: job.error.name, message: job.error.message } : null,
     result_available: job.result !== null,
+    cancel_requested: job.cancelRequested ?? false,
   };
 }

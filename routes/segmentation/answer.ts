@@ -19,6 +19,7 @@ import {
 } from "../../domain/segmentation/mod.ts";
 import { executeRequest } from "../../domain/workflow/mod.ts";
 import { wrapClientErrors } from "../http/errors.ts";
+import { jobLimitAs429 } from "../platform/job_limit.ts";
 import type { AppEnv } from "../env.ts";
 
 /** What the segmentation routes need. */
@@ -85,7 +86,8 @@ async function answer(
     prefersAsync: prefersAsync(c),
   });
   if (decision.mode === "job") {
-    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock());
+    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock())
+      .catch(jobLimitAs429);
     const statusUrl = `/api/jobs/${job.id}`;
     c.header("Location", statusUrl);
     if (decision.reason === "client_preference") {

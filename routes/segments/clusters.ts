@@ -35,6 +35,7 @@ import {
 } from "./context.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
 import { ClientError } from "../http/errors.ts";
+import { jobLimitAs429 } from "../platform/job_limit.ts";
 import { jobStatus } from "../platform/jobs.ts";
 import { ClusterJobSchema, ClustersRunAcceptedSchema, ClustersSchema } from "./schemas.ts";
 import type { AppEnv } from "../env.ts";
@@ -221,7 +222,8 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       syncLimit: SYNC_LIMITS.clustersRun,
       prefersAsync: true,
     });
-    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock());
+    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock())
+      .catch(jobLimitAs429);
     const statusUrl = `/api/clusters/jobs/${job.id}`;
     c.header("Location", statusUrl);
     return c.json(

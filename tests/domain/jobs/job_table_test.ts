@@ -256,7 +256,7 @@ Deno.test("sweepExpiredLeases requeues an expired job, which the next claim runs
     await claimOne(kv, "dead-worker", T0);
     await claimOne(kv, "live-worker", T0 + 20_000);
     const report = await sweepExpiredLeases(kv, T0 + LEASE + 1);
-    assert.deepEqual(report, { requeued: [job.id], failed: [], cleaned: 0 });
+    assert.deepEqual(report, { requeued: [job.id], failed: [], cancelled: [], cleaned: 0 });
     assert.equal((await getJob(kv, "tA", live.job.id))?.state, "processing", "live lease kept");
     const retry = await claimOne(kv, "w2", T0 + LEASE + 2);
     assert.equal(retry.jobId, job.id);
@@ -461,6 +461,8 @@ Deno.test("a job failed for good deletes a result that an attempt published with
     await putBlob(kv, "tA", JOB_RESULT_KIND, job.id, bytesOf(10), { createOnly: true, now: T0 });
     assert.deepEqual((await sweepExpiredLeases(kv, T0 + LEASE)).failed, [job.id]);
     assert.equal(await getBlob(kv, "tA", JOB_RESULT_KIND, job.id), null);
+    // Unpublished with the flip; its chunks are the orphan sweep's, whatever its grace period.
+    await sweepOrphanChunks(kv, 3_600_000, T0 + LEASE);
     assert.equal(await countKeys(kv, ["t", "tA", "chunk"]), 0);
   } finally {
     kv.close();
@@ -472,7 +474,12 @@ Deno.test("sweepExpiredLeases drops index entries whose job is gone", async () =
   try {
     const { job } = await enqueueJob(kv, { tenantId: "tA", type: "t", input: {} }, T0);
     await kv.delete(keys.job("tA", job.id)); // as when a tenant is deleted by prefix
-    assert.deepEqual(await sweepExpiredLeases(kv, T0), { requeued: [], failed: [], cleaned: 1 });
+    assert.deepEqual(await sweepExpiredLeases(kv, T0), {
+      requeued: [],
+      failed: [],
+      cancelled: [],
+      cleaned: 1,
+    });
     assert.equal(await countKeys(kv, keys.jobQueuePrefix()), 0);
   } finally {
     kv.close();
