@@ -22,6 +22,7 @@
  * | `TRUST_PROXY` | `true`: client address from `X-Forwarded-For` | `false` |
  * | `JOB_WORKER` | `0` turns this instance's job worker off (an API-only instance) | on |
  * | `SEGMENT_WORKERS` | segmentations run at once, each in its own Web Worker, 1–64 | `1` |
+ * | `RETENTION_DAYS` | days stored runs and datasets are kept, 0–3650 (0: forever) | `30` |
  * | `CONNECTION_GUARD` | `0` serves with `Deno.serve` alone (behind a proxy that has its own limits) | on |
  * | `MAX_CONNECTIONS` | client connections at once; more are answered 503 | open-file limit ÷ 3 |
  * | `HEADER_TIMEOUT_MS` | time to send a request's head (line and headers) | `10000` |
@@ -40,6 +41,7 @@ import { selectBackend } from "./compute/select.ts";
 import { DEFAULT_PASSWORD_COST } from "./domain/auth/mod.ts";
 import type { SegmentationEngine } from "./domain/segmentation/mod.ts";
 import { sweepExpiredExports } from "./domain/workflow/mod.ts";
+import { DEFAULT_RETENTION_DAYS, retentionMs, sweepExpired } from "./domain/retention.ts";
 import { segmentationJobType } from "./domain/jobs/mod.ts";
 import { ensureLocalTenant } from "./domain/auth/mod.ts";
 import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/auth/mod.ts";
@@ -82,6 +84,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   jobWorker: boolean;
   segmentWorkers: number;
+  /** Days stored runs and datasets are kept (0: forever). */
+  retentionDays: number;
   /** Limits of the connection guard; undefined with `CONNECTION_GUARD=0`. */
   guard: Omit<GuardLimits, "maxBodyBytes"> | undefined;
 }
@@ -212,6 +216,12 @@ export function readConfig(env: (name: string) => string | undefined): ServerCon
     trustProxy: flag("TRUST_PROXY", get("TRUST_PROXY")),
     jobWorker: get("JOB_WORKER") === undefined ? true : flag("JOB_WORKER", get("JOB_WORKER")),
     segmentWorkers: integer("SEGMENT_WORKERS", get("SEGMENT_WORKERS") ?? "1", 1, 64),
+    retentionDays: integer(
+      "RETENTION_DAYS",
+      get("RETENTION_DAYS") ?? String(DEFAULT_RETENTION_DAYS),
+      0,
+      3650,
+    ),
     guard: readGuardLimits(get),
   };
 }
@@ -343,10 +353,13 @@ export async function main(): Promise<number> {
     : undefined;
   runner?.start();
   // Chunks of objects whose writer died before publishing (an hour is far above any write), and
-  // the bytes of expired exports (their ids go on answering 410).
+  // the bytes of expired exports (their ids go on answering 410), and runs and datasets older
+  // than RETENTION_DAYS.
   const orphanSweep = setInterval(() => {
     sweepOrphanChunks(kv, 3_600_000, clock()).catch((e) => console.error("orphan sweep:", e));
     sweepExpiredExports(kv, clock()).catch((e) => console.error("export sweep:", e));
+    sweepExpired(kv, clock(), retentionMs(config.retentionDays))
+      .catch((e) => console.error("retention sweep:", e));
   }, 600_000);
 
   let server: { finished: Promise<void>; shutdown(): Promise<void> };

@@ -26,11 +26,11 @@ import {
 import {
   clearSession,
   getCurrentDatasetId,
-  listDatasets,
   saveDataset,
   setCurrentDataset,
 } from "../domain/datasets/mod.ts";
 import { COLUMN_ROLES, type Dataset } from "../domain/datasets/mod.ts";
+import { DATASET_PAGE, deleteDataset, listDatasetPage } from "../domain/datasets/store.ts";
 import { parseAcceptLanguage } from "../domain/description/mod.ts";
 import {
   requireDataset,
@@ -156,8 +156,31 @@ const routes = {
     method: "get",
     path: "/datasets",
     tags: ["workflow"],
-    summary: "The tenant's stored datasets, newest first, and the session's current one",
-    responses: { ...ok("Datasets", DatasetListSchema), ...errorResponses(401) },
+    summary: "The tenant's stored datasets, newest first (paged), and the session's current one",
+    request: {
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(DATASET_PAGE.maxLimit)
+          .default(DATASET_PAGE.defaultLimit).meta({
+            description:
+              `Datasets per page (default ${DATASET_PAGE.defaultLimit}, at most ${DATASET_PAGE.maxLimit})`,
+          }),
+        offset: z.coerce.number().int().min(0).default(0).meta({
+          description: "Datasets skipped (default 0)",
+        }),
+      }),
+    },
+    responses: { ...ok("Datasets", DatasetListSchema), ...errorResponses(401, 422) },
+  }),
+  datasetsDelete: createRoute({
+    method: "delete",
+    path: "/datasets/{id}",
+    tags: ["workflow"],
+    summary: "Delete a stored dataset (and any session's pointer to it; its runs are kept)",
+    request: { params: z.object({ id: z.string().min(1).max(200) }) },
+    responses: {
+      204: { description: "Deleted" },
+      ...errorResponses(401, 404),
+    },
   }),
   datasetsSelect: createRoute({
     method: "put",
@@ -400,9 +423,31 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
 
   app.openapi(routes.datasetsList, async (c) => {
     const { tenantId, owner } = who(c);
-    const datasets = await listDatasets(deps.kv, tenantId);
+    const { limit, offset } = c.req.valid("query");
+    const { datasets, total } = await listDatasetPage(deps.kv, tenantId, { limit, offset });
     const current = await getCurrentDatasetId(deps.kv, tenantId, owner);
-    return c.json({ success: true, current_dataset_id: current, datasets }, 200) as never;
+    return c.json(
+      {
+        success: true,
+        current_dataset_id: current,
+        datasets,
+        total,
+        limit,
+        offset,
+        has_more: offset + datasets.length < total,
+      },
+      200,
+    ) as never;
+  });
+
+  app.openapi(routes.datasetsDelete, async (c) => {
+    const { tenantId } = who(c);
+    const { id } = c.req.valid("param");
+    // Another tenant's id is not found, exactly as an unknown one.
+    if (!await deleteDataset(deps.kv, tenantId, id)) {
+      throw new ClientError(404, "not_found", `No dataset with id "${id}"`);
+    }
+    return c.body(null, 204) as never;
   });
 
   app.openapi(routes.datasetsSelect, async (c) => {

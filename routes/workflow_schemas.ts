@@ -74,7 +74,11 @@ export const DatasetListSchema = z.object({
       createdAt: z.number(),
       storedAt: z.number(),
     }).passthrough(),
-  ).meta({ description: "Newest first" }),
+  ).meta({ description: "Newest first; one page of them" }),
+  total: Count.meta({ description: "Datasets stored" }),
+  limit: Count,
+  offset: Count,
+  has_more: z.boolean(),
 }).meta({ id: "WorkflowDatasetList" });
 
 /** `GET /api/data-quality`. */

@@ -15,6 +15,7 @@
  */
 import {
   atomic,
+  deleteBlob,
   getBlob,
   getBlobManifest,
   ImmutableCache,
@@ -91,6 +92,8 @@ export async function getDataset(
   id: string,
 ): Promise<Dataset | null> {
   if (!isDatasetId(id)) return null;
+  // The cache is per process: a dataset deleted here or by another instance must read as gone.
+  if (!await getBlobManifest(kv, tenantId, DATASET_KIND, id)) return null;
   return await decoded.get(kv, tenantId, id, async () => {
     const blob = await getBlob(kv, tenantId, DATASET_KIND, id);
     // Decoded text takes about twice its stored bytes.
@@ -102,6 +105,32 @@ export async function getDataset(
 // 96 MB holds two or three datasets of 200k rows × 8 columns.
 const decoded = new ImmutableCache<Dataset>(4, 96 * 2 ** 20);
 
+/** Paging of `listDatasets`: defaults and maxima documented in docs/documents.md (004). */
+export const DATASET_PAGE = { defaultLimit: 50, maxLimit: 200 } as const;
+
+/** A page of dataset summaries and the total they were taken from. */
+export interface DatasetPage {
+  datasets: DatasetSummary[];
+  total: number;
+}
+
+/**
+ * `limit` summaries (default `DATASET_PAGE.defaultLimit`) of `tenantId`'s datasets from
+ * `offset` (default 0), newest first, with the total count.
+ */
+export async function listDatasetPage(
+  kv: Deno.Kv,
+  tenantId: string,
+  page: { limit?: number; offset?: number } = {},
+): Promise<DatasetPage> {
+  // Newest first needs every summary (the keys are ordered by id, not by time); only the
+  // manifests are read, never a dataset's chunks.
+  const all = await listDatasets(kv, tenantId);
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? DATASET_PAGE.defaultLimit;
+  return { datasets: all.slice(offset, offset + limit), total: all.length };
+}
+
 /** The summaries of `tenantId`'s datasets, newest first. */
 export async function listDatasets(kv: Deno.Kv, tenantId: string): Promise<DatasetSummary[]> {
   const out: DatasetSummary[] = [];
@@ -110,6 +139,26 @@ export async function listDatasets(kv: Deno.Kv, tenantId: string): Promise<Datas
   });
   for await (const entry of iter) if (entry.value.meta) out.push(entry.value.meta);
   return out.sort((a, b) => b.storedAt - a.storedAt || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Deletes dataset `id` of `tenantId` and every session's `current_dataset` pointer naming it
+ * (runs made from it are kept: they are records of their own).
+ *
+ * @returns false when the tenant has no such dataset (another tenant's id included).
+ */
+export async function deleteDataset(kv: Deno.Kv, tenantId: string, id: string): Promise<boolean> {
+  if (!isDatasetId(id)) return false;
+  if (!await deleteBlob(kv, tenantId, DATASET_KIND, id)) return false;
+  const current = currentDatasetPointer("");
+  const prefix = keys.pointer(tenantId, "").slice(0, -1);
+  for await (const entry of kv.list<string>({ prefix })) {
+    const name = entry.key.at(-1);
+    if (typeof name !== "string" || !name.startsWith(current) || entry.value !== id) continue;
+    // Checked, so a session that chose another dataset meanwhile keeps its choice.
+    await atomic(kv).check(entry).delete(entry.key).commit();
+  }
+  return true;
 }
 
 /**

@@ -1,9 +1,18 @@
 /**
  * Segmentation runs: every run any endpoint makes is stored, immutable, as one chunked JSON
  * object (`storage/blobs.ts`) under the tenant, and gets a run id; the tenant's `latest_run`
- * pointer names the newest. Reading another tenant's run id finds nothing.
+ * pointer names the newest. Reading another tenant's run id finds nothing. Runs are deleted on
+ * request (`deleteRun`) or once older than the retention period (`domain/retention.ts`).
  */
-import { getBlob, ImmutableCache, keys, putBlob } from "../../storage/mod.ts";
+import {
+  atomic,
+  deleteBlob,
+  getBlob,
+  getBlobManifest,
+  ImmutableCache,
+  keys,
+  putBlob,
+} from "../../storage/mod.ts";
 
 /** The blob kind of runs. */
 export const RUN_KIND = "run";
@@ -61,6 +70,8 @@ export async function getRun<T = unknown>(
   tenantId: string,
   runId: string,
 ): Promise<RunRecord<T> | null> {
+  // The cache is per process: a run deleted here or by another instance must read as gone.
+  if (!await getBlobManifest(kv, tenantId, RUN_KIND, runId)) return null;
   return await parsed.get(kv, tenantId, runId, async () => {
     const blob = await getBlob(kv, tenantId, RUN_KIND, runId);
     if (!blob) return null;
@@ -76,4 +87,25 @@ const parsed = new ImmutableCache<RunRecord>(8, 96 * 2 ** 20);
 /** The id of the tenant's newest run, or null. */
 export async function latestRunId(kv: Deno.Kv, tenantId: string): Promise<string | null> {
   return (await kv.get<string>(keys.pointer(tenantId, "latest_run"))).value;
+}
+
+/**
+ * Deletes run `runId` of `tenantId` and the pointers naming it (`latest_run`, and each
+ * session's `current_run:<owner>`), so no step reads a run that is gone.
+ *
+ * @returns false when the tenant has no such run (another tenant's id included).
+ */
+export async function deleteRun(kv: Deno.Kv, tenantId: string, runId: string): Promise<boolean> {
+  if (!await deleteBlob(kv, tenantId, RUN_KIND, runId)) return false;
+  const prefix = keys.pointer(tenantId, "").slice(0, -1);
+  for await (const entry of kv.list<string>({ prefix })) {
+    const name = entry.key.at(-1);
+    const isRunPointer = name === "latest_run" ||
+      (typeof name === "string" && name.startsWith("current_run:"));
+    // Checked, so a pointer moved to a newer run meanwhile keeps it.
+    if (isRunPointer && entry.value === runId) {
+      await atomic(kv).check(entry).delete(entry.key).commit();
+    }
+  }
+  return true;
 }
