@@ -636,6 +636,26 @@ export async function endCancelled<I>(
   return (await updateOwned(kv, lease, (j) => cancelled(j, now))).job;
 }
 
+/**
+ * Records `blobs` as owned by a job stored before jobs owned their inputs (its record has no
+ * `ownedBlobs`), so that they are deleted with its outcome like a new job's.
+ *
+ * @throws {LeaseLostError} when the job is no longer leased to this claim.
+ */
+export async function adoptOwnedBlobs<I>(
+  kv: Deno.Kv,
+  lease: JobLease<I>,
+  blobs: readonly BlobRef[],
+  now: number,
+): Promise<JobLease<I>> {
+  const { job, versionstamp } = await updateOwned(kv, lease, (j) => ({
+    ...j,
+    ownedBlobs: j.ownedBlobs ?? blobs,
+    updatedAt: now,
+  }));
+  return toLease(job, versionstamp);
+}
+
 /** Options of `failJob`. */
 export interface FailJobOptions {
   /** False for an error that another attempt cannot fix (bad input): fail now. Default true. */

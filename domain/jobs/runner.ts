@@ -13,7 +13,9 @@ import { sweepOrphanChunks } from "../../storage/mod.ts";
 import type { FaultHook } from "./faults.ts";
 import { PENDING_INPUT_GRACE_MS, sweepPendingInputs } from "./job_inputs.ts";
 import {
+  adoptOwnedBlobs,
   adoptPublishedResult,
+  type BlobRef,
   claimNextJob,
   endCancelled,
   failJob,
@@ -69,6 +71,12 @@ export interface JobType<I = unknown> {
   parseInput?(input: unknown): I;
   /** Does the work and returns the result to publish. */
   run(ctx: JobContext<I>): Promise<JobOutput>;
+  /**
+   * The stored objects the input names (a stored request), for jobs enqueued before jobs owned
+   * their inputs: the runner records them on such a job when it claims it, so they are deleted
+   * with its outcome. Jobs enqueued with `ownedBlobs` do not need it.
+   */
+  inputBlobs?(input: I): readonly BlobRef[];
   /** True for an error that another attempt cannot fix. Default: every error is retried. */
   isPermanent?(error: unknown): boolean;
 }
@@ -448,6 +456,10 @@ export class JobRunner {
       } catch (error) {
         await failJob(kv, lease, error, clock(), { retry: false });
         return;
+      }
+      if (claimed.job.ownedBlobs === undefined && type.inputBlobs) {
+        const blobs = type.inputBlobs(input);
+        await write((l) => adoptOwnedBlobs(kv, l, blobs, clock()));
       }
       // An earlier attempt published the result and died before the flip: do not run again.
       if (await adoptPublishedResult(kv, lease, clock())) return;

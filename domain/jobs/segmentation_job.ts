@@ -92,6 +92,7 @@ export function segmentationJobType(
       return { requestId: id };
     },
     isPermanent,
+    inputBlobs: (input) => [{ kind: REQUEST_KIND, id: input.requestId }],
     async run({ kv, job, input, progress, now, signal }) {
       const blob = await getBlob(kv, job.tenantId, REQUEST_KIND, input.requestId);
       if (!blob) {

@@ -324,3 +324,27 @@ Deno.test("claims are fair between tenants: B's one job runs before A's later on
     kv.close();
   }
 });
+
+Deno.test("a job stored before jobs owned their inputs has its input deleted with its outcome", async () => {
+  const kv = await openStore(":memory:");
+  try {
+    await storeJobInput(kv, "tA", INPUT_KIND, "old", bytesOf(100), T0);
+    const { job } = await enqueueJob(
+      kv,
+      { tenantId: "tA", type: "reverse", input: { blobId: "old" } },
+      T0,
+    );
+    // As such a record was stored: no `ownedBlobs` field at all.
+    const { ownedBlobs: _, ...legacy } = job;
+    await kv.set(["t", "tA", "job", job.id], legacy);
+    const legacyType: JobType<{ blobId: string }> = {
+      ...reverseJob,
+      inputBlobs: (input) => [{ kind: INPUT_KIND, id: input.blobId }],
+    };
+    await new JobRunner(kv, [legacyType], { clock: () => T0 }).drain();
+    assert.equal((await getJob(kv, "tA", job.id))?.state, "succeeded");
+    assert.equal(await getBlob(kv, "tA", INPUT_KIND, "old"), null);
+  } finally {
+    kv.close();
+  }
+});
