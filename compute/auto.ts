@@ -112,8 +112,8 @@ export interface AutoResult {
   /** Why the best was chosen, in one sentence. */
   readonly why: string;
   /**
-   * `weak` when the data shows no clear groups: no candidate was stable, or the winner's
-   * silhouette is below `WEAK_SILHOUETTE`; the answer is still the best candidate.
+   * `weak` when the data shows no clear groups: no candidate was stable (automatic selection),
+   * or the winner's silhouette is below `WEAK_SILHOUETTE`; the answer is still the best one.
    */
   readonly structure: "clear" | "weak";
   /** With a weak structure: what that means, in plain language. */
@@ -449,11 +449,14 @@ export function choose(candidates: Candidate[], fixed = false): Choice {
   const pool = eligible.filter((c) => c.stability !== null && c.stability >= MIN_STABILITY);
   const picked = pool.length > 0 ? chooseStable(pool) : chooseUnstable(eligible, fixed);
   const best = picked.best;
-  const weak = pool.length === 0 || best.silhouette! < WEAK_SILHOUETTE;
+  // A fixed choice that is unstable says little about the data (other k may be stable): that
+  // is its warning, and only a low silhouette makes it weak.
+  const unstable = pool.length === 0 && !fixed;
+  const weak = unstable || best.silhouette! < WEAK_SILHOUETTE;
   return {
     ...picked,
     structure: weak ? "weak" : "clear",
-    note: weak ? weakNote(best, pool.length === 0) : null,
+    note: weak ? weakNote(best, unstable) : null,
     warnings: fixed ? fixedWarnings(best) : [],
   };
 }

@@ -89,3 +89,34 @@ Deno.test("GET /api/datasets is paged: limit, offset, total, has_more; bad pagin
   assert.equal((await acme.call(`/api/datasets?limit=${DATASET_PAGE.maxLimit + 1}`)).status, 422);
   assert.equal((await acme.call("/api/datasets?offset=-1")).status, 422);
 });
+
+Deno.test("deleting the session's clustering run leaves the session without a clustering", async () => {
+  await using s = await segmentationService();
+  const acme = await tenant(s, "acme");
+  await saveDataset(s.kv, acme.tenantId, mallLike(), NOW);
+  const select = await s.app.request("/api/datasets/current", {
+    method: "PUT",
+    headers: acme.headers,
+    body: JSON.stringify({ dataset_id: "ds_m" }),
+  });
+  assert.equal(select.status, 200);
+  const cluster = await s.app.request("/api/cluster", {
+    method: "POST",
+    headers: acme.headers,
+    body: JSON.stringify({ n_clusters: 3, algorithm: "kmeans" }),
+  });
+  assert.equal(cluster.status, 200);
+  const figures = await (await acme.call("/api/visualizations")).json();
+  assert.equal((await acme.call(`/api/runs/${figures.run_id}`, "DELETE")).status, 204);
+  const after = await acme.call("/api/cluster-data");
+  assert.equal(after.status, 400);
+  assert.equal((await after.json()).error, "no_clustering");
+});
+
+function mallLike() {
+  const records = Array.from({ length: 30 }, (_, i) => ({
+    spend: (i % 3) * 100 + (i % 5),
+    visits: (i % 3) * 10 + (i % 4),
+  }));
+  return datasetFromRecords(records, { name: "m.csv", now: NOW, id: "ds_m" });
+}

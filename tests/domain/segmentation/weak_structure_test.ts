@@ -96,6 +96,8 @@ Deno.test("workflow: gmm with k = 4 on the Mall customers is honoured for every 
     assert.equal(run.labels.length, 200);
     const unstable = run.metrics.stability !== null && run.metrics.stability < 0.6;
     assert.equal(run.selection.warnings.some((w) => /unstable/.test(w)), unstable);
+    // The Mall customers have groups: an unstable k = 4 is a warning, not "no clear groups".
+    assert.equal(run.selection.structure, "clear");
   }
 });
 
