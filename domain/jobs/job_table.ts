@@ -471,29 +471,27 @@ export async function claimNextJob(
     claimable.map((e) => e.value),
     cursor,
   );
-  {
-    for (const job of ordered) {
-      const entry = byJob.get(job)!;
-      const lease: JobLeaseInfo = {
-        owner: workerId,
-        token: crypto.randomUUID(),
-        until: now + leaseMs,
-      };
-      const next: JobRecord = {
-        ...job,
-        state: "processing",
-        attempt: job.attempt + 1,
-        progress: 0,
-        lease,
-        startedAt: now,
-        updatedAt: now,
-      };
-      // The cursor is a hint for fairness, not a lock: last writer wins.
-      const res = await atomic(kv).check(entry).set(entry.key, next)
-        .set(jobKeys.claimCursor(), job.tenantId).commit();
-      if (res.ok) return toLease(next, res.versionstamp);
-      // Another worker took it (or it changed): try the next one.
-    }
+  for (const job of ordered) {
+    const entry = byJob.get(job)!;
+    const lease: JobLeaseInfo = {
+      owner: workerId,
+      token: crypto.randomUUID(),
+      until: now + leaseMs,
+    };
+    const next: JobRecord = {
+      ...job,
+      state: "processing",
+      attempt: job.attempt + 1,
+      progress: 0,
+      lease,
+      startedAt: now,
+      updatedAt: now,
+    };
+    // The cursor is a hint for fairness, not a lock: last writer wins.
+    const res = await atomic(kv).check(entry).set(entry.key, next)
+      .set(jobKeys.claimCursor(), job.tenantId).commit();
+    if (res.ok) return toLease(next, res.versionstamp);
+    // Another worker took it (or it changed): try the next one.
   }
   return null;
 }
@@ -550,6 +548,8 @@ export async function reportProgress<I>(
  * flip to `succeeded`, with a pointer to the object's generation, comes after the object is
  * whole, in one compare-and-set that also removes the job from the worker index.
  *
+ * A job whose tenant asked to cancel it (`cancelJob`) ends `cancelled` instead, with no result.
+ *
  * @throws {LeaseLostError} when the job is no longer leased to this claim (the published object
  *   then stays for the attempt that holds the job, or is deleted when the job has failed).
  */
@@ -560,8 +560,9 @@ export async function finishJob<I>(
   now: number,
   options: { faults?: FaultHook } = {},
 ): Promise<JobRecord<I>> {
-  // Fail before writing megabytes for a job that is no longer ours.
-  await readOwned(kv, lease);
+  // Fail before writing megabytes for a job that is no longer ours, or no longer wanted.
+  const current = await readOwned(kv, lease);
+  if (current.value.cancelRequested) return await endCancelled(kv, lease, now);
   const { faults } = options;
   const chunkOps = Math.ceil(Math.max(1, Math.ceil(output.bytes.byteLength / CHUNK_BYTES)) / 12);
   const writer = faults ? faultingKv(kv, faults, chunkOps) : kv;

@@ -348,3 +348,31 @@ Deno.test("a job stored before jobs owned their inputs has its input deleted wit
     kv.close();
   }
 });
+
+Deno.test("a run that ignores the cancel and returns ends cancelled, its result never readable", async () => {
+  const kv = await openStore(":memory:");
+  try {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const deaf: JobType = {
+      type: "deaf",
+      run: async () => {
+        await released;
+        return { bytes: new Uint8Array([1, 2, 3]) };
+      },
+    };
+    const { job } = await enqueueJob(kv, { tenantId: "tA", type: "deaf", input: {} }, T0);
+    const time = new FakeTime();
+    const runner = new JobRunner(kv, [deaf], { clock: time.now, schedule: time.schedule });
+    await runner.tick();
+    await settle(async () => (await getJob(kv, "tA", job.id))?.state === "processing", "claim");
+    await cancelJob(kv, "tA", job.id, time.now());
+    release();
+    await settle(() => runner.running === 0, "the run to end");
+    assert.equal((await getJob(kv, "tA", job.id))?.state, "cancelled");
+    assert.equal(await getBlob(kv, "tA", JOB_RESULT_KIND, job.id), null);
+    assert.equal(await countKeys(kv, ["t", "tA", "chunk"]), 0);
+  } finally {
+    kv.close();
+  }
+});
