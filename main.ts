@@ -41,7 +41,7 @@ import { selectBackend } from "./compute/select.ts";
 import { DEFAULT_PASSWORD_COST } from "./domain/auth/mod.ts";
 import type { SegmentationEngine } from "./domain/segmentation/mod.ts";
 import { sweepExpiredExports } from "./domain/workflow/mod.ts";
-import { DEFAULT_RETENTION_DAYS, retentionMs, sweepExpired } from "./domain/retention.ts";
+import { DEFAULT_RETENTION_DAYS, retentionMs, sweepExpired } from "./domain/workflow/mod.ts";
 import { segmentationJobType } from "./domain/jobs/mod.ts";
 import { ensureLocalTenant } from "./domain/auth/mod.ts";
 import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/auth/mod.ts";

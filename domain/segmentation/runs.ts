@@ -2,7 +2,7 @@
  * Segmentation runs: every run any endpoint makes is stored, immutable, as one chunked JSON
  * object (`storage/blobs.ts`) under the tenant, and gets a run id; the tenant's `latest_run`
  * pointer names the newest. Reading another tenant's run id finds nothing. Runs are deleted on
- * request (`deleteRun`) or once older than the retention period (`domain/retention.ts`).
+ * request (`deleteRun`) or once older than the retention period (`domain/workflow/retention.ts`).
  */
 import {
   atomic,

@@ -44,3 +44,4 @@ export {
   workflowFigures,
   workflowHtmlReport,
 } from "./views.ts";
+export { DEFAULT_RETENTION_DAYS, retentionMs, sweepExpired } from "./retention.ts";

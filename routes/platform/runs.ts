@@ -3,7 +3,7 @@
  * segments stores one and returns its `run_id`), as it was stored: `{run_id, source,
  * created_at, body}`; `DELETE /api/runs/{run_id}` deletes it (204). Another tenant's run id is
  * 404, exactly as an unknown one. Runs older than the retention period are swept
- * (`domain/retention.ts`).
+ * (`domain/workflow/retention.ts`).
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";

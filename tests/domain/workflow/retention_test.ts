@@ -4,18 +4,22 @@
  * retention is off.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_RETENTION_DAYS, retentionMs, sweepExpired } from "../../domain/retention.ts";
-import { createTenant } from "../../domain/auth/tenants.ts";
-import { datasetFromRecords } from "../../domain/datasets/records.ts";
+import {
+  DEFAULT_RETENTION_DAYS,
+  retentionMs,
+  sweepExpired,
+} from "../../../domain/workflow/retention.ts";
+import { createTenant } from "../../../domain/auth/tenants.ts";
+import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 import {
   getCurrentDatasetId,
   getDataset,
   listDatasets,
   saveDataset,
   setCurrentDataset,
-} from "../../domain/datasets/store.ts";
-import { getRun, latestRunId, saveRun } from "../../domain/segmentation/runs.ts";
-import { openStore } from "../../storage/mod.ts";
+} from "../../../domain/datasets/store.ts";
+import { getRun, latestRunId, saveRun } from "../../../domain/segmentation/runs.ts";
+import { openStore } from "../../../storage/mod.ts";
 
 const DAY = 86_400_000;
 const NOW = 1_800_000_000_000;

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { DATASET_KIND, deleteDataset } from "./datasets/store.ts";
-import { deleteRun, RUN_KIND } from "./segmentation/runs.ts";
-import { type BlobManifest, keys } from "../storage/mod.ts";
+import { DATASET_KIND, deleteDataset } from "../datasets/store.ts";
+import { deleteRun, RUN_KIND } from "../segmentation/runs.ts";
+import { type BlobManifest, keys } from "../../storage/mod.ts";
 
 /** Days a run or dataset is kept unless `RETENTION_DAYS` says otherwise (0 keeps them forever). */
 export const DEFAULT_RETENTION_DAYS = 30;
