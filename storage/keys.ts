@@ -19,6 +19,9 @@
  * | `["t", tenantId, "apikey", keyId]` | sha256(key), a pointer to the `apikey` entry |
  * | `["t", tenantId, "job", jobId]` | `JobRecord` |
  * | `["t", tenantId, "job_idem", idempotencyKey]` | `{ jobId, fingerprint, expiresAt }`: the job an idempotency key created |
+ * | `["t", tenantId, "job_slot", i]` | jobId: one of the tenant's `MAX_ACTIVE_JOBS_PER_TENANT` active jobs |
+ * | `["job_claim_cursor"]` | tenantId last claimed for: where the round-robin over tenants resumes |
+ * | `["job_input_pending", tenantId, kind, id]` | `PendingInput`: a stored job input no job owns yet |
  * | `["t", tenantId, "blob", kind, id]` | `BlobManifest` of a chunked object |
  * | `["t", tenantId, "chunk", kind, id, generation, index]` | `Uint8Array` ≤ 60 KiB |
  * | `["t", tenantId, "pointer", name]` | an id (e.g. `current_dataset`, `latest_run`) |
@@ -51,6 +54,16 @@ export const keys = {
     "job_idem",
     idempotencyKey,
   ],
+  jobSlot: (tenantId: string, index: number) => ["t", tenantId, "job_slot", index],
+  jobSlotPrefix: (tenantId: string) => ["t", tenantId, "job_slot"],
+  jobClaimCursor: () => ["job_claim_cursor"],
+  jobInputPending: (tenantId: string, kind: string, id: string) => [
+    "job_input_pending",
+    tenantId,
+    kind,
+    id,
+  ],
+  jobInputPendingPrefix: () => ["job_input_pending"],
   blob: (tenantId: string, kind: string, id: string) => ["t", tenantId, "blob", kind, id],
   blobPrefix: (tenantId: string, kind: string) => ["t", tenantId, "blob", kind],
   chunk: (tenantId: string, kind: string, id: string, generation: string, index: number) => [

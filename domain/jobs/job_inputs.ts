@@ -9,7 +9,15 @@
  * @module
  */
 import { atomic, type BlobManifest, deleteBlob, keys, putBlob } from "../../storage/mod.ts";
-import { jobKeys, type PendingInput } from "./job_keys.ts";
+
+/** What `["job_input_pending", …]` holds: an input object stored before its job is enqueued. */
+export interface PendingInput {
+  readonly tenantId: string;
+  readonly kind: string;
+  readonly id: string;
+  /** Epoch ms when the store began. */
+  readonly since: number;
+}
 
 /** How long an input may wait for its job before the sweep deletes it (1 h: far above a store). */
 export const PENDING_INPUT_GRACE_MS = 3_600_000;
@@ -28,7 +36,7 @@ export async function storeJobInput(
 ): Promise<void> {
   const marker: PendingInput = { tenantId, kind, id, since: now };
   // The marker goes first: whatever part of the object a crash leaves, something names it.
-  await kv.set(jobKeys.pendingInput(tenantId, kind, id), marker);
+  await kv.set(keys.jobInputPending(tenantId, kind, id), marker);
   await putBlob(kv, tenantId, kind, id, bytes, { now });
 }
 
@@ -40,7 +48,7 @@ export async function dropJobInput(
   id: string,
 ): Promise<void> {
   await deleteBlob(kv, tenantId, kind, id);
-  await kv.delete(jobKeys.pendingInput(tenantId, kind, id));
+  await kv.delete(keys.jobInputPending(tenantId, kind, id));
 }
 
 /**
@@ -54,7 +62,7 @@ export async function sweepPendingInputs(
   graceMs = PENDING_INPUT_GRACE_MS,
 ): Promise<number> {
   let swept = 0;
-  for await (const entry of kv.list<PendingInput>({ prefix: jobKeys.pendingInputPrefix() })) {
+  for await (const entry of kv.list<PendingInput>({ prefix: keys.jobInputPendingPrefix() })) {
     const { tenantId, kind, id, since } = entry.value;
     if (now - since < graceMs) continue;
     // One operation unpublishes the object and removes the marker, so neither outlives the

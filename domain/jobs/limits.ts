@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT } from "./job_table.ts";
+import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT } from "./job_record.ts";
 
 /**
  * `MAX_ACTIVE_JOBS_PER_TENANT` (a positive integer), or `DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT`

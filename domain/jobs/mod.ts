@@ -4,7 +4,10 @@
  *
  * @module
  */
-export { enqueueJob, getJob, getJobResult, type JobRecord } from "./job_table.ts";
+export { enqueueJob } from "./enqueue.ts";
+export { getJob, getJobResult } from "./job_reads.ts";
+export { type JobRecord, TooManyActiveJobsError } from "./job_record.ts";
+export { cancelJob } from "./outcomes.ts";
 export { JobRunner } from "./runner.ts";
 export {
   enqueueSegmentation,

@@ -1,5 +1,5 @@
 /**
- * The job runner: claims jobs from the job table (`domain/jobs/job_table.ts`) and runs them with the job
+ * The job runner: claims jobs from the job table (`domain/jobs/claims.ts` and its siblings) and runs them with the job
  * type registered for them, renewing the lease while a job runs and recording its outcome.
  *
  * The table is the only carrier of jobs. The runner polls it (`pollIntervalMs`), so it works on
@@ -12,24 +12,17 @@
 import { sweepOrphanChunks } from "../../storage/mod.ts";
 import type { FaultHook } from "./faults.ts";
 import { PENDING_INPUT_GRACE_MS, sweepPendingInputs } from "./job_inputs.ts";
+import { adoptOwnedBlobs, claimNextJob, releaseJob, renewLease, reportProgress } from "./claims.ts";
+import { isJobWakeup } from "./enqueue.ts";
 import {
-  adoptOwnedBlobs,
-  adoptPublishedResult,
   type BlobRef,
-  claimNextJob,
-  endCancelled,
-  failJob,
-  finishJob,
-  isJobWakeup,
   type JobLease,
   type JobOutput,
   type JobRecord,
   LeaseLostError,
-  releaseJob,
-  renewLease,
-  reportProgress,
-  sweepExpiredLeases,
-} from "./job_table.ts";
+} from "./job_record.ts";
+import { sweepExpiredLeases } from "./lease_sweep.ts";
+import { adoptPublishedResult, endCancelled, failJob, finishJob } from "./outcomes.ts";
 
 /** What a job type's `run` gets. */
 export interface JobContext<I = unknown> {
@@ -175,7 +168,8 @@ const STOPPING = "The job runner is stopping";
  *
  * @example
  * ```ts
- * import { enqueueJob, getJob } from "./job_table.ts";
+ * import { enqueueJob } from "./enqueue.ts";
+ * import { getJob } from "./job_reads.ts";
  * import { JobRunner } from "./runner.ts";
  * const kv = await Deno.openKv(":memory:");
  * const echo = { type: "echo", run: () => Promise.resolve({ bytes: new Uint8Array([1]) }) };

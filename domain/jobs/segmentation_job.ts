@@ -10,7 +10,8 @@
  */
 import { AnalyzeInputError } from "../segmentation/analyze.ts";
 import type { SegmentationEngine } from "../segmentation/engine.ts";
-import { type EnqueuedJob, enqueueJob, getJobResult } from "./job_table.ts";
+import { type EnqueuedJob, enqueueJob } from "./enqueue.ts";
+import { getJobResult } from "./job_reads.ts";
 import type { SegmentationRequest } from "../segmentation/execute.ts";
 import { executeRequest } from "../workflow/execute_request.ts";
 import type { JobType } from "./runner.ts";

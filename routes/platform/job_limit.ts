@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TooManyActiveJobsError } from "../../domain/jobs/job_table.ts";
+import { TooManyActiveJobsError } from "../../domain/jobs/mod.ts";
 import { ClientError } from "../http/errors.ts";
 
 /** Seconds a client over its job limit is told to wait (`Retry-After`): about a small job. */

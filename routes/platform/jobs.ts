@@ -5,8 +5,7 @@
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { getJob, getJobResult, type JobRecord } from "../../domain/jobs/mod.ts";
-import { cancelJob } from "../../domain/jobs/job_table.ts";
+import { cancelJob, getJob, getJobResult, type JobRecord } from "../../domain/jobs/mod.ts";
 import { ClientError } from "../http/errors.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
 import type { AppEnv } from "../env.ts";

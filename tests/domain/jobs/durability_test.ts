@@ -6,17 +6,16 @@
  * Crashes come from the runner's fault hook (`domain/jobs/faults.ts`), not killed processes.
  */
 import assert from "node:assert/strict";
+import { enqueueJob } from "../../../domain/jobs/enqueue.ts";
+import { getJob, getJobResult } from "../../../domain/jobs/job_reads.ts";
 import {
-  cancelJob,
-  enqueueJob,
-  getJob,
-  getJobResult,
   JOB_RESULT_KIND,
   type JobRecord,
   TooManyActiveJobsError,
-} from "../../../domain/jobs/job_table.ts";
+} from "../../../domain/jobs/job_record.ts";
+import { cancelJob } from "../../../domain/jobs/outcomes.ts";
 import { storeJobInput } from "../../../domain/jobs/job_inputs.ts";
-import { jobKeys } from "../../../domain/jobs/job_keys.ts";
+import { keys } from "../../../storage/mod.ts";
 import type { FaultPoint } from "../../../domain/jobs/faults.ts";
 import { JobRunner, type JobType, type Schedule } from "../../../domain/jobs/runner.ts";
 import { CHUNK_BYTES, getBlob, openStore, sweepOrphanChunks } from "../../../storage/mod.ts";
@@ -140,7 +139,7 @@ for (const at of CRASH_POINTS) {
       const chunks = await countKeys(kv, ["t", "tA", "chunk", JOB_RESULT_KIND]);
       assert.equal(chunks, result!.manifest.chunks, "only the published generation's chunks");
       assert.equal(await countKeys(kv, ["gc"]), 0);
-      assert.equal(await countKeys(kv, jobKeys.pendingInputPrefix()), 0);
+      assert.equal(await countKeys(kv, keys.jobInputPendingPrefix()), 0);
     } finally {
       kv.close();
     }
@@ -156,7 +155,7 @@ for (const at of CRASH_POINTS) {
       assert.equal(await getBlob(kv, "tA", INPUT_KIND, blobId), null);
       assert.equal(await countKeys(kv, ["t", "tA", "chunk"]), 0);
       assert.equal(await countKeys(kv, ["gc"]), 0);
-      assert.equal(await countKeys(kv, jobKeys.slotPrefix("tA")), 0);
+      assert.equal(await countKeys(kv, keys.jobSlotPrefix("tA")), 0);
     } finally {
       kv.close();
     }
@@ -217,7 +216,7 @@ Deno.test("the runner sweeps orphans on its schedule: inputs whose job never cam
     time.advance(3_600_000);
     await runner.tick();
     assert.equal(await getBlob(kv, "tA", INPUT_KIND, "lost"), null);
-    assert.equal(await countKeys(kv, jobKeys.pendingInputPrefix()), 0);
+    assert.equal(await countKeys(kv, keys.jobInputPendingPrefix()), 0);
     await runner.tick(); // the unpublished generation's chunks go on the next sweep at the latest
     time.advance(600_000);
     await runner.tick();

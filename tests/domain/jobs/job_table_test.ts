@@ -1,21 +1,15 @@
 import assert from "node:assert/strict";
 import {
-  adoptPublishedResult,
   claimNextJob,
-  enqueueJob,
-  failJob,
-  finishJob,
-  getJob,
-  getJobResult,
-  JOB_RESULT_KIND,
-  type JobLease,
-  LeaseLostError,
-  listJobs,
   releaseJob,
   renewLease,
   reportProgress,
-  sweepExpiredLeases,
-} from "../../../domain/jobs/job_table.ts";
+} from "../../../domain/jobs/claims.ts";
+import { enqueueJob } from "../../../domain/jobs/enqueue.ts";
+import { getJob, getJobResult, listJobs } from "../../../domain/jobs/job_reads.ts";
+import { JOB_RESULT_KIND, type JobLease, LeaseLostError } from "../../../domain/jobs/job_record.ts";
+import { sweepExpiredLeases } from "../../../domain/jobs/lease_sweep.ts";
+import { adoptPublishedResult, failJob, finishJob } from "../../../domain/jobs/outcomes.ts";
 import {
   CHUNK_BYTES,
   getBlob,

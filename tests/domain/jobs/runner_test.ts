@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
+import { claimNextJob } from "../../../domain/jobs/claims.ts";
+import { enqueueJob } from "../../../domain/jobs/enqueue.ts";
+import { getJob, getJobResult } from "../../../domain/jobs/job_reads.ts";
 import {
-  claimNextJob,
-  enqueueJob,
-  finishJob,
-  getJob,
-  getJobResult,
   JOB_RESULT_KIND,
   type JobRecord,
   LeaseLostError,
-} from "../../../domain/jobs/job_table.ts";
+} from "../../../domain/jobs/job_record.ts";
+import { finishJob } from "../../../domain/jobs/outcomes.ts";
 import { type JobContext, JobRunner, type JobType } from "../../../domain/jobs/runner.ts";
 import {
   CHUNK_BYTES,

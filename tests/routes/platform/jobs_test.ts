@@ -4,7 +4,8 @@
  * active jobs is answered 429 with `Retry-After`.
  */
 import assert from "node:assert/strict";
-import { claimNextJob, getJob } from "../../../domain/jobs/job_table.ts";
+import { claimNextJob } from "../../../domain/jobs/claims.ts";
+import { getJob } from "../../../domain/jobs/job_reads.ts";
 import { JobRunner } from "../../../domain/jobs/runner.ts";
 import { REQUEST_KIND, segmentationJobType } from "../../../domain/jobs/segmentation_job.ts";
 import { NOW, segmentationService } from "../segmentation/_service.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { TEST_PASSWORD_COST } from "../../../domain/auth/hashing.ts";
-import { enqueueJob } from "../../../domain/jobs/job_table.ts";
+import { enqueueJob } from "../../../domain/jobs/enqueue.ts";
 import { createApiKey, createTenant, ensureLocalTenant } from "../../../domain/auth/tenants.ts";
 import { createApp } from "../../../routes/mod.ts";
 import { openStore } from "../../../storage/mod.ts";
