@@ -22,6 +22,7 @@
  * | `TRUST_PROXY` | `true`: client address from `X-Forwarded-For` | `false` |
  * | `JOB_WORKER` | `0` turns this instance's job worker off (an API-only instance) | on |
  * | `SEGMENT_WORKERS` | segmentations run at once, each in its own Web Worker, 1–64 | `1` |
+ * | `MAX_ACTIVE_JOBS_PER_TENANT` | queued + running jobs a tenant may have (more: 429), 1–10000 | `4` |
  * | `RETENTION_DAYS` | days stored runs and datasets are kept, 0–3650 (0: forever) | `30` |
  * | `CONNECTION_GUARD` | `0` serves with `Deno.serve` alone (behind a proxy that has its own limits) | on |
  * | `MAX_CONNECTIONS` | client connections at once; more are answered 503 | open-file limit ÷ 3 |
@@ -42,7 +43,7 @@ import { DEFAULT_PASSWORD_COST } from "./domain/auth/mod.ts";
 import type { SegmentationEngine } from "./domain/segmentation/mod.ts";
 import { sweepExpiredExports } from "./domain/workflow/mod.ts";
 import { DEFAULT_RETENTION_DAYS, retentionMs, sweepExpired } from "./domain/workflow/mod.ts";
-import { segmentationJobType } from "./domain/jobs/mod.ts";
+import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT, segmentationJobType } from "./domain/jobs/mod.ts";
 import { ensureLocalTenant } from "./domain/auth/mod.ts";
 import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/auth/mod.ts";
 import { JobRunner } from "./domain/jobs/mod.ts";
@@ -84,6 +85,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   jobWorker: boolean;
   segmentWorkers: number;
+  /** Active (queued + running) jobs a tenant may have. */
+  maxActiveJobsPerTenant: number;
   /** Days stored runs and datasets are kept (0: forever). */
   retentionDays: number;
   /** Limits of the connection guard; undefined with `CONNECTION_GUARD=0`. */
@@ -216,6 +219,12 @@ export function readConfig(env: (name: string) => string | undefined): ServerCon
     trustProxy: flag("TRUST_PROXY", get("TRUST_PROXY")),
     jobWorker: get("JOB_WORKER") === undefined ? true : flag("JOB_WORKER", get("JOB_WORKER")),
     segmentWorkers: integer("SEGMENT_WORKERS", get("SEGMENT_WORKERS") ?? "1", 1, 64),
+    maxActiveJobsPerTenant: integer(
+      "MAX_ACTIVE_JOBS_PER_TENANT",
+      get("MAX_ACTIVE_JOBS_PER_TENANT") ?? String(DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT),
+      1,
+      10_000,
+    ),
     retentionDays: integer(
       "RETENTION_DAYS",
       get("RETENTION_DAYS") ?? String(DEFAULT_RETENTION_DAYS),
@@ -335,6 +344,7 @@ export async function main(): Promise<number> {
     timeoutMs: config.timeoutMs,
     maxBodyBytes: config.maxBodyBytes,
     maxUploadBytes: config.maxUploadBytes,
+    maxActiveJobsPerTenant: config.maxActiveJobsPerTenant,
     accessLog: log,
     clientAddress,
     auth: {

@@ -75,6 +75,8 @@ export interface AppDeps {
   maxUploadBytes?: number;
   /** The engine that runs segmentations; with `kv`, the segmentation routes mount. */
   engine?: SegmentationEngine;
+  /** Active (queued + running) jobs a tenant may have; beyond it 429 (default 4). */
+  maxActiveJobsPerTenant?: number;
 }
 
 /** The `/api/*` paths served without credentials. */
@@ -187,7 +189,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.kv) app.route("/api/jobs", jobRoutes({ kv: deps.kv, clock }));
   if (deps.kv) app.route("/api/runs", runRoutes({ kv: deps.kv }));
   if (deps.kv && deps.engine) {
-    const segmentation = { kv: deps.kv, engine: deps.engine, clock, timeoutMs };
+    const segmentation = {
+      kv: deps.kv,
+      engine: deps.engine,
+      clock,
+      timeoutMs,
+      maxActiveJobsPerTenant: deps.maxActiveJobsPerTenant,
+    };
     app.route("/api", purchasingRoutes(segmentation));
     app.route("/api", clusterProfileRoutes(segmentation));
     app.route("/api", analyzeRoutes(segmentation));

@@ -38,6 +38,17 @@ Deno.test("readConfig names the variable of a bad value", () => {
     () => readConfig(env({ JWT_SECRET: SECRET, SEGMENT_WORKERS: "0" })),
     /SEGMENT_WORKERS/,
   );
+  for (const bad of ["0", "-1", "2.5", "many"]) {
+    assert.throws(
+      () => readConfig(env({ JWT_SECRET: SECRET, MAX_ACTIVE_JOBS_PER_TENANT: bad })),
+      /MAX_ACTIVE_JOBS_PER_TENANT/,
+    );
+  }
+  assert.equal(readConfig(env({ OPEN_ACCESS: "1" })).maxActiveJobsPerTenant, 4);
+  assert.equal(
+    readConfig(env({ OPEN_ACCESS: "1", MAX_ACTIVE_JOBS_PER_TENANT: "9" })).maxActiveJobsPerTenant,
+    9,
+  );
 });
 
 Deno.test("readConfig takes the documented defaults", () => {

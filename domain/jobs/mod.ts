@@ -6,7 +6,11 @@
  */
 export { enqueueJob } from "./enqueue.ts";
 export { getJob, getJobResult } from "./job_reads.ts";
-export { type JobRecord, TooManyActiveJobsError } from "./job_record.ts";
+export {
+  DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT,
+  type JobRecord,
+  TooManyActiveJobsError,
+} from "./job_record.ts";
 export { cancelJob } from "./outcomes.ts";
 export { JobRunner } from "./runner.ts";
 export {

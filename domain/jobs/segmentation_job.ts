@@ -12,12 +12,12 @@ import { AnalyzeInputError } from "../segmentation/analyze.ts";
 import type { SegmentationEngine } from "../segmentation/engine.ts";
 import { type EnqueuedJob, enqueueJob } from "./enqueue.ts";
 import { getJobResult } from "./job_reads.ts";
+import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT } from "./job_record.ts";
 import type { SegmentationRequest } from "../segmentation/execute.ts";
 import { executeRequest } from "../workflow/execute_request.ts";
 import type { JobType } from "./runner.ts";
 import { getBlob } from "../../storage/mod.ts";
 import { dropJobInput, storeJobInput } from "./job_inputs.ts";
-import { maxActiveJobsPerTenant } from "./limits.ts";
 
 /** The job type's name. */
 export const SEGMENTATION_JOB_TYPE = "segmentation";
@@ -31,8 +31,11 @@ export interface SegmentationJobInput {
 
 /** Options of `enqueueSegmentation`. */
 export interface EnqueueSegmentationOptions {
-  /** Active jobs the tenant may have; default `maxActiveJobsPerTenant()` (the setting, or 4). */
-  maxActivePerTenant?: number;
+  /**
+   * Active jobs the tenant may have (the server's `MAX_ACTIVE_JOBS_PER_TENANT`); default
+   * `DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT` (4).
+   */
+  maxActivePerTenant?: number | undefined;
 }
 
 /**
@@ -51,7 +54,7 @@ export async function enqueueSegmentation(
   now: number,
   options: EnqueueSegmentationOptions = {},
 ): Promise<EnqueuedJob<SegmentationJobInput>> {
-  const maxActivePerTenant = options.maxActivePerTenant ?? maxActiveJobsPerTenant();
+  const maxActivePerTenant = options.maxActivePerTenant ?? DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT;
   const requestId = crypto.randomUUID();
   const bytes = new TextEncoder().encode(JSON.stringify(request));
   await storeJobInput(kv, tenantId, REQUEST_KIND, requestId, bytes, now);

@@ -32,6 +32,8 @@ export interface SegmentationDeps {
    * of it is answered 202 with a job whatever its size (`answerMode`).
    */
   timeoutMs?: number;
+  /** Active jobs a tenant may have (`MAX_ACTIVE_JOBS_PER_TENANT`); default 4. */
+  maxActiveJobsPerTenant?: number;
 }
 
 /** The 202 body. */
@@ -86,7 +88,9 @@ async function answer(
     prefersAsync: prefersAsync(c),
   });
   if (decision.mode === "job") {
-    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock())
+    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock(), {
+      maxActivePerTenant: deps.maxActiveJobsPerTenant,
+    })
       .catch(jobLimitAs429);
     const statusUrl = `/api/jobs/${job.id}`;
     c.header("Location", statusUrl);

@@ -222,7 +222,9 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       syncLimit: SYNC_LIMITS.clustersRun,
       prefersAsync: true,
     });
-    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock())
+    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock(), {
+      maxActivePerTenant: deps.maxActiveJobsPerTenant,
+    })
       .catch(jobLimitAs429);
     const statusUrl = `/api/clusters/jobs/${job.id}`;
     c.header("Location", statusUrl);

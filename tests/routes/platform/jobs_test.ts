@@ -130,3 +130,12 @@ Deno.test("a tenant over its limit of active jobs is answered 429 with Retry-Aft
   }).drain();
   assert.equal((await queue(s, acme.headers, 10)).status, 202);
 });
+
+Deno.test("the app's maxActiveJobsPerTenant (main.ts's MAX_ACTIVE_JOBS_PER_TENANT) is the limit", async () => {
+  await using s = await segmentationService({ maxActiveJobsPerTenant: 1 });
+  const acme = await s.tenant("acme");
+  assert.equal((await queue(s, acme.headers, 0)).status, 202);
+  const refused = await queue(s, acme.headers, 1);
+  assert.equal(refused.status, 429);
+  assert.equal((await refused.json()).details.limit, 1);
+});
