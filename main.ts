@@ -23,7 +23,7 @@
  * | `JOB_WORKER` | `0` turns this instance's job worker off (an API-only instance) | on |
  * | `SEGMENT_WORKERS` | segmentations run at once, each in its own Web Worker, 1–64 | `1` |
  * | `MAX_ACTIVE_JOBS_PER_TENANT` | queued + running jobs a tenant may have (more: 429), 1–10000 | `4` |
- * | `RETENTION_DAYS` | days stored runs and datasets are kept, 0–3650 (0: forever) | `30` |
+ * | `RETENTION_DAYS` | days stored runs, datasets and finished jobs are kept, 0–3650 (0: forever) | `30` |
  * | `CONNECTION_GUARD` | `0` serves with `Deno.serve` alone (behind a proxy that has its own limits) | on |
  * | `MAX_CONNECTIONS` | client connections at once; more are answered 503 | open-file limit ÷ 3 |
  * | `HEADER_TIMEOUT_MS` | time to send a request's head (line and headers) | `10000` |
@@ -43,7 +43,11 @@ import { DEFAULT_PASSWORD_COST } from "./domain/auth/mod.ts";
 import type { SegmentationEngine } from "./domain/segmentation/mod.ts";
 import { sweepExpiredExports } from "./domain/workflow/mod.ts";
 import { DEFAULT_RETENTION_DAYS, retentionMs, sweepExpired } from "./domain/workflow/mod.ts";
-import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT, segmentationJobType } from "./domain/jobs/mod.ts";
+import {
+  DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT,
+  segmentationJobType,
+  sweepExpiredJobs,
+} from "./domain/jobs/mod.ts";
 import { ensureLocalTenant } from "./domain/auth/mod.ts";
 import { checkJwtConfig, type JwtConfig, MAX_ACCESS_TTL_SECONDS } from "./domain/auth/mod.ts";
 import { JobRunner } from "./domain/jobs/mod.ts";
@@ -363,13 +367,15 @@ export async function main(): Promise<number> {
     : undefined;
   runner?.start();
   // Chunks of objects whose writer died before publishing (an hour is far above any write), and
-  // the bytes of expired exports (their ids go on answering 410), and runs and datasets older
-  // than RETENTION_DAYS.
+  // the bytes of expired exports (their ids go on answering 410), and runs, datasets and finished
+  // jobs (with their results) older than RETENTION_DAYS.
   const orphanSweep = setInterval(() => {
     sweepOrphanChunks(kv, 3_600_000, clock()).catch((e) => console.error("orphan sweep:", e));
     sweepExpiredExports(kv, clock()).catch((e) => console.error("export sweep:", e));
     sweepExpired(kv, clock(), retentionMs(config.retentionDays))
       .catch((e) => console.error("retention sweep:", e));
+    sweepExpiredJobs(kv, clock(), retentionMs(config.retentionDays))
+      .catch((e) => console.error("job retention sweep:", e));
   }, 600_000);
 
   let server: { finished: Promise<void>; shutdown(): Promise<void> };

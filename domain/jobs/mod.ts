@@ -12,6 +12,7 @@ export {
   TooManyActiveJobsError,
 } from "./job_record.ts";
 export { cancelJob } from "./outcomes.ts";
+export { type JobRetentionReport, sweepExpiredJobs } from "./job_retention.ts";
 export { JobRunner } from "./runner.ts";
 export {
   enqueueSegmentation,

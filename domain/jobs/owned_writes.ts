@@ -88,14 +88,29 @@ export async function addFinalWrites(
   }
   const doomed: BlobRef[] = [...(next.ownedBlobs ?? [])];
   if (next.state !== "succeeded") doomed.push({ kind: JOB_RESULT_KIND, id: next.id });
+  await addUnpublish(kv, op, next.tenantId, doomed);
+}
+
+/**
+ * Adds to `op` the unpublishing of `blobs` of `tenantId` that exist: each manifest checked and
+ * deleted, its chunks handed to `sweepOrphanChunks` with a `["gc", generation]` marker (so the
+ * operation stays small whatever the objects' sizes).
+ */
+export async function addUnpublish(
+  kv: Deno.Kv,
+  op: GuardedAtomic,
+  tenantId: string,
+  blobs: readonly BlobRef[],
+): Promise<void> {
+  if (blobs.length === 0) return;
   const manifests = await kv.getMany<BlobManifest[]>(
-    doomed.map((b) => keys.blob(next.tenantId, b.kind, b.id)),
+    blobs.map((b) => keys.blob(tenantId, b.kind, b.id)),
   );
   for (const entry of manifests) {
     const m = entry.value;
     if (!m) continue;
     op.check(entry).delete(entry.key).set(keys.gc(m.generation), {
-      tenantId: next.tenantId,
+      tenantId,
       kind: m.kind,
       id: m.id,
       generation: m.generation,

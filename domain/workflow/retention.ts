@@ -3,8 +3,9 @@
  * retention period ago is deleted by a periodic sweep (`main.ts`, every 10 minutes). They are
  * chunked objects (`storage/blobs.ts`) whose manifest and chunks must go together, so KV's
  * `expireIn` (which expires entries one by one) is not used; the sweep deletes through the same
- * functions as the delete routes, which also clear the pointers naming what they delete. Job
- * results go with their job (domain/jobs).
+ * functions as the delete routes, which also clear the pointers naming what they delete. Finished
+ * jobs and their results follow the same rule in `domain/jobs/job_retention.ts` (jobs sit
+ * above workflow, so `main.ts` runs both sweeps).
  *
  * @module
  */
