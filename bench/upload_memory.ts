@@ -15,7 +15,7 @@ const runs = Number(Deno.args[1] ?? 3);
 const root = new URL("..", import.meta.url).pathname;
 
 /** A deterministic CSV of `n` customers. */
-export function generateCsv(n: number): Uint8Array {
+export function generateCsv(n: number): Uint8Array<ArrayBuffer> {
   const regions = ["North", "South", "East", "West", "Central"];
   let seed = 42;
   const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
@@ -43,7 +43,7 @@ function vm(pid: number, field: "VmHWM" | "VmRSS"): number {
   return kb / 1024;
 }
 
-async function once(csv: Uint8Array, port: number): Promise<void> {
+async function once(csv: Uint8Array<ArrayBuffer>, port: number): Promise<void> {
   const dir = await Deno.makeTempDir();
   const server = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "main.ts"],
