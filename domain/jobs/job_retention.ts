@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { atomic, type BlobManifest, deleteBlob, keys } from "../../storage/mod.ts";
+import {
+  atomic,
+  type BlobManifest,
+  deleteBlob,
+  type GuardedAtomic,
+  keys,
+} from "../../storage/mod.ts";
 import { isFinal, JOB_RESULT_KIND, type JobRecord, MAX_CAS_TRIES } from "./job_record.ts";
 import { addUnpublish } from "./owned_writes.ts";
 
@@ -56,19 +62,35 @@ async function deleteJob(
   let entry = first;
   for (let tries = 0; tries < MAX_CAS_TRIES; tries++) {
     if (tries > 0) entry = await kv.get<JobRecord>(entry.key);
-    const job = entry.value;
-    if (!expired(job, cutoff)) return false;
-    const op = atomic(kv).check(entry).delete(entry.key);
-    if (job.idempotencyKey !== null) {
-      const idemKey = keys.jobIdempotency(job.tenantId, job.idempotencyKey);
-      const idem = await kv.get<{ jobId: string }>(idemKey);
-      // A key taken over by a later job stays that job's.
-      if (idem.value?.jobId === job.id) op.check(idem).delete(idemKey);
-    }
-    await addUnpublish(kv, op, job.tenantId, [{ kind: JOB_RESULT_KIND, id: job.id }]);
+    if (!expired(entry.value, cutoff)) return false;
+    const op = atomic(kv);
+    await addJobDeletion(kv, op, entry as Deno.KvEntry<JobRecord>);
     if ((await op.commit()).ok) return true;
   }
   return false;
+}
+
+/**
+ * Adds to `op` the deletion of the final job in `entry`: the job entry (checked), the
+ * idempotency key that names it (checked; a key taken over by a later job stays), and its
+ * result object, unpublished (manifest checked and deleted, chunks left to `sweepOrphanChunks`
+ * with a `["gc", …]` marker). Used by the retention sweep and by the tenant's own delete
+ * (`cancelOrDeleteJob`). At most 3 checks, 3 deletes and 1 set.
+ */
+export async function addJobDeletion(
+  kv: Deno.Kv,
+  op: GuardedAtomic,
+  entry: Deno.KvEntry<JobRecord>,
+): Promise<void> {
+  const job = entry.value;
+  op.check(entry).delete(entry.key);
+  if (job.idempotencyKey !== null) {
+    const idemKey = keys.jobIdempotency(job.tenantId, job.idempotencyKey);
+    const idem = await kv.get<{ jobId: string }>(idemKey);
+    // A key taken over by a later job stays that job's.
+    if (idem.value?.jobId === job.id) op.check(idem).delete(idemKey);
+  }
+  await addUnpublish(kv, op, job.tenantId, [{ kind: JOB_RESULT_KIND, id: job.id }]);
 }
 
 // A result whose job is gone (a tenant's jobs deleted behind the table's back) has no reader.

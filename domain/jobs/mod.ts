@@ -11,7 +11,7 @@ export {
   type JobRecord,
   TooManyActiveJobsError,
 } from "./job_record.ts";
-export { cancelJob } from "./outcomes.ts";
+export { cancelJob, cancelOrDeleteJob, type CancelOrDeleteOutcome } from "./outcomes.ts";
 export { type JobRetentionReport, sweepExpiredJobs } from "./job_retention.ts";
 export { JobRunner } from "./runner.ts";
 export {

@@ -15,6 +15,7 @@ import {
 } from "../../storage/mod.ts";
 import { type FaultHook, faultingKv } from "./faults.ts";
 import { getJob } from "./job_reads.ts";
+import { addJobDeletion } from "./job_retention.ts";
 import {
   cancelled,
   errorInfo,
@@ -105,16 +106,67 @@ export async function cancelJob(
   for (let tries = 0; tries < MAX_CAS_TRIES; tries++) {
     if (!ID_PATTERN.test(jobId)) return null;
     const entry = await kv.get<JobRecord>(keys.job(tenantId, jobId));
-    const job = entry.value;
-    if (!job || isFinal(job.state) || job.cancelRequested) return job;
-    const next: JobRecord = job.state === "queued"
-      ? cancelled(job, now)
-      : { ...job, cancelRequested: true, updatedAt: now };
-    const op = atomic(kv).check(entry).set(entry.key, next);
-    await addFinalWrites(kv, op, next);
-    if ((await op.commit()).ok) return next;
+    if (!entry.value) return null;
+    const after = await tryCancel(kv, entry as Deno.KvEntry<JobRecord>, now);
+    if (after) return after;
   }
   throw new Error(`Could not cancel job ${jobId}: ${MAX_CAS_TRIES} commits in a row lost a race`);
+}
+
+/** What `cancelOrDeleteJob` did. */
+export type CancelOrDeleteOutcome =
+  /** The job was final (`succeeded`, `failed` or `cancelled`) and is gone, with its result. */
+  | { deleted: true; job: JobRecord }
+  /** The job was queued or running: `cancelJob`'s answer. */
+  | { deleted: false; job: JobRecord };
+
+/**
+ * The tenant's delete of job `jobId`: a final job (`succeeded`, `failed` or `cancelled`) is
+ * deleted, in one atomic operation with its result object (manifest unpublished, chunks left to
+ * `sweepOrphanChunks`) and its idempotency key, exactly as the retention sweep deletes it
+ * (`addJobDeletion`); a queued or running job is cancelled as by `cancelJob` (and deleted by a
+ * second call once it is `cancelled`).
+ *
+ * @returns what was done, or null when the tenant has no such job.
+ */
+export async function cancelOrDeleteJob(
+  kv: Deno.Kv,
+  tenantId: string,
+  jobId: string,
+  now: number,
+): Promise<CancelOrDeleteOutcome | null> {
+  for (let tries = 0; tries < MAX_CAS_TRIES; tries++) {
+    if (!ID_PATTERN.test(jobId)) return null;
+    const entry = await kv.get<JobRecord>(keys.job(tenantId, jobId));
+    if (!entry.value) return null;
+    const found = entry as Deno.KvEntry<JobRecord>;
+    if (isFinal(found.value.state)) {
+      const op = atomic(kv);
+      await addJobDeletion(kv, op, found);
+      if ((await op.commit()).ok) return { deleted: true, job: found.value };
+      continue;
+    }
+    const after = await tryCancel(kv, found, now);
+    if (after) return { deleted: false, job: after };
+  }
+  throw new Error(`Could not delete job ${jobId}: ${MAX_CAS_TRIES} commits in a row lost a race`);
+}
+
+// One try at cancelling the job in `entry`: the job after it (unchanged when it is final or
+// already asked to stop), or null when the commit lost a race.
+async function tryCancel(
+  kv: Deno.Kv,
+  entry: Deno.KvEntry<JobRecord>,
+  now: number,
+): Promise<JobRecord | null> {
+  const job = entry.value;
+  if (isFinal(job.state) || job.cancelRequested) return job;
+  const next: JobRecord = job.state === "queued"
+    ? cancelled(job, now)
+    : { ...job, cancelRequested: true, updatedAt: now };
+  const op = atomic(kv).check(entry).set(entry.key, next);
+  await addFinalWrites(kv, op, next);
+  return (await op.commit()).ok ? next : null;
 }
 
 /**

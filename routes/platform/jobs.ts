@@ -1,11 +1,12 @@
 /**
  * `GET /api/jobs/{job_id}`: the state of one of the tenant's jobs (document 003's polling of an
- * async run, generalised to every job type), in document 003's envelope; `DELETE` cancels it.
- * Another tenant's job id is 404, exactly as an unknown one.
+ * async run, generalised to every job type), in document 003's envelope; `DELETE` cancels it
+ * while it is queued or running and deletes it (with its result) once it is finished. Another
+ * tenant's job id is 404, exactly as an unknown one.
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { cancelJob, getJob, getJobResult, type JobRecord } from "../../domain/jobs/mod.ts";
+import { cancelOrDeleteJob, getJob, getJobResult, type JobRecord } from "../../domain/jobs/mod.ts";
 import { ClientError } from "../http/errors.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
 import type { AppEnv } from "../env.ts";
@@ -88,11 +89,12 @@ const cancelRoute = createRoute({
   method: "delete",
   path: "/{job_id}",
   tags: ["jobs"],
-  summary: "Cancel a job",
+  summary: "Cancel a job, or delete a finished one",
   description: "A queued job is cancelled at once (200, status `cancelled`). A running job is " +
     "asked to stop (202, `cancel_requested: true`): its worker stops at its next check (a " +
-    "lease renewal, every 10 s by default) and it ends `cancelled`. Cancelling a cancelled job " +
-    "answers 200 again; a succeeded or failed job cannot be cancelled (409 `job_finished`).",
+    "lease renewal, every 10 s by default) and it ends `cancelled`. A finished job " +
+    "(succeeded, failed or cancelled) is deleted with its result (204); afterwards the job " +
+    "and its result are 404.",
   request: { params: z.object({ job_id: z.string().min(1).max(200) }) },
   responses: {
     200: {
@@ -103,7 +105,8 @@ const cancelRoute = createRoute({
       description: "The job, running, asked to stop",
       content: { "application/json": { schema: envelopeSchema(JobStatusSchema) } },
     },
-    ...errorResponses(401, 404, 409, 429),
+    204: { description: "The finished job and its result, deleted" },
+    ...errorResponses(401, 404, 429),
   },
 });
 
@@ -120,15 +123,12 @@ export function jobRoutes(deps: JobRoutesDeps): OpenAPIHono<AppEnv> {
   app.openapi(cancelRoute, async (c) => {
     const principal = c.get("principal");
     const { job_id } = c.req.valid("param");
-    const job = principal
-      ? await cancelJob(deps.kv, principal.tenantId, job_id, deps.clock())
+    const done = principal
+      ? await cancelOrDeleteJob(deps.kv, principal.tenantId, job_id, deps.clock())
       : null;
-    if (!job) throw new ClientError(404, "not_found", `No job with id "${job_id}"`);
-    if (job.state === "succeeded" || job.state === "failed") {
-      throw new ClientError(409, "job_finished", `Job ${job_id} has ${job.state}`, {
-        details: { job_id, status: job.state },
-      });
-    }
+    if (!done) throw new ClientError(404, "not_found", `No job with id "${job_id}"`);
+    if (done.deleted) return c.body(null, 204);
+    const { job } = done;
     const body = envelope(c, jobStatus(job), deps.clock());
     return job.state === "cancelled" ? c.json(body, 200) : c.json(body, 202);
   });

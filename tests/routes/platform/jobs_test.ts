@@ -1,13 +1,16 @@
 /**
  * `/api/jobs` and the jobs behind the segmentation endpoints' 202: a crash while a result is
- * saved does not lose the job, `DELETE /api/jobs/{id}` cancels, and a tenant over its limit of
+ * saved does not lose the job, `DELETE /api/jobs/{id}` cancels (or deletes a finished job with
+ * its result), and a tenant over its limit of
  * active jobs is answered 429 with `Retry-After`.
  */
 import assert from "node:assert/strict";
 import { claimNextJob } from "../../../domain/jobs/claims.ts";
 import { getJob } from "../../../domain/jobs/job_reads.ts";
 import { JobRunner } from "../../../domain/jobs/runner.ts";
+import { JOB_RESULT_KIND } from "../../../domain/jobs/job_record.ts";
 import { REQUEST_KIND, segmentationJobType } from "../../../domain/jobs/segmentation_job.ts";
+import { getBlobManifest } from "../../../storage/mod.ts";
 import { NOW, segmentationService } from "../segmentation/_service.ts";
 
 const PATH = "/api/v1/ai/purchasing_segmentation";
@@ -92,8 +95,17 @@ Deno.test("DELETE /api/jobs/{id} cancels the tenant's job; another tenant's id i
   assert.equal(result.status, 409);
   assert.equal((await result.json()).error, "job_cancelled");
   assert.equal(await storedRequests(s.kv, acme.tenantId), 0);
+  // The cancelled job is finished: deleting it again removes it (204), then it is 404.
+  const foreignCancelled = await s.app.request(status_url, {
+    method: "DELETE",
+    headers: other.headers,
+  });
+  assert.equal(foreignCancelled.status, 404);
   const again = await s.app.request(status_url, { method: "DELETE", headers: acme.headers });
-  assert.equal(again.status, 200, "cancelling twice is the same");
+  assert.equal(again.status, 204);
+  assert.equal(await again.text(), "");
+  assert.equal((await s.app.request(status_url, { headers: acme.headers })).status, 404);
+  assert.equal((await s.app.request(result_url, { headers: acme.headers })).status, 404);
 
   // A running job is asked to stop: 202, and its worker ends it at its next renewal.
   const running = await (await queue(s, acme.headers, 8)).json();
@@ -108,6 +120,41 @@ Deno.test("DELETE /api/jobs/{id} cancels the tenant's job; another tenant's id i
   assert.equal(body.data.status, "processing");
   assert.equal(body.data.cancel_requested, true);
   assert.notEqual(job_id, running.job_id);
+});
+
+Deno.test("DELETE /api/jobs/{id} of a finished job deletes it and its result (204); another tenant's id is 404", async () => {
+  await using s = await segmentationService();
+  const acme = await s.tenant("acme");
+  const other = await s.tenant("other");
+  const { job_id, status_url, result_url } = await (await queue(s, acme.headers)).json();
+  const runner = new JobRunner(s.kv, [segmentationJobType(s.engine)], {
+    clock: () => NOW,
+    onError: () => {},
+  });
+  await runner.drain();
+  assert.equal((await getJob(s.kv, acme.tenantId, job_id))?.state, "succeeded");
+  assert.equal((await s.app.request(result_url, { headers: acme.headers })).status, 200);
+
+  // Another tenant can neither see nor delete it.
+  const foreign = await s.app.request(status_url, { method: "DELETE", headers: other.headers });
+  assert.equal(foreign.status, 404);
+  assert.equal((await foreign.json()).error, "not_found");
+  assert.equal((await getJob(s.kv, acme.tenantId, job_id))?.state, "succeeded");
+  assert.ok(await getBlobManifest(s.kv, acme.tenantId, JOB_RESULT_KIND, job_id));
+
+  const deleted = await s.app.request(status_url, { method: "DELETE", headers: acme.headers });
+  assert.equal(deleted.status, 204);
+  assert.equal(await deleted.text(), "");
+  const status = await s.app.request(status_url, { headers: acme.headers });
+  assert.equal(status.status, 404);
+  assert.equal((await status.json()).error, "not_found");
+  const result = await s.app.request(result_url, { headers: acme.headers });
+  assert.equal(result.status, 404);
+  assert.equal((await result.json()).error, "not_found");
+  assert.equal(await getJob(s.kv, acme.tenantId, job_id), null);
+  assert.equal(await getBlobManifest(s.kv, acme.tenantId, JOB_RESULT_KIND, job_id), null);
+  const twice = await s.app.request(status_url, { method: "DELETE", headers: acme.headers });
+  assert.equal(twice.status, 404, "a deleted job is gone");
 });
 
 Deno.test("a tenant over its limit of active jobs is answered 429 with Retry-After; others are not", async () => {
