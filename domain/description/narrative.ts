@@ -34,6 +34,10 @@ export type { Language, Role } from "./narrative_strings.ts";
 export const LEVEL_Z = 0.5;
 /** |Cohen's d| a role-less differentiator needs to be cited in a persona. */
 export const CITE_EFFECT = 0.3;
+/** Ratio of means (either way) from which a cluster is clearly not average. */
+export const DISTINCT_RATIO = 1.5;
+/** |Cohen's d| from which a cluster is clearly not average. */
+export const DISTINCT_EFFECT = 0.8;
 
 /** Name patterns of each role, tried in this order on the name's lower-case words joined by "_". */
 export const ROLE_PATTERNS: readonly (readonly [Role, RegExp])[] = [
@@ -114,8 +118,8 @@ export interface StrategyLine {
 /**
  * Describes every cluster of `profiles` (noise excluded), in cluster-id order. Deterministic:
  * the same profiles and options give the same narratives; no string contains NaN or undefined.
- * Names are unique within the result: clusters of the same archetype get a qualifier from
- * their most differentiating feature not already behind the name, then a number.
+ * Base names are unique within the result and never numbered: one cluster per archetype gets
+ * the template name, the others are named by their strongest differentiators (`uniqueNames`).
  */
 export function describeSegments(
   profiles: ClusterProfiles,
@@ -141,7 +145,8 @@ export function describeSegments(
     const kpis = kpisOf(c, roles, spendFeatures, totalRevenue);
     return { c, levels, kpis, archetype: archetypeOf(levels) };
   });
-  const names = uniqueNames(drafts.map((d) => ({ ...d, roles })), s);
+  const named = uniqueNames(drafts, roles, s);
+  const names = named.map((x) => x.name);
 
   return drafts.map((d, i) => {
     const fmt = formatter(s.locale);
@@ -381,7 +386,7 @@ function priorityOf(a: Archetype, l: Partial<Record<Role, Level>>): "high" | "me
   return "medium";
 }
 
-/** Roles an archetype's name already speaks for: qualifiers come from other features. */
+/** Roles an archetype's name speaks for: the template fits best where they differ most. */
 const NAMED_ROLES: Record<Archetype, Role[]> = {
   champions: ["spend", "spending_score", "ticket", "frequency", "loyalty", "recency"],
   at_risk_big_spenders: ["spend", "spending_score", "ticket", "recency"],
@@ -396,30 +401,138 @@ const NAMED_ROLES: Record<Archetype, Role[]> = {
   typical: [],
 };
 
+/** A trait of a segment's name: a humanised column and the sign of its difference. */
+export interface Trait {
+  feature: string;
+  label: string;
+  direction: "higher" | "lower";
+}
+
+/**
+ * A column name in plain words: units in brackets dropped, CamelCase and snake_case split,
+ * lower case ("Annual Income (k$)" → "annual income", "CASH_ADVANCE_TRX" → "cash advance trx").
+ */
+export function humanise(feature: string): string {
+  return feature.replace(/\s*[([][^)\]]*[)\]]/g, " ")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .replace(/[_\-.\s]+/g, " ")
+    .trim()
+    .toLowerCase() || feature;
+}
+
+/**
+ * Candidate trait lists of a cluster, best first: pairs of its strongest differentiators (both
+ * with |d| ≥ `CITE_EFFECT`) whose labels start with different words ("cash advance", "cash advance trx" say one thing), then
+ * single traits.
+ */
+function traitCandidates(c: ClusterProfile): Trait[][] {
+  const traits = c.differentiating
+    .filter((d) => d.effect_size !== 0 && Number.isFinite(d.effect_size))
+    .map((d) => ({
+      feature: d.feature,
+      label: humanise(d.feature),
+      direction: d.direction,
+      cited: Math.abs(d.effect_size) >= CITE_EFFECT,
+    }));
+  const head = (t: Trait) => t.label.split(" ")[0];
+  const strip = ({ cited: _, ...t }: Trait & { cited: boolean }): Trait => t;
+  const out: Trait[][] = [];
+  for (let i = 0; i < traits.length; i++) {
+    for (let j = i + 1; j < traits.length; j++) {
+      const [a, b] = [traits[i]!, traits[j]!];
+      if (a.cited && b.cited && head(a) !== head(b)) out.push([strip(a), strip(b)]);
+    }
+  }
+  for (const t of traits) out.push([strip(t)]);
+  return out;
+}
+
+/** How well a cluster fits its archetype: mean |z| of the roles the name speaks for. */
+function archetypeFit(c: ClusterProfile, archetype: Archetype, roles: Map<string, Role>): number {
+  const named = NAMED_ROLES[archetype];
+  let sum = 0;
+  let n = 0;
+  for (const [f, role] of roles) {
+    const z = c.vs_population[f]?.z_diff;
+    if (!named.includes(role) || z === undefined || !Number.isFinite(z)) continue;
+    sum += Math.abs(z);
+    n++;
+  }
+  return n === 0 ? 0 : sum / n;
+}
+
+/** The largest |Cohen's d| of a cluster against the rest. */
+function maxEffect(c: ClusterProfile): number {
+  return c.differentiating.reduce((m, d) => Math.max(m, Math.abs(d.effect_size)), 0);
+}
+
+/** The name of each cluster, with the traits it was named from (null for a template name). */
+interface Named {
+  name: string;
+  traits: Trait[] | null;
+}
+
+/**
+ * Base names unique within the run, without numbers: each archetype's template name goes to
+ * the one cluster that fits it best (for the typical one: the cluster closest to the average,
+ * and only when nothing sets it clearly apart, see `isDistinct`); every other cluster is named
+ * by its strongest differentiators ("High cash advance, low purchases").
+ */
 function uniqueNames(
-  drafts: { c: ClusterProfile; archetype: Archetype; roles: Map<string, Role> }[],
+  drafts: { c: ClusterProfile; archetype: Archetype }[],
+  roles: Map<string, Role>,
   s: Strings,
-): string[] {
-  const names = drafts.map((d) => s.names[d.archetype]);
-  const clash = (i: number) => names.filter((n) => n === names[i]).length > 1;
-  const qualified = drafts.map((d, i) => {
-    if (!clash(i)) return names[i]!;
-    const skip = NAMED_ROLES[d.archetype];
-    const q = d.c.differentiating.find((x) => {
-      const role = d.roles.get(x.feature);
-      return (role === undefined || !skip.includes(role)) && x.effect_size !== 0;
-    });
-    return q
-      ? `${names[i]} (${s.qualifier(q.direction, labelOf(q.feature, d.roles, s))})`
-      : names[i]!;
+): Named[] {
+  const out: (Named | null)[] = drafts.map(() => null);
+  const byArchetype = new Map<Archetype, number[]>();
+  drafts.forEach((d, i) => {
+    if (d.archetype === "typical" && isDistinct(d.c)) return;
+    byArchetype.set(d.archetype, [...(byArchetype.get(d.archetype) ?? []), i]);
   });
-  // Still equal (same qualifier, or none): number the later ones in cluster-id order.
-  const seen = new Map<string, number>();
-  return qualified.map((n) => {
-    const k = (seen.get(n) ?? 0) + 1;
-    seen.set(n, k);
-    return k === 1 ? n : `${n} ${k}`;
+  for (const [archetype, members] of byArchetype) {
+    const score = (i: number) =>
+      archetype === "typical"
+        ? -maxEffect(drafts[i]!.c)
+        : archetypeFit(drafts[i]!.c, archetype, roles);
+    const best = members.reduce((a, b) => (score(b) > score(a) ? b : a));
+    out[best] = { name: s.names[archetype], traits: null };
+  }
+  const used = new Set(out.filter((x) => x !== null).map((x) => baseName(x!.name)));
+  return drafts.map((d, i) => {
+    if (out[i] !== null) return out[i]!;
+    const candidates = traitCandidates(d.c);
+    for (const traits of candidates) {
+      const name = s.traitName(traits);
+      if (!used.has(baseName(name))) {
+        used.add(baseName(name));
+        return { name, traits };
+      }
+    }
+    // Clusters alike on every differentiator: the segment's id keeps the name its own.
+    const traits = candidates[0] ?? [];
+    const name = s.segmentName(traits.length > 0 ? s.traitName(traits) : null, d.c.cluster_id);
+    used.add(baseName(name));
+    return { name, traits };
   });
+}
+
+/** A name without its qualifier in brackets or trailing number, lower-cased. */
+export function baseName(name: string): string {
+  return name.replace(/\s*\(.*\)\s*$/, "").replace(/\s+\d+$/, "").trim().toLowerCase();
+}
+
+/**
+ * Whether something sets the cluster clearly apart from the average customer: a mean at least
+ * `DISTINCT_RATIO`× (or at most 1/`DISTINCT_RATIO`×) the population's, or |Cohen's d| ≥
+ * `DISTINCT_EFFECT` on some feature. Such a cluster is never called average.
+ */
+export function isDistinct(c: ClusterProfile): boolean {
+  if (maxEffect(c) >= DISTINCT_EFFECT) return true;
+  return Object.values(c.vs_population).some(({ ratio }) =>
+    ratio !== null && Number.isFinite(ratio) &&
+    (ratio <= 0 || ratio >= DISTINCT_RATIO || ratio <= 1 / DISTINCT_RATIO)
+  );
 }
 
 function labelOf(feature: string, roles: Map<string, Role>, s: Strings): string {

@@ -78,6 +78,10 @@ export interface Strings {
   names: Record<Archetype, string>;
   /** Name qualifier from a differentiating feature, to keep names unique. */
   qualifier(direction: "higher" | "lower", label: string): string;
+  /** A segment's name from its one or two strongest traits (humanised column names). */
+  traitName(traits: readonly { direction: "higher" | "lower"; label: string }[]): string;
+  /** Last resort for clusters alike on every differentiator: the segment's id in the name. */
+  segmentName(traitName: string | null, clusterId: number): string;
   /** The recency fact: "higher" means a longer time since the last purchase. */
   recencyPhrase: { higher: string; lower: string };
   /** Words of `persona_label`: the value, frequency and recency levels. */
@@ -142,6 +146,11 @@ const en: Strings = {
     typical: "Core Customers",
   },
   qualifier: (d, l) => `${d === "higher" ? "higher" : "lower"} ${l}`,
+  traitName: (traits) =>
+    capitalise(
+      traits.map((t) => `${t.direction === "higher" ? "high" : "low"} ${t.label}`).join(", "),
+    ),
+  segmentName: (name, id) => name === null ? `Segment ${id}` : `Segment ${id}: ${name}`,
   recencyPhrase: {
     higher: "a longer time since their last purchase",
     lower: "a more recent last purchase",
@@ -253,6 +262,12 @@ const es: Strings = {
     typical: "Clientes base",
   },
   qualifier: (d, l) => `${d === "higher" ? "mayor" : "menor"} ${l}`,
+  traitName: (traits) =>
+    traits.length === 1
+      ? `Valores ${traits[0]!.direction === "higher" ? "altos" : "bajos"} de ${traits[0]!.label}`
+      : `Valores ${traits[0]!.direction === "higher" ? "altos" : "bajos"} de ${traits[0]!.label}` +
+        ` y ${traits[1]!.direction === "higher" ? "altos" : "bajos"} de ${traits[1]!.label}`,
+  segmentName: (name, id) => name === null ? `Segmento ${id}` : `Segmento ${id}: ${name}`,
   recencyPhrase: {
     higher: "más tiempo desde su última compra",
     lower: "una última compra más reciente",
@@ -365,6 +380,12 @@ const pt: Strings = {
     typical: "Clientes base",
   },
   qualifier: (d, l) => `${d === "higher" ? "maior" : "menor"} ${l}`,
+  traitName: (traits) =>
+    traits.length === 1
+      ? `Valores ${traits[0]!.direction === "higher" ? "altos" : "baixos"} de ${traits[0]!.label}`
+      : `Valores ${traits[0]!.direction === "higher" ? "altos" : "baixos"} de ${traits[0]!.label}` +
+        ` e ${traits[1]!.direction === "higher" ? "altos" : "baixos"} de ${traits[1]!.label}`,
+  segmentName: (name, id) => name === null ? `Segmento ${id}` : `Segmento ${id}: ${name}`,
   recencyPhrase: {
     higher: "mais tempo desde a última compra",
     lower: "uma última compra mais recente",
