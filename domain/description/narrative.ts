@@ -161,15 +161,23 @@ export function describeSegments(
     const share = pct(s.locale, d.kpis.share_of_customers)!;
     const revenue = pct(s.locale, d.kpis.share_of_revenue);
     const contrasts = contrastsOf(d.c, roles, s, fmt);
-    const sentences = [s.intro(names[i]!, fmt(d.kpis.customers), share, revenue)];
+    const sentences = [
+      s.intro(names[i]!, fmt(d.kpis.customers), share, revenue, named[i]!.traits === null),
+    ];
     const facts = s.facts(figures);
     if (facts !== null) sentences.push(facts);
     if (contrasts.length > 0) sentences.push(s.contrast(contrasts));
-    sentences.push(s.gist[d.archetype]);
+    // Never "close to the average" beside a 1.5× difference or |d| ≥ 0.8 (`isDistinct`).
+    const distinct = isDistinct(d.c) ? named[i]!.traits ?? traitCandidates(d.c)[0] ?? [] : null;
+    sentences.push(
+      d.archetype === "typical" && distinct !== null
+        ? s.distinctGist(distinct)
+        : s.gist[d.archetype],
+    );
     return {
       cluster_id: d.c.cluster_id,
       name: names[i]!,
-      persona_label: personaLabel(d.levels, s),
+      persona_label: personaLabel(d.levels, s, distinct),
       persona: sentences.join(" "),
       characteristics: contrasts.map((c) => s.qualifier(c.direction, c.label)),
       archetype: d.archetype,
@@ -566,7 +574,12 @@ function contrastsOf(
   return out;
 }
 
-function personaLabel(l: Partial<Record<Role, Level>>, s: Strings): string {
+/** The levels in words; a distinct cluster with no level to speak of is labelled by its traits. */
+function personaLabel(
+  l: Partial<Record<Role, Level>>,
+  s: Strings,
+  distinct: Trait[] | null,
+): string {
   const value = l.spend ?? l.spending_score ?? l.ticket;
   const words: string[] = [];
   if (value === "high") words.push(s.label.valueHigh);
@@ -576,6 +589,7 @@ function personaLabel(l: Partial<Record<Role, Level>>, s: Strings): string {
   if (l.recency === "low") words.push(s.label.recent);
   if (l.recency === "high") words.push(s.label.lapsed);
   if (l.loyalty === "high" && l.frequency !== "high") words.push(s.label.loyal);
+  if (words.length === 0 && distinct !== null) return s.traitLabel(distinct);
   if (words.length === 0) words.push(s.label.typical);
   // Portuguese and Spanish put the noun first ("clientes de alto valor" reads better).
   return s.locale.startsWith("en")

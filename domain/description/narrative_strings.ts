@@ -70,6 +70,12 @@ export interface Contrast {
   phrase?: string;
 }
 
+/** A trait of a name or label: a humanised column and the sign of its difference. */
+export interface TraitWords {
+  direction: "higher" | "lower";
+  label: string;
+}
+
 /** Everything one language says. */
 export interface Strings {
   /** BCP 47 locale for `Intl.NumberFormat`. */
@@ -80,6 +86,10 @@ export interface Strings {
   qualifier(direction: "higher" | "lower", label: string): string;
   /** A segment's name from its one or two strongest traits (humanised column names). */
   traitName(traits: readonly { direction: "higher" | "lower"; label: string }[]): string;
+  /** The gist of a cluster no template fits that is clearly not average, from its traits. */
+  distinctGist(traits: readonly TraitWords[]): string;
+  /** `persona_label` of such a cluster. */
+  traitLabel(traits: readonly TraitWords[]): string;
   /** Last resort for clusters alike on every differentiator: the segment's id in the name. */
   segmentName(traitName: string | null, clusterId: number): string;
   /** The recency fact: "higher" means a longer time since the last purchase. */
@@ -96,7 +106,14 @@ export interface Strings {
     typical: string;
     customers: string;
   };
-  intro(name: string, customers: string, share: string, revenue: string | null): string;
+  /** `template`: the name is a template's ("Big Spenders are …"), not a list of traits. */
+  intro(
+    name: string,
+    customers: string,
+    share: string,
+    revenue: string | null,
+    template: boolean,
+  ): string;
   facts(f: Figures): string | null;
   contrast(items: Contrast[]): string;
   gist: Record<Archetype, string>;
@@ -113,6 +130,16 @@ function opt(value: string | null, text: (v: string) => string): string {
 function list(items: string[], and: string): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} ${and} ${items[items.length - 1]}`;
+}
+
+/** "altos de x y bajos de y": plural adjectives agreeing with "valores" before the list. */
+function traitList(
+  traits: readonly TraitWords[],
+  high: string,
+  low: string,
+  and: string,
+): string {
+  return list(traits.map((t) => `${t.direction === "higher" ? high : low} de ${t.label}`), and);
 }
 
 function capitalise(s: string): string {
@@ -151,6 +178,18 @@ const en: Strings = {
       traits.map((t) => `${t.direction === "higher" ? "high" : "low"} ${t.label}`).join(", "),
     ),
   segmentName: (name, id) => name === null ? `Segment ${id}` : `Segment ${id}: ${name}`,
+  distinctGist: (traits) =>
+    traits.length === 0
+      ? "They differ clearly from the average customer."
+      : `They are not an average group: what sets them apart most is their ${
+        list(traits.map((t) => `${t.direction === "higher" ? "high" : "low"} ${t.label}`), "and")
+      }.`,
+  traitLabel: (traits) =>
+    traits.length === 0
+      ? "distinctive customers"
+      : `customers with ${
+        list(traits.map((t) => `${t.direction === "higher" ? "high" : "low"} ${t.label}`), "and")
+      }`,
   recencyPhrase: {
     higher: "a longer time since their last purchase",
     lower: "a more recent last purchase",
@@ -166,8 +205,9 @@ const en: Strings = {
     typical: "average",
     customers: "customers",
   },
-  intro: (name, n, share, rev) =>
-    `${name} are ${n} customers (${share} of the base)` +
+  intro: (name, n, share, rev, named) =>
+    (named ? `${name} are ${n} customers` : `“${name}”: ${n} customers`) +
+    ` (${share} of the base)` +
     (rev === null ? "." : ` who bring in ${rev} of revenue.`),
   facts: (f) => {
     const parts = [
@@ -268,6 +308,16 @@ const es: Strings = {
       : `Valores ${traits[0]!.direction === "higher" ? "altos" : "bajos"} de ${traits[0]!.label}` +
         ` y ${traits[1]!.direction === "higher" ? "altos" : "bajos"} de ${traits[1]!.label}`,
   segmentName: (name, id) => name === null ? `Segmento ${id}` : `Segmento ${id}: ${name}`,
+  distinctGist: (traits) =>
+    traits.length === 0
+      ? "Se distinguen claramente del cliente medio."
+      : `No son un grupo medio: lo que más los distingue son sus valores ${
+        traitList(traits, "altos", "bajos", "y")
+      }.`,
+  traitLabel: (traits) =>
+    traits.length === 0
+      ? "clientes singulares"
+      : `clientes con valores ${traitList(traits, "altos", "bajos", "y")}`,
   recencyPhrase: {
     higher: "más tiempo desde su última compra",
     lower: "una última compra más reciente",
@@ -386,6 +436,16 @@ const pt: Strings = {
       : `Valores ${traits[0]!.direction === "higher" ? "altos" : "baixos"} de ${traits[0]!.label}` +
         ` e ${traits[1]!.direction === "higher" ? "altos" : "baixos"} de ${traits[1]!.label}`,
   segmentName: (name, id) => name === null ? `Segmento ${id}` : `Segmento ${id}: ${name}`,
+  distinctGist: (traits) =>
+    traits.length === 0
+      ? "Distinguem-se claramente do cliente médio."
+      : `Não são um grupo médio: o que mais os diferencia são os valores ${
+        traitList(traits, "altos", "baixos", "e")
+      }.`,
+  traitLabel: (traits) =>
+    traits.length === 0
+      ? "clientes singulares"
+      : `clientes com valores ${traitList(traits, "altos", "baixos", "e")}`,
   recencyPhrase: {
     higher: "mais tempo desde a última compra",
     lower: "uma última compra mais recente",

@@ -66,3 +66,35 @@ Deno.test("the typical template goes to one cluster at most", () => {
   assert.ok(n.filter((x) => x.name === "Core Customers").length <= 1);
   assert.equal(new Set(n.map((x) => baseName(x.name))).size, n.length);
 });
+
+/** The words of each language that call a segment average. */
+const AVERAGE = {
+  en: /close to the average|average customers/,
+  es: /cerca del cliente medio|clientes promedio/,
+  pt: /próximos do cliente médio|clientes médios/,
+} as const;
+
+Deno.test("no persona calls a clearly different segment average", () => {
+  const p = profiles(CARD_GROUPS, CARD);
+  for (const language of ["en", "es", "pt"] as const) {
+    const n = describeSegments(p, { language });
+    n.forEach((x, i) => {
+      const c = p.clusters[i]!;
+      const strong = c.differentiating.some((d) => Math.abs(d.effect_size) >= 0.8) ||
+        Object.values(c.vs_population).some(({ ratio }) =>
+          ratio !== null && (ratio >= 1.5 || ratio <= 1 / 1.5)
+        );
+      const text = `${x.persona_label} ${x.persona}`;
+      if (strong) assert.doesNotMatch(text, AVERAGE[language], `${language}: ${text}`);
+    });
+  }
+  // A cluster close to the average on everything may still be called so.
+  const mild = profiles([[50, 50, 50], [100, 100, 100], [150, 150, 150]], [
+    "BALANCE",
+    "CASH_ADVANCE",
+    "CREDIT_LIMIT",
+  ]);
+  const n = describeSegments(mild);
+  assert.match(n[1]!.persona, AVERAGE.en);
+  assert.equal(n[1]!.name, "Core Customers");
+});

@@ -6,6 +6,13 @@ import assert from "node:assert/strict";
 import { DATA, runSegment } from "../../cli/_segment_run.ts";
 import { baseName } from "../../../domain/description/narrative.ts";
 
+/** The CLI's per-cluster statistics (document 004's `cluster_profiles`). */
+interface Stats {
+  count: number;
+  mean_values: Record<string, number>;
+  std_values: Record<string, number>;
+}
+
 interface Segment {
   cluster_id: number;
   name: string;
@@ -15,11 +22,59 @@ interface Segment {
   actions: { key: string; text: string }[];
 }
 
-async function segments(path: string, lang: string): Promise<Segment[]> {
+interface Result {
+  segments: Segment[];
+  cluster_profiles: Record<string, Stats>;
+}
+
+async function result(path: string, lang: string): Promise<Result> {
   const run = await runSegment(["--input", path, "--format", "json", "--quiet", "--lang", lang]);
   assert.equal(run.code, 0, run.err);
-  return JSON.parse(run.out).segments as Segment[];
+  return JSON.parse(run.out) as Result;
 }
+
+const cache = new Map<string, Promise<Result>>();
+/** One CLI run per dataset and language, shared by the tests. */
+function run(path: string, lang: string): Promise<Result> {
+  const key = `${path}|${lang}`;
+  if (!cache.has(key)) cache.set(key, result(path, lang));
+  return cache.get(key)!;
+}
+
+async function segments(path: string, lang: string): Promise<Segment[]> {
+  return (await run(path, lang)).segments;
+}
+
+/**
+ * Whether a cluster differs clearly from the rest on some feature: a mean 1.5× (or 1/1.5×)
+ * the population's, or |Cohen's d| ≥ 0.8 against the other clusters pooled.
+ */
+function distinct(stats: Record<string, Stats>, id: string): boolean {
+  const c = stats[id]!;
+  const others = Object.entries(stats).filter(([k]) => k !== id).map(([, v]) => v);
+  const n = Object.values(stats).reduce((a, v) => a + v.count, 0);
+  return Object.keys(c.mean_values).some((f) => {
+    const pop = Object.values(stats).reduce((a, v) => a + v.count * v.mean_values[f]!, 0) / n;
+    const ratio = c.mean_values[f]! / pop;
+    if (pop !== 0 && (ratio >= 1.5 || ratio <= 1 / 1.5)) return true;
+    const m = n - c.count;
+    if (m === 0) return false;
+    const restMean = others.reduce((a, v) => a + v.count * v.mean_values[f]!, 0) / m;
+    const restSs = others.reduce(
+      (a, v) => a + v.count * (v.std_values[f]! ** 2 + (v.mean_values[f]! - restMean) ** 2),
+      0,
+    );
+    const pooled = Math.sqrt((c.count * c.std_values[f]! ** 2 + restSs) / n);
+    return pooled > 0 && Math.abs(c.mean_values[f]! - restMean) / pooled >= 0.8;
+  });
+}
+
+/** The words of each language that call a segment average. */
+const AVERAGE: Record<string, RegExp> = {
+  en: /close to the average|average customers/,
+  es: /cerca del cliente medio|clientes promedio/,
+  pt: /próximos do cliente médio|clientes médios/,
+};
 
 for (const [dataset, path] of Object.entries(DATA)) {
   Deno.test(`segment names on ${dataset}: unique by base, never numbered`, async () => {
@@ -28,6 +83,20 @@ for (const [dataset, path] of Object.entries(DATA)) {
       const names = s.map((x) => x.name);
       assert.equal(new Set(names.map(baseName)).size, s.length, `${lang}: ${names.join(" | ")}`);
       for (const n of names) assert.doesNotMatch(n, /\s\d+$/, `${lang}: ${n}`);
+    }
+  });
+}
+
+for (const [dataset, path] of Object.entries(DATA)) {
+  Deno.test(`no segment of ${dataset} is called average beside clear differences`, async () => {
+    for (const lang of ["en", "es", "pt"]) {
+      const r = await run(path, lang);
+      for (const x of r.segments) {
+        const text = `${x.persona_label} ${x.persona}`;
+        if (distinct(r.cluster_profiles, String(x.cluster_id))) {
+          assert.doesNotMatch(text, AVERAGE[lang]!, `${lang}: ${text}`);
+        }
+      }
     }
   });
 }
