@@ -20,6 +20,7 @@ import type { ClusterProfile, ClusterProfiles } from "./profile.ts";
 import {
   type ActionKey,
   type Archetype,
+  type BaseActionKey,
   type Contrast,
   type Figures,
   type Language,
@@ -76,6 +77,8 @@ export interface SegmentKpis {
 export interface SegmentAction {
   key: ActionKey;
   text: string;
+  /** The feature a `strength` or `gap` action is built on. */
+  feature?: string;
 }
 
 /** The narrative of one cluster. */
@@ -148,16 +151,19 @@ export function describeSegments(
   const named = uniqueNames(drafts, roles, s);
   const names = named.map((x) => x.name);
 
+  const fmt = formatter(s.locale);
+  const allFigures = drafts.map((d): Figures => ({
+    spend: num(fmt, d.kpis.average_spend),
+    ticket: num(fmt, d.kpis.average_ticket),
+    frequency: num(fmt, d.kpis.frequency),
+    recency: num(fmt, d.kpis.recency_days),
+    loyalty: num(fmt, d.kpis.loyalty),
+    diversity: num(fmt, meanOf(d.c, featuresOf(roles, "diversity"))),
+  }));
+  const actions = distinctActions(drafts, allFigures, named, s);
+
   return drafts.map((d, i) => {
-    const fmt = formatter(s.locale);
-    const figures: Figures = {
-      spend: num(fmt, d.kpis.average_spend),
-      ticket: num(fmt, d.kpis.average_ticket),
-      frequency: num(fmt, d.kpis.frequency),
-      recency: num(fmt, d.kpis.recency_days),
-      loyalty: num(fmt, d.kpis.loyalty),
-      diversity: num(fmt, meanOf(d.c, featuresOf(roles, "diversity"))),
-    };
+    const figures = allFigures[i]!;
     const share = pct(s.locale, d.kpis.share_of_customers)!;
     const revenue = pct(s.locale, d.kpis.share_of_revenue);
     const contrasts = contrastsOf(d.c, roles, s, fmt);
@@ -183,10 +189,7 @@ export function describeSegments(
       archetype: d.archetype,
       levels: d.levels,
       kpis: d.kpis,
-      actions: actionsOf(d.archetype, d.levels).map((key) => ({
-        key,
-        text: s.action[key](figures),
-      })),
+      actions: actions[i]!,
       priority: priorityOf(d.archetype, d.levels),
     };
   });
@@ -360,7 +363,7 @@ function archetypeOf(l: Partial<Record<Role, Level>>): Archetype {
 }
 
 /** Base actions per archetype; role-driven extras are appended, then capped at four. */
-const BASE_ACTIONS: Record<Archetype, ActionKey[]> = {
+const BASE_ACTIONS: Record<Archetype, BaseActionKey[]> = {
   champions: ["vip", "referral"],
   at_risk_big_spenders: ["winback", "feedback"],
   big_spenders: ["vip", "upsell"],
@@ -374,9 +377,9 @@ const BASE_ACTIONS: Record<Archetype, ActionKey[]> = {
   typical: ["frequency_boost", "nurture"],
 };
 
-function actionsOf(a: Archetype, l: Partial<Record<Role, Level>>): ActionKey[] {
+function actionsOf(a: Archetype, l: Partial<Record<Role, Level>>): BaseActionKey[] {
   const out = [...BASE_ACTIONS[a]];
-  const add = (k: ActionKey) => {
+  const add = (k: BaseActionKey) => {
     if (!out.includes(k)) out.push(k);
   };
   if (l.diversity === "low") add("cross_category");
@@ -384,6 +387,49 @@ function actionsOf(a: Archetype, l: Partial<Record<Role, Level>>): ActionKey[] {
   if (l.frequency === "low" && a !== "dormant" && a !== "newcomers") add("frequency_boost");
   if (out.length < 3) add("nurture");
   return out.slice(0, 4);
+}
+
+/**
+ * The actions of every cluster, no two lists alike: a segment named by its traits leads with an
+ * action on each trait of its name; a segment whose list would repeat an earlier one's gets an
+ * action on its strongest differentiator not yet used. At most four each.
+ */
+function distinctActions(
+  drafts: { c: ClusterProfile; archetype: Archetype; levels: Partial<Record<Role, Level>> }[],
+  allFigures: Figures[],
+  named: Named[],
+  s: Strings,
+): SegmentAction[][] {
+  const fmt = formatter(s.locale);
+  const traitAction = (c: ClusterProfile, t: Trait): SegmentAction => {
+    const ratio = c.vs_population[t.feature]?.ratio;
+    return {
+      key: t.direction === "higher" ? "strength" : "gap",
+      text: s.traitAction(
+        t,
+        ratio !== null && ratio !== undefined && ratio > 0 ? fmt(ratio) : null,
+      ),
+      feature: t.feature,
+    };
+  };
+  const seen: string[] = [];
+  return drafts.map((d, i) => {
+    const figures = allFigures[i]!;
+    let out: SegmentAction[] = actionsOf(d.archetype, d.levels).map((key) => ({
+      key,
+      text: s.action[key](figures),
+    }));
+    const lead = named[i]!.traits ?? [];
+    out = [...lead.map((t) => traitAction(d.c, t)), ...out].slice(0, 4);
+    const key = (a: SegmentAction[]) => a.map((x) => x.text).join("\n");
+    const spare = traitCandidates(d.c).filter((t) => t.length === 1).map((t) => t[0]!)
+      .filter((t) => !out.some((a) => a.feature === t.feature));
+    while (seen.includes(key(out)) && spare.length > 0) {
+      out = [traitAction(d.c, spare.shift()!), ...out].slice(0, 4);
+    }
+    seen.push(key(out));
+    return out;
+  });
 }
 
 function priorityOf(a: Archetype, l: Partial<Record<Role, Level>>): "high" | "medium" | "low" {

@@ -48,7 +48,14 @@ export type ActionKey =
   | "cross_category"
   | "loyalty_join"
   | "premium_nudge"
-  | "nurture";
+  | "nurture"
+  /** Built on a trait the segment has well above the average (`traitAction`). */
+  | "strength"
+  /** Aimed at a trait the segment has well below the average (`traitAction`). */
+  | "gap";
+
+/** The actions of the archetypes, written from the figures alone. */
+export type BaseActionKey = Exclude<ActionKey, "strength" | "gap">;
 
 /** Formatted numbers of one segment; null where its role is missing. */
 export interface Figures {
@@ -117,7 +124,9 @@ export interface Strings {
   facts(f: Figures): string | null;
   contrast(items: Contrast[]): string;
   gist: Record<Archetype, string>;
-  action: Record<ActionKey, (f: Figures) => string>;
+  action: Record<BaseActionKey, (f: Figures) => string>;
+  /** An action from one trait that sets the segment apart; `ratio` to the average, formatted. */
+  traitAction(trait: TraitWords, ratio: string | null): string;
   rationale(share: string, revenue: string | null, label: string): string;
 }
 
@@ -270,6 +279,12 @@ const en: Strings = {
     nurture: () =>
       "Test a personalised newsletter with best-sellers to learn which offers they respond to.",
   },
+  traitAction: (t, r) =>
+    t.direction === "higher"
+      ? `Build an offer around their high ${t.label}` +
+        opt(r, (v) => ` (${v}× the average)`) + ", the trait that sets them apart."
+      : `Find out why their ${t.label} is low` + opt(r, (v) => ` (${v}× the average)`) +
+        " and test one offer aimed at it.",
   rationale: (share, rev, label) =>
     capitalise(`${label}; ${share} of customers`) +
     (rev === null ? "." : `, ${rev} of revenue.`),
@@ -398,6 +413,12 @@ const es: Strings = {
     nurture: () =>
       "Pruebe un boletín personalizado con los más vendidos para saber a qué ofertas responden.",
   },
+  traitAction: (t, r) =>
+    t.direction === "higher"
+      ? `Diseñe una oferta en torno a sus valores altos de ${t.label}` +
+        opt(r, (v) => ` (${v} veces la media)`) + ", lo que más los distingue."
+      : `Averigüe por qué tienen valores bajos de ${t.label}` +
+        opt(r, (v) => ` (${v} veces la media)`) + " y pruebe una oferta dirigida a ello.",
   rationale: (share, rev, label) =>
     capitalise(`${label}; ${share} de los clientes`) +
     (rev === null ? "." : `, ${rev} de los ingresos.`),
@@ -526,6 +547,12 @@ const pt: Strings = {
     nurture: () =>
       "Teste uma newsletter personalizada com os mais vendidos para descobrir a que ofertas respondem.",
   },
+  traitAction: (t, r) =>
+    t.direction === "higher"
+      ? `Crie uma oferta em torno dos valores altos de ${t.label}` +
+        opt(r, (v) => ` (${v} vezes a média)`) + ", o que mais os diferencia."
+      : `Descubra por que têm valores baixos de ${t.label}` +
+        opt(r, (v) => ` (${v} vezes a média)`) + " e teste uma oferta voltada para isso.",
   rationale: (share, rev, label) =>
     capitalise(`${label}; ${share} dos clientes`) +
     (rev === null ? "." : `, ${rev} da receita.`),

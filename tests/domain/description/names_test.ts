@@ -98,3 +98,22 @@ Deno.test("no persona calls a clearly different segment average", () => {
   assert.match(n[1]!.persona, AVERAGE.en);
   assert.equal(n[1]!.name, "Core Customers");
 });
+
+Deno.test("no two segments get the same list of actions", () => {
+  // Two identical groups and three that differ: the lists still differ.
+  const p = profiles([...CARD_GROUPS, CARD_GROUPS[2]!], CARD);
+  for (const language of ["en", "es", "pt"] as const) {
+    const n = describeSegments(p, { language });
+    const lists = n.map((x) => x.actions.map((a) => a.text).join("\n"));
+    assert.equal(new Set(lists).size, n.length, lists.join("\n---\n"));
+    for (const x of n) assert.ok(x.actions.length >= 2 && x.actions.length <= 4);
+  }
+});
+
+Deno.test("a segment named by its traits leads with an action on its strongest trait", () => {
+  const n = describeSegments(profiles(CARD_GROUPS, CARD));
+  const cash = n[0]!;
+  assert.equal(cash.actions[0]!.key, "strength");
+  assert.equal(cash.actions[0]!.feature, "CASH_ADVANCE");
+  assert.match(cash.actions[0]!.text, /cash advance/);
+});

@@ -100,3 +100,20 @@ for (const [dataset, path] of Object.entries(DATA)) {
     }
   });
 }
+
+for (const [dataset, path] of Object.entries(DATA)) {
+  Deno.test(`segments of ${dataset} get different actions`, async () => {
+    for (const lang of ["en", "es", "pt"]) {
+      const s = await segments(path, lang);
+      const lists = s.map((x) => x.actions.map((a) => a.text).join("\n"));
+      assert.equal(new Set(lists).size, s.length, `${lang}: ${lists.join("\n---\n")}`);
+      // A segment named by its traits leads with an action on what sets it apart.
+      for (const x of s) {
+        const lead = x.actions[0]!;
+        if (lead.key === "strength" || lead.key === "gap") {
+          assert.ok(lead.text.includes(x.name.split(/, | y | e /)[0]!.replace(/^\S+ /, "")));
+        }
+      }
+    }
+  });
+}
