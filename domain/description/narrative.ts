@@ -185,7 +185,7 @@ export function describeSegments(
       name: names[i]!,
       persona_label: personaLabel(d.levels, s, distinct),
       persona: sentences.join(" "),
-      characteristics: contrasts.map((c) => s.qualifier(c.direction, c.label)),
+      characteristics: contrasts.map((c) => c.phrase ?? c.label),
       archetype: d.archetype,
       levels: d.levels,
       kpis: d.kpis,
@@ -589,9 +589,15 @@ export function isDistinct(c: ClusterProfile): boolean {
   );
 }
 
+/** The grammatical form of a label: a role's (singular or plural in the language) or a column's. */
+function formOf(role: Role | undefined, s: Strings): "singular" | "plural" | "column" {
+  if (role === undefined) return "column";
+  return s.pluralRoles.includes(role) ? "plural" : "singular";
+}
+
 function labelOf(feature: string, roles: Map<string, Role>, s: Strings): string {
   const role = roles.get(feature);
-  return role !== undefined ? s.roleLabel[role] : feature.replace(/[_\s]+/g, " ").trim();
+  return role !== undefined ? s.roleLabel[role] : humanise(feature);
 }
 
 function contrastsOf(
@@ -611,7 +617,9 @@ function contrastsOf(
     out.push({
       label,
       direction: d.direction,
-      ...(roles.get(d.feature) === "recency" ? { phrase: s.recencyPhrase[d.direction] } : {}),
+      phrase: roles.get(d.feature) === "recency"
+        ? s.recencyPhrase[d.direction]
+        : s.qualifier(d.direction, label, formOf(roles.get(d.feature), s)),
       ratio: ratio !== null && ratio !== undefined && Number.isFinite(ratio) && ratio > 0
         ? fmt(ratio)
         : null,

@@ -73,7 +73,7 @@ export interface Contrast {
   direction: "higher" | "lower";
   /** Formatted ratio to the population mean ("1.8"), null when undefined. */
   ratio: string | null;
-  /** The whole fact when "higher/lower <label>" reads badly (recency: days since a purchase). */
+  /** The whole fact: "higher <label>" agreeing in the language, or recency's own wording. */
   phrase?: string;
 }
 
@@ -89,8 +89,17 @@ export interface Strings {
   locale: string;
   roleLabel: Record<Role, string>;
   names: Record<Archetype, string>;
-  /** Name qualifier from a differentiating feature, to keep names unique. */
-  qualifier(direction: "higher" | "lower", label: string): string;
+  /** Role labels that are plural nouns ("ingresos"): their comparatives agree in number. */
+  pluralRoles: readonly Role[];
+  /**
+   * "higher <label>" with the comparative agreeing with the label: `form` says whether it is a
+   * role label (singular or plural) or a column name, whose gender and number are unknown.
+   */
+  qualifier(
+    direction: "higher" | "lower",
+    label: string,
+    form: "singular" | "plural" | "column",
+  ): string;
   /** A segment's name from its one or two strongest traits (humanised column names). */
   traitName(traits: readonly { direction: "higher" | "lower"; label: string }[]): string;
   /** The gist of a cluster no template fits that is clearly not average, from its traits. */
@@ -181,6 +190,7 @@ const en: Strings = {
     affluent_cautious: "Cautious Affluents",
     typical: "Core Customers",
   },
+  pluralRoles: [],
   qualifier: (d, l) => `${d === "higher" ? "higher" : "lower"} ${l}`,
   traitName: (traits) =>
     capitalise(
@@ -316,7 +326,11 @@ const es: Strings = {
     affluent_cautious: "Acomodados prudentes",
     typical: "Clientes base",
   },
-  qualifier: (d, l) => `${d === "higher" ? "mayor" : "menor"} ${l}`,
+  pluralRoles: ["income", "recency"],
+  qualifier: (d, l, form) =>
+    form === "column"
+      ? `valores más ${d === "higher" ? "altos" : "bajos"} de ${l}`
+      : `${d === "higher" ? "mayor" : "menor"}${form === "plural" ? "es" : ""} ${l}`,
   traitName: (traits) =>
     traits.length === 1
       ? `Valores ${traits[0]!.direction === "higher" ? "altos" : "bajos"} de ${traits[0]!.label}`
@@ -450,7 +464,11 @@ const pt: Strings = {
     affluent_cautious: "Abastados cautelosos",
     typical: "Clientes base",
   },
-  qualifier: (d, l) => `${d === "higher" ? "maior" : "menor"} ${l}`,
+  pluralRoles: ["recency"],
+  qualifier: (d, l, form) =>
+    form === "column"
+      ? `valores mais ${d === "higher" ? "altos" : "baixos"} de ${l}`
+      : `${d === "higher" ? "maior" : "menor"}${form === "plural" ? "es" : ""} ${l}`,
   traitName: (traits) =>
     traits.length === 1
       ? `Valores ${traits[0]!.direction === "higher" ? "altos" : "baixos"} de ${traits[0]!.label}`

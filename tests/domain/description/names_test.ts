@@ -117,3 +117,26 @@ Deno.test("a segment named by its traits leads with an action on its strongest t
   assert.equal(cash.actions[0]!.feature, "CASH_ADVANCE");
   assert.match(cash.actions[0]!.text, /cash advance/);
 });
+
+/** A singular comparative before a plural noun: "menor ingresos", "maior dias". */
+const DISAGREEMENT = /\b(mayor|menor|maior) [a-záéíóúñçãõâêô]+s\b/i;
+
+Deno.test("Spanish and Portuguese comparatives agree with their nouns", () => {
+  const p = profiles([[20, 90, 10, 5, 3], [80, 20, 200, 40, 30], [50, 50, 60, 20, 9]], [
+    "Annual Income (k$)",
+    "Spending Score (1-100)",
+    "recency_days",
+    "Fresh",
+    "product_diversity",
+  ]);
+  for (const language of ["es", "pt"] as const) {
+    for (const x of describeSegments(p, { language })) {
+      const texts = [x.name, x.persona_label, x.persona, ...x.characteristics];
+      for (const t of [...texts, ...x.actions.map((a) => a.text)]) {
+        assert.doesNotMatch(t, DISAGREEMENT, `${language}: ${t}`);
+      }
+    }
+  }
+  const es = describeSegments(p, { language: "es" });
+  assert.ok(es.some((x) => /(mayores|menores) ingresos/.test(x.persona)), es[0]!.persona);
+});

@@ -117,3 +117,19 @@ for (const [dataset, path] of Object.entries(DATA)) {
     }
   });
 }
+
+/** A singular comparative before a plural noun: "menor ingresos", "maior dias". */
+const DISAGREEMENT = /\b(mayor|menor|maior) [a-záéíóúñçãõâêô]+s\b/i;
+
+for (const [dataset, path] of Object.entries(DATA)) {
+  Deno.test(`Spanish and Portuguese texts of ${dataset} agree in number`, async () => {
+    for (const lang of ["es", "pt"]) {
+      for (const x of await segments(path, lang)) {
+        const texts = [x.name, x.persona_label, x.persona, ...x.characteristics];
+        for (const t of [...texts, ...x.actions.map((a) => a.text)]) {
+          assert.doesNotMatch(t, DISAGREEMENT, `${lang}: ${t}`);
+        }
+      }
+    }
+  });
+}
