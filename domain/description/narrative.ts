@@ -3,7 +3,7 @@
  * persona citing the segment's numbers, KPIs and two to four concrete actions per cluster, built
  * by deterministic templates from `ClusterProfiles`, in English, Spanish or Portuguese.
  *
- * - **Roles**: each feature gets a business role from its name (`ROLE_PATTERNS`, first match wins,
+ * - **Roles**: each feature gets a business role from its name and values (`roleOf`, first match wins,
  *   on the name split into lower-case words, camelCase included) or from `options.roles`.
  * - **Levels**: a role is "high" when the mean `vs_population.z_diff` of its features is ≥ 0.5
  *   (`LEVEL_Z`), "low" when ≤ −0.5, else "mid". For recency a high level means *lapsed* (many
@@ -40,21 +40,83 @@ export const DISTINCT_RATIO = 1.5;
 /** |Cohen's d| from which a cluster is clearly not average. */
 export const DISTINCT_EFFECT = 0.8;
 
-/** Name patterns of each role, tried in this order on the name's lower-case words joined by "_". */
+/** Words of a column that is never purchases (issue 12): balances, cash advances, credit, payments. */
+const NOT_PURCHASES = /(^|_)(balance|cash|advance|credit|limit|payments?)($|_)/;
+/** Words saying a column counts purchases, orders, visits or transactions (or their frequency). */
+const COUNT_WORD =
+  /(^|_)(num|number|count|n|nb|no|freq|frequency|trx|times|visits|orders|transactions|sessions)($|_)/;
+const COUNT_NOUN = /(^|_)(purchases?|orders?|visits?|transactions?|trx|sessions?)($|_)/;
+
+/**
+ * Name patterns of each role, tried in this order on the name's lower-case words joined by "_".
+ * Frequency needs a purchase noun *and* a count word (PURCHASES_TRX, NumWebPurchases,
+ * visit_frequency) or the bare name "frequency"; a money column named "purchases" without a count
+ * word (PURCHASES, ONEOFF_PURCHASES) is spend; BALANCE_* / CASH_ADVANCE_* are never either.
+ * TENURE is not loyalty (issue 12).
+ */
 export const ROLE_PATTERNS: readonly (readonly [Role, RegExp])[] = [
   ["recency", /(^|_)(recency|recent|days_since|since_last|last_purchase|inactive)/],
   ["spending_score", /spending_score/],
   ["ticket", /(ticket|avg_order|average_order|aov|order_value|basket)/],
   ["income", /(^|_)(income|salary|earnings)/],
-  ["loyalty", /(^|_)(loyal|loyalty|tenure|member|points)/],
+  ["loyalty", /(^|_)(loyal|loyalty|member|points)/],
   ["diversity", /(diversity|variety|breadth|categories|product_types|n_categories)/],
   ["age", /(^|_)age($|_)/],
-  [
-    "frequency",
-    /(^|_)(num|freq|frequency|visits?|visit_frequency|purchases|orders|transactions|sessions)($|_)|frequency/,
-  ],
+  ["frequency", /^(freq|frequency)$/],
   ["spend", /(^|_)(mnt|spend|spent|amount|total|revenue|monetary|sales|clv|ltv|value)($|_)/],
 ];
+
+/** Value range of a column, the evidence a role needs besides its name. */
+export interface ValueRange {
+  min: number;
+  max: number;
+}
+
+/** Whether a name says purchase frequency / count (both a purchase noun and a count word). */
+function frequencyName(words: string): boolean {
+  return !NOT_PURCHASES.test(words) &&
+    (/^(freq|frequency)$/.test(words) || (COUNT_NOUN.test(words) && COUNT_WORD.test(words)));
+}
+
+/** Whether a name says money spent on purchases (PURCHASES, ONEOFF_PURCHASES) or matches spend. */
+function spendName(words: string): boolean {
+  if (NOT_PURCHASES.test(words)) return false;
+  if (ROLE_PATTERNS.find(([r]) => r === "spend")![1].test(words)) return true;
+  return /(^|_)purchases?($|_)/.test(words) && !COUNT_WORD.test(words);
+}
+
+/**
+ * Whether the values back a count or money role: non-negative and not a 0–1 share
+ * (a `*_FREQUENCY` column in [0, 1] is a share of periods, not a number of purchases).
+ */
+function countOrMoneyValues(range: ValueRange | undefined): boolean {
+  if (range === undefined) return true;
+  return Number.isFinite(range.min) && Number.isFinite(range.max) && range.min >= 0 &&
+    range.max > 1;
+}
+
+/** A name's lower-case words joined by "_", camelCase split. */
+function wordsOf(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
+}
+
+/** The role a name and its values both support, or undefined. */
+export function roleOf(name: string, range?: ValueRange): Role | undefined {
+  const words = wordsOf(name);
+  for (const [role, re] of ROLE_PATTERNS) {
+    if (role === "frequency") {
+      if (frequencyName(words)) return countOrMoneyValues(range) ? role : undefined;
+      continue;
+    }
+    if (role === "spend") {
+      if (spendName(words)) return countOrMoneyValues(range) ? role : undefined;
+      continue;
+    }
+    if (re.test(words)) return role;
+  }
+  return undefined;
+}
 
 /** A level of a role in a cluster. */
 export type Level = "high" | "mid" | "low";
@@ -130,7 +192,11 @@ export function describeSegments(
 ): SegmentNarrative[] {
   const lang = options.language ?? "en";
   const s = STRINGS[lang];
-  const roles = featureRoles(Object.keys(profiles.population.features), options.roles);
+  const roles = featureRoles(
+    Object.keys(profiles.population.features),
+    options.roles,
+    profiles.population.features,
+  );
   if (options.revenueFeature !== undefined) {
     if (!(options.revenueFeature in profiles.population.features)) {
       throw new RangeError(`Unknown revenueFeature ${options.revenueFeature}`);
@@ -139,7 +205,7 @@ export function describeSegments(
   }
   const spendFeatures = options.revenueFeature !== undefined
     ? [options.revenueFeature]
-    : featuresOf(roles, "spend");
+    : totalOf(featuresOf(roles, "spend"), profiles.population.features);
   const popSpend = sumMeans(profiles.population.features, spendFeatures);
   const totalRevenue = popSpend === null ? null : popSpend * profiles.n_rows;
 
@@ -152,13 +218,20 @@ export function describeSegments(
   const names = named.map((x) => x.name);
 
   const fmt = formatter(s.locale);
+  // Every quoted figure names the column(s) it comes from (issue 12).
+  const first = (role: Role) => featuresOf(roles, role).slice(0, 1);
+  const ticketCols = first("ticket").length > 0 ? first("ticket") : [
+    `${spendFeatures.length > 1 ? `(${spendFeatures.join(" + ")})` : spendFeatures[0]} / ${
+      first("frequency")[0]
+    }`,
+  ];
   const allFigures = drafts.map((d): Figures => ({
-    spend: num(fmt, d.kpis.average_spend),
-    ticket: num(fmt, d.kpis.average_ticket),
-    frequency: num(fmt, d.kpis.frequency),
-    recency: num(fmt, d.kpis.recency_days),
-    loyalty: num(fmt, d.kpis.loyalty),
-    diversity: num(fmt, meanOf(d.c, featuresOf(roles, "diversity"))),
+    spend: sourced(num(fmt, d.kpis.average_spend), spendFeatures),
+    ticket: sourced(num(fmt, d.kpis.average_ticket), ticketCols),
+    frequency: sourced(num(fmt, d.kpis.frequency), first("frequency")),
+    recency: sourced(num(fmt, d.kpis.recency_days), first("recency")),
+    loyalty: sourced(num(fmt, d.kpis.loyalty), first("loyalty")),
+    diversity: sourced(num(fmt, meanOf(d.c, first("diversity"))), first("diversity")),
   }));
   const actions = distinctActions(drafts, allFigures, named, s);
 
@@ -255,10 +328,14 @@ export function parseAcceptLanguage(header: string | null | undefined): Language
   return best;
 }
 
-/** The role of each feature: explicit ones first, then the name patterns; role-less omitted. */
+/**
+ * The role of each feature: explicit ones first, then `roleOf` on the name and, where `ranges`
+ * gives them, the values (min/max); role-less omitted.
+ */
 export function featureRoles(
   features: readonly string[],
   explicit: Record<string, Role> = {},
+  ranges: Record<string, ValueRange> = {},
 ): Map<string, Role> {
   const roles = new Map<string, Role>();
   for (const f of features) {
@@ -267,14 +344,38 @@ export function featureRoles(
       roles.set(f, given);
       continue;
     }
-    const words = f.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(
-      /[^a-z0-9]+/g,
-      "_",
-    ).replace(/^_|_$/g, "");
-    const hit = ROLE_PATTERNS.find(([, re]) => re.test(words));
-    if (hit) roles.set(f, hit[0]);
+    const hit = roleOf(f, Object.hasOwn(ranges, f) ? ranges[f] : undefined);
+    if (hit !== undefined) roles.set(f, hit);
   }
   return roles;
+}
+
+/**
+ * Spend features to sum: all of them, unless one's population mean is the sum of the others'
+ * (within 1 %) and every other name holds its words, as PURCHASES = ONEOFF_PURCHASES +
+ * INSTALLMENTS_PURCHASES: then that one alone.
+ */
+function totalOf(
+  names: readonly string[],
+  features: Record<string, { mean: number }>,
+): string[] {
+  if (names.length < 3) return [...names];
+  const all = sumMeans(features, names);
+  if (all === null) return [...names];
+  for (const n of names) {
+    const m = features[n]?.mean;
+    if (m === undefined || !(m > 0)) continue;
+    const own = wordsOf(n).split("_");
+    const parts = names.filter((o) => o !== n);
+    const named = parts.every((o) => own.every((w) => wordsOf(o).split("_").includes(w)));
+    if (named && Math.abs(all - 2 * m) <= 0.01 * m) return [n];
+  }
+  return [...names];
+}
+
+/** A figure followed by the column(s) it comes from, e.g. "45.2 (PURCHASES_TRX)". */
+function sourced(figure: string | null, columns: readonly string[]): string | null {
+  return figure === null || columns.length === 0 ? figure : `${figure} (${columns.join(" + ")})`;
 }
 
 function featuresOf(roles: Map<string, Role>, role: Role): string[] {

@@ -194,7 +194,6 @@ Deno.test("feature roles from names and explicit map", () => {
     "Spending Score (1-100)": "spending_score",
     Age: "age",
     average_x: "loyalty",
-    tenure_months: "loyalty",
     product_diversity: "diversity",
     amount_spent: "spend",
     frequency: "frequency",
