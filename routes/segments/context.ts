@@ -21,6 +21,7 @@ import {
 import { requireClustering, requireDataset, sessionOwner } from "../../domain/workflow/mod.ts";
 import { round } from "../../compute/numbers.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
+import { validationHook } from "../http/validation.ts";
 import type { AppEnv } from "../env.ts";
 import type { SegmentationDeps } from "../segmentation/answer.ts";
 
@@ -211,6 +212,37 @@ export const PagingQuery = {
     description: "With sort_by: ascending or descending (default desc)",
   }),
 };
+
+/** The paging parameters whose out-of-range values document 003 answers 400 (§1.1). */
+const PAGING_PARAMETERS: ReadonlySet<string> = new Set(["limit", "offset"]);
+
+/**
+ * The validation hook of document 003's list routes: `validationHook`, except that a query
+ * whose only failures are out-of-range paging parameters (`limit=501`, `limit=0`, `offset=-1`)
+ * is 400 `validation_error`, as the document lists, rather than the service's 422. Every other
+ * failure keeps the service's rule.
+ */
+export function pagingHook(result: Parameters<typeof validationHook>[0]): undefined {
+  try {
+    validationHook(result);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+    const issues = error.status === 422 && result.target === "query"
+      ? error.details?.issues
+      : undefined;
+    if (
+      Array.isArray(issues) && issues.length > 0 &&
+      issues.every((issue) => PAGING_PARAMETERS.has(String(issue?.path)))
+    ) {
+      throw new ClientError(400, "validation_error", error.message, {
+        details: error.details,
+        cause: error.cause,
+      });
+    }
+    throw error;
+  }
+}
 
 export function maybeRound(v: number | null | undefined, digits: number): number | null {
   return v === null || v === undefined || !Number.isFinite(v) ? null : round(v, digits);

@@ -13,6 +13,7 @@ import {
   type AnySegmentType,
   needClustering,
   needDataset,
+  pagingHook,
   PagingQuery,
   RULE_SORT_FIELDS,
   SEGMENT_KEYS,
@@ -160,7 +161,8 @@ export function segmentRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       }, deps.clock()),
       links,
     }, 200) as never;
-  });
+    // The route's own hook (document 003's 400 for paging); cast since Hook is typed per route.
+  }, pagingHook as never);
 }
 
 /**

@@ -81,9 +81,13 @@ Deno.test("GET /api/segments/{type} refuses bad parameters with 400 or 422", asy
   const unknown = await a.get("/api/segments/zodiac");
   assert.equal(unknown.status, 400);
   assert.equal(unknown.body.error, "validation_error");
-  assert.equal((await a.get("/api/segments/gender?limit=501")).status, 422);
-  assert.equal((await a.get("/api/segments/gender?limit=0")).status, 422);
-  assert.equal((await a.get("/api/segments/gender?offset=-1")).status, 422);
+  // Document 003 lists 400 for invalid parameters: out-of-range paging is 400 on its routes.
+  for (const query of ["limit=501", "limit=0", "offset=-1", "limit=501&offset=-1"]) {
+    const paged = await a.get(`/api/segments/gender?${query}`);
+    assert.equal(paged.status, 400, query);
+    assert.equal(paged.body.error, "validation_error", query);
+  }
+  assert.equal((await a.get("/api/segments/cluster?limit=0")).status, 400);
   assert.equal((await a.get("/api/segments/gender?limit=ten")).status, 400);
   assert.equal((await a.get("/api/segments/gender?sort_order=up")).status, 400);
 });
