@@ -35,9 +35,16 @@ export interface SegmentsDeps extends SegmentationDeps {
 export const ALL_SEGMENT_TYPES = [...SEGMENT_TYPES, "cluster"] as const;
 export type AnySegmentType = typeof ALL_SEGMENT_TYPES[number];
 
-/** The path parameter `type`, an unknown value being a 400 (document 003 §1.1). */
-export const SegmentTypeParam = z.enum(ALL_SEGMENT_TYPES).meta({
-  description: "gender, region, age_group, income_bracket, purchase_tier, clv, rfm or cluster",
+/**
+ * The path parameter `type`, in any letter case (document 003 writes `/api/segments/Gender`),
+ * read in lower case; an unknown value is a 400 (document 003 §1.1).
+ */
+export const SegmentTypeParam = z.preprocess(
+  (value) => typeof value === "string" ? value.toLowerCase() : value,
+  z.enum(ALL_SEGMENT_TYPES),
+).meta({
+  description: "gender, region, age_group, income_bracket, purchase_tier, clv, rfm or cluster " +
+    "(any letter case)",
 });
 
 /** A query boolean as clients write it. */

@@ -92,6 +92,26 @@ Deno.test("GET /api/segments/{type} refuses bad parameters with 400 or 422", asy
   assert.equal((await a.get("/api/segments/gender?sort_order=up")).status, 400);
 });
 
+Deno.test("segment types are accepted in any letter case (document 003 writes Gender)", async () => {
+  await using s = await segmentsService();
+  const a = await clusteredMall(s);
+  const lower = (await a.get("/api/segments/gender")).body.data;
+  for (const type of ["Gender", "GENDER", "gEnDeR"]) {
+    const { status, body } = await a.get(`/api/segments/${type}`);
+    assert.equal(status, 200, type);
+    assert.equal(body.data.segmentation_type, "gender");
+    assert.deepEqual(body.data.segments, lower.segments);
+    assert.equal(body.links.self, "/api/segments/gender");
+  }
+  assert.equal((await a.get("/api/segments/Age_Group")).body.data.segmentation_type, "age_group");
+  assert.equal((await a.get("/api/segments/Cluster")).body.data.segmentation_type, "cluster");
+  assert.equal((await a.get("/api/insights/Gender")).status, 200);
+  const exported = await a.post("/api/export/Gender", {});
+  assert.equal(exported.status, 202);
+  assert.equal(exported.body.data.segmentation_type, "gender");
+  assert.equal((await a.get("/api/segments/Zodiac")).status, 400);
+});
+
 Deno.test("GET /api/segments/{type} answers 400 naming the columns the dataset lacks", async () => {
   await using s = await segmentsService();
   const a = await clusteredMall(s);
