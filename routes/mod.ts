@@ -11,7 +11,8 @@ import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env.ts";
 import { secureHeaders } from "hono/secure-headers";
 import type { BackendInfo } from "../compute/backend.ts";
-import type { SegmentationEngine } from "../domain/segmentation/mod.ts";
+import { runCacheStats, type SegmentationEngine } from "../domain/segmentation/mod.ts";
+import { datasetCacheStats } from "../domain/datasets/mod.ts";
 import { docsRoutes } from "./platform/docs.ts";
 import { installErrorHandlers, normaliseThrown } from "./http/errors.ts";
 import { type HealthCheck, healthRoutes } from "./platform/health.ts";
@@ -182,6 +183,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       version,
       apiVersion: API_VERSION,
       checks: deps.healthChecks ?? {},
+      ...(deps.kv ? { caches: cachesOf(deps.kv) } : {}),
       logger,
     }),
   );
@@ -211,4 +213,9 @@ function acceptedRequestId(fromClient: string | undefined): string {
   return fromClient !== undefined && CLIENT_REQUEST_ID.test(fromClient)
     ? fromClient
     : crypto.randomUUID();
+}
+
+/** The per-instance caches of decoded objects that health reports on (`components.cache`). */
+function cachesOf(kv: Deno.Kv) {
+  return () => ({ datasets: datasetCacheStats(kv), runs: runCacheStats(kv) });
 }

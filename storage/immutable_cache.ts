@@ -73,6 +73,12 @@ export class ImmutableCache<T extends object> {
     return loaded.value;
   }
 
+  /** How many objects are kept for `kv`, and their estimated size in bytes (0 for none). */
+  stats(kv: Deno.Kv): { entries: number; bytes: number } {
+    const store = this.#byKv.get(kv);
+    return { entries: store?.entries.size ?? 0, bytes: store?.bytes ?? 0 };
+  }
+
   #store(kv: Deno.Kv) {
     let store = this.#byKv.get(kv);
     if (!store) this.#byKv.set(kv, store = { entries: new Map(), bytes: 0 });

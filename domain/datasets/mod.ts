@@ -16,6 +16,7 @@ export { dataQuality, describeDataset } from "./quality.ts";
 export { type PlainTable, toPlainTable } from "./plain_table.ts";
 export {
   clearSession,
+  datasetCacheStats,
   getCurrentDatasetId,
   listDatasets,
   saveDataset,

@@ -105,6 +105,11 @@ export async function getDataset(
 // 96 MB holds two or three datasets of 200k rows × 8 columns.
 const decoded = new ImmutableCache<Dataset>(4, 96 * 2 ** 20);
 
+/** The decoded datasets this process keeps for `kv`: how many, and their estimated bytes. */
+export function datasetCacheStats(kv: Deno.Kv): { entries: number; bytes: number } {
+  return decoded.stats(kv);
+}
+
 /** Paging of `listDatasets`: defaults and maxima documented in docs/documents.md (004). */
 export const DATASET_PAGE = { defaultLimit: 50, maxLimit: 200 } as const;
 

@@ -22,7 +22,7 @@ export {
   type LabelsSource,
   profileEcho,
 } from "./profile_request.ts";
-export { getRun, latestRunId, newRunId, type RunRecord, saveRun } from "./runs.ts";
+export { getRun, latestRunId, newRunId, runCacheStats, type RunRecord, saveRun } from "./runs.ts";
 export { segmentColumns, type SegmentOptions } from "./segment_columns.ts";
 export { workerEngine } from "./worker_pool_engine.ts";
 export { clusterWorkflow } from "./workflow_run.ts";

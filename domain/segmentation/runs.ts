@@ -84,6 +84,11 @@ export async function getRun<T = unknown>(
 // Runs are immutable; the steps of a session read the same one again and again.
 const parsed = new ImmutableCache<RunRecord>(8, 96 * 2 ** 20);
 
+/** The decoded runs this process keeps for `kv`: how many, and their estimated bytes. */
+export function runCacheStats(kv: Deno.Kv): { entries: number; bytes: number } {
+  return parsed.stats(kv);
+}
+
 /** The id of the tenant's newest run, or null. */
 export async function latestRunId(kv: Deno.Kv, tenantId: string): Promise<string | null> {
   return (await kv.get<string>(keys.pointer(tenantId, "latest_run"))).value;

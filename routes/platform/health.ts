@@ -28,7 +28,18 @@ export interface HealthOptions {
   apiVersion: string;
   /** Named probes (`kv` once storage exists), reported under `components`. */
   checks: Readonly<Record<string, HealthCheck>>;
+  /**
+   * The per-instance caches of decoded objects (datasets, runs) by name: how many objects each
+   * keeps and their estimated bytes. Reported under `cache`; none when absent.
+   */
+  caches?: () => Readonly<Record<string, CacheStats>>;
   logger: (line: string) => void;
+}
+
+/** One cache's size: objects kept, and their estimated bytes. */
+export interface CacheStats {
+  entries: number;
+  bytes: number;
 }
 
 // Document 003's words for its components.
@@ -53,9 +64,18 @@ export const HealthReportSchema = z.object({
     }),
   }),
   components: z.record(z.string(), z.string()).meta({
-    description: "Document 003's components: `api_version`, `compute_backend` (cpu or gpu), and " +
-      "each dependency check: `database` connected or disconnected, any other operational or " +
-      "failing",
+    description: "Document 003's components: `api_version`, `compute_backend` (cpu or gpu), " +
+      "`cache` (healthy: the in-process caches need nothing to answer), and each dependency " +
+      "check: `database` connected or disconnected, any other operational or failing",
+  }),
+  cache: z.object({
+    status: z.literal("healthy"),
+    entries: z.int().min(0),
+    bytes: z.int().min(0),
+    caches: z.record(z.string(), z.object({ entries: z.int().min(0), bytes: z.int().min(0) })),
+  }).meta({
+    description: "This instance's caches of decoded objects (datasets, runs): objects kept and " +
+      "their estimated bytes, in all and per cache",
   }),
 }).meta({ id: "HealthReport" });
 
@@ -77,7 +97,8 @@ const route = createRoute({
 /**
  * The health sub-app, mounted at `/api/health`. Answers 200 with
  * `{status: "healthy", version, uptime_seconds, timestamp, compute: {backend, adapter,
- * fallback_adapter}, components: {api_version, <check>: "ok"}}`; when a check fails, 503
+ * fallback_adapter}, components: {api_version, compute_backend, cache: "healthy", <check>: …},
+ * cache: {status, entries, bytes, caches: {<name>: {entries, bytes}}}}`; when a check fails, 503
  * `service_unavailable` in the error body with that same report (status `unhealthy`) in
  * `details`, so load balancers see the status and people see which check failed.
  */
@@ -86,6 +107,8 @@ export function healthRoutes(options: HealthOptions): OpenAPIHono<AppEnv> {
     const now = options.clock();
     const results = await runChecks(options.checks, options.logger);
     const failing = Object.keys(results).filter((name) => !PASSING.has(results[name]!));
+    const caches = options.caches?.() ?? {};
+    const sizes = Object.values(caches);
     const report: z.infer<typeof HealthReportSchema> = {
       status: failing.length === 0 ? "healthy" : "unhealthy",
       version: options.version,
@@ -100,7 +123,14 @@ export function healthRoutes(options: HealthOptions): OpenAPIHono<AppEnv> {
       components: {
         api_version: options.apiVersion,
         compute_backend: options.info.name,
+        cache: "healthy",
         ...results,
+      },
+      cache: {
+        status: "healthy",
+        entries: sizes.reduce((sum, c) => sum + c.entries, 0),
+        bytes: sizes.reduce((sum, c) => sum + c.bytes, 0),
+        caches: { ...caches },
       },
     };
     if (failing.length > 0) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { BackendInfo } from "../../../compute/backend.ts";
 import { type AppDeps, createApp } from "../../../routes/mod.ts";
+import { MALL, segmentsService, session } from "../segments/_service.ts";
 
 const CPU: BackendInfo = { name: "cpu", description: "CPU, 4 threads" };
 const STARTED_AT = Date.UTC(2026, 0, 12, 12, 0, 0);
@@ -31,7 +32,8 @@ Deno.test("GET /api/health reports status, version, uptime, time and the compute
     uptime_seconds: 61,
     timestamp: "2026-01-12T12:01:01.500Z",
     compute: { backend: "cpu", adapter: "CPU, 4 threads", fallback_adapter: null },
-    components: { api_version: "1.0", compute_backend: "cpu" },
+    components: { api_version: "1.0", compute_backend: "cpu", cache: "healthy" },
+    cache: { status: "healthy", entries: 0, bytes: 0, caches: {} },
   });
 });
 
@@ -68,6 +70,7 @@ Deno.test("GET /api/health lists passing checks under components", async () => {
   assert.deepEqual((await res.json()).components, {
     api_version: "1.0",
     compute_backend: "cpu",
+    cache: "healthy",
     database: "connected",
     queue: "operational",
   });
@@ -117,4 +120,22 @@ Deno.test("POST /api/health answers 405 naming the allowed methods", async () =>
   const body = await res.json();
   assert.equal(body.error, "method_not_allowed");
   assert.deepEqual(body.details, { allowed: ["GET", "HEAD"] });
+});
+
+Deno.test("GET /api/health reports the instance's decoded-object caches (document 003's cache)", async () => {
+  await using s = await segmentsService();
+  const before = await (await s.app.request("/api/health")).json();
+  assert.equal(before.components.cache, "healthy");
+  assert.equal(before.cache.status, "healthy");
+  assert.deepEqual(Object.keys(before.cache.caches).sort(), ["datasets", "runs"]);
+  const a = await session(s);
+  await a.upload(MALL, "mall_customers.csv");
+  const clustered = await a.post("/api/cluster", { n_clusters: 3, random_state: 1 });
+  assert.equal(clustered.status, 200);
+  const after = await (await s.app.request("/api/health")).json();
+  const { datasets, runs } = after.cache.caches;
+  assert.ok(datasets.entries >= 1 && datasets.bytes > 0, JSON.stringify(datasets));
+  assert.ok(runs.entries >= 1 && runs.bytes > 0, JSON.stringify(runs));
+  assert.equal(after.cache.entries, datasets.entries + runs.entries);
+  assert.equal(after.cache.bytes, datasets.bytes + runs.bytes);
 });
