@@ -21,6 +21,7 @@
  */
 import { type ColumnRole, type Dataset, numericRole, textRole } from "../datasets/types.ts";
 import { quantileSorted } from "../description/profile.ts";
+import { round } from "../../compute/numbers.ts";
 import {
   FM_BAND_LOWER_BOUNDS,
   RFM_GRID,
@@ -87,7 +88,7 @@ export function segmentDataset(
     total_customers: n,
     columns: a.columns,
     thresholds: t,
-    cutoffs: a.cutoffs,
+    cutoffs: roundedCutoffs(a.cutoffs),
     notes: a.notes,
     segments,
   };
@@ -221,6 +222,19 @@ export interface RuleSegmentation {
   segments: RuleSegment[];
 }
 
+/** Digits of money (CLV: cents) and of reported cut-offs and scores. */
+export const MONEY_DIGITS = 2;
+
+/**
+ * The cut-offs as reported: two decimals (cents for money; days, ranks and scores alike), so
+ * that quantiles show no float noise (87.80000000000001). Binning uses the exact values.
+ */
+function roundedCutoffs(cutoffs: Record<string, number[]>): Record<string, number[]> {
+  return Object.fromEntries(
+    Object.entries(cutoffs).map(([k, v]) => [k, v.map((c) => round(c, MONEY_DIGITS))]),
+  );
+}
+
 /** Every applicable segmentation of one customer (document 003 §1.4 `segments`). */
 export interface CustomerSegments {
   customer_id: string;
@@ -273,7 +287,7 @@ export function customerSegments(
     if (type === "clv") {
       out.segments.clv_tier = name;
       const v = a.clv![rowIndex]!;
-      out.segments.calculated_clv = Number.isNaN(v) ? null : v;
+      out.segments.calculated_clv = Number.isNaN(v) ? null : round(v, MONEY_DIGITS);
     } else if (type === "rfm") {
       out.segments.rfm_segment = name;
       const { r, f, m } = a.rfm!;
@@ -530,11 +544,12 @@ function clvTiers(dataset: Dataset, t: Thresholds) {
     number,
     number,
   ];
+  const [c1, c2, c3] = [q1, q2, q3].map((q) => round(q, MONEY_DIGITS));
   // pandas.qcut(clv, 4): right-closed bins, so equal CLVs always share a tier.
   const of = binRows(n, clv, (v) => (v > q3 ? 0 : v > q2 ? 1 : v > q1 ? 2 : 3));
   return {
     labels: [...CLV_TIERS],
-    rules: [`CLV > ${q3}`, `${q2} < CLV <= ${q3}`, `${q1} < CLV <= ${q2}`, `CLV <= ${q1}`],
+    rules: [`CLV > ${c3}`, `${c2} < CLV <= ${c3}`, `${c1} < CLV <= ${c2}`, `CLV <= ${c1}`],
     of,
     cutoffs: { clv: [q1, q2, q3] },
     notes,

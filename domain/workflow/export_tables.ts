@@ -14,7 +14,8 @@ import {
   numericRole,
   textRole,
 } from "../datasets/types.ts";
-import { computeClv, type RuleSegmentation } from "../segments/rules.ts";
+import { computeClv, MONEY_DIGITS, type RuleSegmentation } from "../segments/rules.ts";
+import { round } from "../../compute/numbers.ts";
 import type { WorkflowRun } from "../segmentation/workflow_run.ts";
 import { clusteredCsv } from "./views.ts";
 
@@ -85,7 +86,10 @@ export function segmentationTable(
   }
   if (segmentation.type === "clv") {
     const clv = computeClv(dataset, segmentation.thresholds).clv;
-    columns.push({ name: "calculated_clv", value: (row) => clv[row]! });
+    columns.push({
+      name: "calculated_clv",
+      value: (row) => round(clv[row]!, MONEY_DIGITS),
+    });
   }
   const chosen = pickColumns(columns, options.columns);
   const rows: CsvCell[][] = [];

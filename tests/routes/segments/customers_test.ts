@@ -59,6 +59,30 @@ Deno.test("GET /api/customers/{id}/segment scores value and churn where the data
   assert.equal(c2.insights.churn_risk, "High");
 });
 
+Deno.test("calculated_clv and the CLV and RFM cut-offs show no float noise", async () => {
+  await using s = await segmentsService();
+  const a = await session(s);
+  // 763.2 × 1 × 3 years is 2289.6000000000004 in floating point.
+  await a.upload(
+    "customer_id,purchase_amount,purchase_frequency,recency\n" +
+      "c1,763.2,1,10.1\nc2,29.1,3,87.3\nc3,1500.7,4,60.7\nc4,2500.3,6,30.9\nc5,0.1,3,200.3\n" +
+      "c6,99.9,7,5.5\n",
+  );
+  const c1 = (await a.get("/api/customers/c1/segment")).body.data;
+  assert.equal(c1.segments.calculated_clv, 2289.6);
+  const c5 = (await a.get("/api/customers/c5/segment")).body.data;
+  assert.equal(c5.segments.calculated_clv, 0.9);
+  const twoDecimals = (v: number) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6;
+  for (const type of ["clv", "rfm"]) {
+    const data = (await a.get(`/api/segments/${type}`)).body.data;
+    const cuts = Object.values(data.cutoffs as Record<string, number[]>).flat();
+    assert.ok(cuts.length > 0, type);
+    for (const c of cuts) assert.ok(String(c).replace(/^-?\d+\.?/, "").length <= 2, `${c}`);
+    for (const c of cuts) assert.ok(twoDecimals(c), `${type}: ${c}`);
+    for (const seg of data.segments) assert.ok(!/\d\.\d{3,}/.test(seg.rule), seg.rule);
+  }
+});
+
 Deno.test("GET /api/customers/{id}/segment answers 404 for an unknown customer", async () => {
   await using s = await segmentsService();
   const a = await clusteredMall(s);
