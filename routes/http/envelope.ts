@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env.ts";
+import type { JobState } from "../../domain/jobs/job_record.ts";
 
 /** Document 003's `api_version`. */
 export const ENVELOPE_API_VERSION = "1.0";
@@ -34,3 +35,24 @@ export function envelope<T>(c: Context<AppEnv>, data: T, now: number) {
     },
   };
 }
+
+/** Document 003's words for a job's status (§1.3: `"processing"` while it has not finished). */
+export const DOCUMENT_JOB_STATUSES = ["processing", "completed", "failed", "cancelled"] as const;
+export type DocumentJobStatus = typeof DOCUMENT_JOB_STATUSES[number];
+
+/**
+ * A job's state in document 003's vocabulary: queued and processing are both `processing` (the
+ * document's only word for an unfinished job), succeeded is `completed` (its result is there);
+ * failed and cancelled keep their names. `GET /api/jobs/{id}` keeps the service's own states.
+ */
+export function documentJobStatus(state: JobState): DocumentJobStatus {
+  return DOCUMENT_JOB_STATUS[state];
+}
+
+const DOCUMENT_JOB_STATUS: Readonly<Record<JobState, DocumentJobStatus>> = {
+  queued: "processing",
+  processing: "processing",
+  succeeded: "completed",
+  failed: "failed",
+  cancelled: "cancelled",
+};

@@ -33,7 +33,7 @@ import {
   QueryBoolean,
   type SegmentsDeps,
 } from "./context.ts";
-import { envelope, envelopeSchema } from "../http/envelope.ts";
+import { documentJobStatus, envelope, envelopeSchema } from "../http/envelope.ts";
 import { ClientError } from "../http/errors.ts";
 import { jobLimitAs429 } from "../platform/job_limit.ts";
 import { jobStatus } from "../platform/jobs.ts";
@@ -231,7 +231,8 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     return c.json(
       envelope(c, {
         job_id: job.id,
-        status: job.state,
+        status: documentJobStatus(job.state),
+        state: job.state,
         message: "Clustering job queued successfully",
         estimated_time_seconds: estimatedSeconds,
         status_url: statusUrl,
@@ -252,7 +253,13 @@ export function clusterRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
       ? await getSegmentationResult(deps.kv, tenantId, job_id)
       : null;
     const result = bytes === null ? null : JSON.parse(new TextDecoder().decode(bytes));
-    return c.json(envelope(c, { ...jobStatus(job), result }, deps.clock()), 200) as never;
+    const view = {
+      ...jobStatus(job),
+      status: documentJobStatus(job.state),
+      state: job.state,
+      result,
+    };
+    return c.json(envelope(c, view, deps.clock()), 200) as never;
   });
 
   return app;

@@ -7,6 +7,18 @@
  */
 import { z } from "zod";
 import { JobStatusSchema } from "../platform/jobs.ts";
+import { DOCUMENT_JOB_STATUSES } from "../http/envelope.ts";
+
+/** A job's status in document 003's words, and the service's own state beside it. */
+const documentJobFields = {
+  status: z.enum(DOCUMENT_JOB_STATUSES).meta({
+    description: "Document 003's words: processing (queued or running), completed, failed, " +
+      "cancelled",
+  }),
+  state: JobStatusSchema.shape.status.meta({
+    description: "The service's own state (as GET /api/jobs/{job_id} answers it)",
+  }),
+};
 import { WorkflowClusteringSchema } from "../workflow_schemas.ts";
 
 const Count = z.int().min(0);
@@ -102,7 +114,7 @@ export const ClustersSchema = z.object({
 /** `POST /api/clusters/run`. */
 export const ClustersRunAcceptedSchema = z.object({
   job_id: z.string(),
-  status: z.string(),
+  ...documentJobFields,
   message: z.string(),
   estimated_time_seconds: z.int(),
   status_url: z.string(),
@@ -111,6 +123,7 @@ export const ClustersRunAcceptedSchema = z.object({
 
 /** `GET /api/clusters/jobs/{job_id}`. */
 export const ClusterJobSchema = JobStatusSchema.extend({
+  ...documentJobFields,
   result: WorkflowClusteringSchema.nullable().meta({
     description: "The clustering, once the job has succeeded",
   }),

@@ -53,7 +53,9 @@ Deno.test("POST /api/clusters/run answers 202 with a job whose result becomes th
   assert.equal(accepted.status, 202);
   const job = accepted.body.data;
   assert.equal(accepted.body.success, true);
-  assert.equal(job.status, "queued");
+  // Document 003's words (§1.3: "processing"); the service's own state beside them.
+  assert.equal(job.status, "processing");
+  assert.equal(job.state, "queued");
   assert.equal(job.message, "Clustering job queued successfully");
   assert.ok(Number.isInteger(job.estimated_time_seconds) && job.estimated_time_seconds >= 1);
   assert.equal(job.status_url, `/api/clusters/jobs/${job.job_id}`);
@@ -62,13 +64,18 @@ Deno.test("POST /api/clusters/run answers 202 with a job whose result becomes th
 
   const queued = await a.get(job.status_url);
   assert.equal(queued.status, 200);
-  assert.equal(queued.body.data.status, "queued");
+  assert.equal(queued.body.data.status, "processing");
+  assert.equal(queued.body.data.state, "queued");
+  // GET /api/jobs/{id} keeps the service's own states.
+  assert.equal((await a.get(`/api/jobs/${job.job_id}`)).body.data.status, "queued");
   assert.equal(queued.body.data.result, null);
   assert.equal((await a.get("/api/clusters")).body.error, "no_clustering");
 
   await drain(s);
   const done = await a.get(job.status_url);
-  assert.equal(done.body.data.status, "succeeded");
+  assert.equal(done.body.data.status, "completed");
+  assert.equal(done.body.data.state, "succeeded");
+  assert.equal((await a.get(`/api/jobs/${job.job_id}`)).body.data.status, "succeeded");
   assert.equal(done.body.data.progress, 1);
   const result = done.body.data.result;
   assert.match(result.run_id, /^run_/);
@@ -85,7 +92,7 @@ Deno.test("POST /api/clusters/run answers 202 even for a small dataset and an em
   await a.upload("id,age,income\n1,20,10\n2,21,11\n3,60,90\n4,61,91\n5,40,50\n6,41,51\n");
   const res = await a.call("/api/clusters/run", { method: "POST" });
   assert.equal(res.status, 202);
-  assert.equal((await res.json()).data.status, "queued");
+  assert.equal((await res.json()).data.status, "processing");
 });
 
 Deno.test("POST /api/clusters/run refuses bad bodies and needs a dataset", async () => {
