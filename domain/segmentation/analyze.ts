@@ -108,6 +108,16 @@ export function selectionReport(auto: AutoResult, fixed: boolean): Selection {
   };
 }
 
+/** The chosen segmentation's quality figures, as every entry point reports them. */
+export interface RunMetrics {
+  silhouette: number | null;
+  davies_bouldin: number | null;
+  calinski_harabasz: number | null;
+  noise_share: number;
+  stability: number | null;
+  params: Record<string, number>;
+}
+
 /** The response of `POST /api/analyze`, without `run_id` (added once the run is stored). */
 export interface AnalyzeResult {
   clusters: AnalyzeCluster[];
@@ -121,14 +131,7 @@ export interface AnalyzeResult {
   algorithm: Algorithm;
   n_clusters: number;
   selection: Selection & { rule: string };
-  metrics: {
-    silhouette: number | null;
-    davies_bouldin: number | null;
-    calinski_harabasz: number | null;
-    noise_share: number;
-    stability: number | null;
-    params: Record<string, number>;
-  };
+  metrics: RunMetrics;
   preprocessing: PreprocessReport;
   language: Language;
 }

@@ -20,6 +20,7 @@ import type { ColumnTable } from "../datasets/types.ts";
 import {
   type AnalyzeParams,
   recordsTable,
+  type RunMetrics,
   segmentTable,
   type Selection,
   selectionReport,
@@ -75,13 +76,7 @@ export interface WorkflowRun {
   ids: string[];
   /** Cluster of every row, −1 for DBSCAN's noise. */
   labels: number[];
-  metrics: {
-    silhouette: number | null;
-    davies_bouldin: number | null;
-    calinski_harabasz: number | null;
-    noise_share: number;
-    stability: number | null;
-    params: Record<string, number>;
+  metrics: RunMetrics & {
     silhouette_mode: "exact" | "sampled";
     silhouette_rows: number;
   };

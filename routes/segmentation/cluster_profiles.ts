@@ -20,6 +20,7 @@ import {
 import { parseAcceptLanguage } from "../../domain/description/mod.ts";
 import { getRun, newRunId, saveRun } from "../../domain/segmentation/mod.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
+import { shapeError } from "./shape_error.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
@@ -155,16 +156,6 @@ export const CLUSTER_PROFILE_PATHS = [
 
 /** The run source of these routes. */
 const PROFILES_SOURCE = "segment_cluster_profiles";
-
-function shapeError(parameter: string, message: string, code = "missing"): ClientError {
-  return new ClientError(400, "validation_error", message, {
-    details: {
-      location: "body",
-      parameter,
-      issues: [{ path: parameter, message: code === "missing" ? "Required" : message, code }],
-    },
-  });
-}
 
 /** The document-001 sub-app, mounted at `/api`. */
 export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {

@@ -14,6 +14,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { parseAcceptLanguage } from "../../domain/description/mod.ts";
 import { ClientError } from "../http/errors.ts";
+import { shapeError } from "./shape_error.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
@@ -163,16 +164,6 @@ export const PURCHASING_PATHS = [
   ["/v1/ai/purchasing_segmentation", "Segment customers by six purchasing features"],
   ["/purchasing_segmentation", "Alias of /api/v1/ai/purchasing_segmentation (EchoIntel SDKs)"],
 ] as const;
-
-function shapeError(parameter: string, message: string, code = "missing"): ClientError {
-  return new ClientError(400, "validation_error", message, {
-    details: {
-      location: "body",
-      parameter,
-      issues: [{ path: parameter, message: code === "missing" ? "Required" : message, code }],
-    },
-  });
-}
 
 /** The document-000 sub-app, mounted at `/api`. */
 export function purchasingRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
