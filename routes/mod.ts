@@ -172,7 +172,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // credentials or quota cannot make the server read a body; before anything that reads one.
   // Routes may add a smaller limit of their own.
   app.use(limitBody(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-  installErrorHandlers(app, { logger });
+  installErrorHandlers(app, { logger, clock });
 
   app.route(
     "/api/health",

@@ -1,6 +1,8 @@
 /**
- * The one place that turns errors into HTTP responses. Every 4xx and 5xx of the service carries
- * the error body of document 001 (`error`, `message`, `code`, `details`) plus `request_id`.
+ * The one place that turns errors into HTTP responses. Every 4xx and 5xx of the service is
+ * written in the error body of the document whose path was asked (`error_shapes.ts`: document
+ * 001's `error`, `message`, `code`, `details` on most paths, document 003's envelope on its paths,
+ * document 004's human `error` on its paths), always with `request_id`.
  *
  * Only errors that say they are the client's fault become 4xx: a `ClientError`, an
  * `HTTPException` thrown by route code, or a domain error whose class says so (the table of
@@ -16,25 +18,10 @@ import { HTTPException } from "hono/http-exception";
 import type { ClientErrorStatusCode, ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env.ts";
 import { clientErrorAnswer, unavailableAnswer } from "./domain_errors.ts";
+import { errorShapeFor, type ShapedErrorBody, shapeErrorBody } from "./error_shapes.ts";
 
-/** The body of every error response. */
-export interface ErrorBody {
-  /** Short machine name, snake_case (`not_found`, `validation_error`, …). */
-  error: string;
-  /** One human sentence. */
-  message: string;
-  /** The HTTP status, repeated for clients that only see the body. */
-  code: number;
-  /** Structured facts about the failure, or null. */
-  details: Record<string, unknown> | null;
-  /** The `X-Request-Id` of the response, to quote when reporting a problem. */
-  request_id: string;
-  /**
-   * Field → messages, present when `details.issues` lists fields: EchoIntel's SDKs read this
-   * Laravel-style map on validation failures.
-   */
-  errors?: Record<string, string[]>;
-}
+/** The body of every error response, in any document's shape (`error_shapes.ts`). */
+export type ErrorBody = ShapedErrorBody;
 
 /** Options of a `ClientError`. */
 export interface ClientErrorOptions {
@@ -204,6 +191,8 @@ function asClientError(error: unknown, options: WrapClientErrorsOptions): unknow
 export interface ErrorHandlerOptions {
   /** Receives one line per 5xx, with the request id and the stack (default `console.error`). */
   logger?: (line: string) => void;
+  /** Epoch ms, for document 003's `metadata.timestamp` (default `Date.now`). */
+  clock?: () => number;
 }
 
 /**
@@ -213,7 +202,8 @@ export interface ErrorHandlerOptions {
  */
 export function installErrorHandlers(app: Hono<AppEnv>, options: ErrorHandlerOptions = {}): void {
   const log = options.logger ?? console.error;
-  app.onError((error, c) => respondToError(error, c, log));
+  const clock = options.clock ?? Date.now;
+  app.onError((error, c) => respondToError(error, c, log, clock()));
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);
     if (allowed.length > 0 && !allowed.includes(c.req.method)) {
@@ -225,9 +215,11 @@ export function installErrorHandlers(app: Hono<AppEnv>, options: ErrorHandlerOpt
         `${c.req.method} is not allowed here; allowed: ${list}`,
         { allowed },
         { Allow: list },
+        clock(),
       );
     }
-    return errorResponse(c, 404, "not_found", `Nothing at ${c.req.method} ${clip(c.req.path)}`);
+    const message = `Nothing at ${c.req.method} ${clip(c.req.path)}`;
+    return errorResponse(c, 404, "not_found", message, null, {}, clock());
   });
 }
 
@@ -245,8 +237,10 @@ export const normaliseThrown: MiddlewareHandler = async (_c, next) => {
 };
 
 /**
- * Builds an error response in the error body, with `X-Request-Id` set. For the handlers above and
- * for the rare route that must answer an error without throwing (a failed health check's 503).
+ * Builds an error response in the error body of the path's document (`errorShapeFor`), with
+ * `X-Request-Id` set. `error` is the snake_case name the thrower gave; the body's `code` is made
+ * from it (`errorCode`). For the handlers above and for the rare route that must answer an error
+ * without throwing.
  */
 export function errorResponse(
   c: Context<AppEnv>,
@@ -255,12 +249,19 @@ export function errorResponse(
   message: string,
   details: Record<string, unknown> | null = null,
   headers: Record<string, string> = {},
+  now: number = Date.now(),
 ): Response {
   const requestId = currentRequestId(c);
-  const body: ErrorBody = { error, message, code: status, details, request_id: requestId };
-  const errors = fieldErrors(details);
-  if (errors) body.errors = errors;
-  return c.json(body, status, {
+  const shaped = shapeErrorBody(errorShapeFor(c.req.path), {
+    status,
+    name: error,
+    message,
+    details,
+    requestId,
+    headers,
+    now,
+  });
+  return c.json(shaped.body, shaped.status as ContentfulStatusCode, {
     ...headers,
     "Content-Type": "application/json; charset=UTF-8",
     "X-Request-Id": requestId,
@@ -298,18 +299,31 @@ const ERROR_NAMES: Record<number, string> = {
 
 const INTERNAL_MESSAGE = "An unexpected error occurred; quote the request id when reporting it";
 
-function respondToError(error: Error, c: Context<AppEnv>, log: (line: string) => void): Response {
+function respondToError(
+  error: Error,
+  c: Context<AppEnv>,
+  log: (line: string) => void,
+  now: number,
+): Response {
   if (error instanceof ClientError || error instanceof UnavailableError) {
-    return errorResponse(c, error.status, error.error, error.message, error.details, error.headers);
+    return errorResponse(
+      c,
+      error.status,
+      error.error,
+      error.message,
+      error.details,
+      error.headers,
+      now,
+    );
   }
   const answer = clientErrorAnswer(error);
   if (answer) {
-    return errorResponse(c, answer.status, answer.error, answer.message, answer.details);
+    return errorResponse(c, answer.status, answer.error, answer.message, answer.details, {}, now);
   }
   const unavailable = unavailableAnswer(error);
   if (unavailable) {
     const { status, error: name, message, details, headers } = unavailable;
-    return errorResponse(c, status, name, message, details, headers);
+    return errorResponse(c, status, name, message, details, headers, now);
   }
   if (error instanceof HTTPException) {
     // A non-error status (a redirect thrown as an exception) keeps the thrower's own response.
@@ -323,12 +337,21 @@ function respondToError(error: Error, c: Context<AppEnv>, log: (line: string) =>
       message,
       null,
       carriedHeaders(error.res),
+      now,
     );
   }
   logFailure(log, c, error);
-  return errorResponse(c, 500, "internal_error", INTERNAL_MESSAGE, {
-    request_id: currentRequestId(c),
-  });
+  return errorResponse(
+    c,
+    500,
+    "internal_error",
+    INTERNAL_MESSAGE,
+    {
+      request_id: currentRequestId(c),
+    },
+    {},
+    now,
+  );
 }
 
 function logFailure(log: (line: string) => void, c: Context<AppEnv>, error: Error): void {
@@ -366,21 +389,6 @@ function currentRequestId(c: Context<AppEnv>): string {
     c.set("requestId", id);
   }
   return id;
-}
-
-function fieldErrors(details: Record<string, unknown> | null): Record<string, string[]> | null {
-  const issues = details?.issues;
-  if (!Array.isArray(issues) || issues.length === 0) return null;
-  // A Map, not a plain object: paths are the client's keys (`constructor`, `__proto__`).
-  const errors = new Map<string, string[]>();
-  for (const issue of issues) {
-    if (typeof issue?.path !== "string" || typeof issue?.message !== "string") continue;
-    const messages = errors.get(issue.path);
-    if (messages) messages.push(issue.message);
-    else errors.set(issue.path, [issue.message]);
-  }
-  // fromEntries defines own properties, so even "__proto__" becomes a plain key of the body.
-  return Object.fromEntries(errors);
 }
 
 /** Paths are echoed in messages; a long one is cut so the body stays small. */

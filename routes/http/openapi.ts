@@ -64,18 +64,40 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   return router;
 }
 
-/** The error body of every 4xx and 5xx (`ErrorBody` in `errors.ts`), for the document. */
+/**
+ * The error body of every 4xx and 5xx (`ShapedErrorBody` in `error_shapes.ts`), for the
+ * document: the common fields of the three documents' shapes, and the envelope's extras.
+ */
 export const ErrorBodySchema = z.object({
-  error: z.string().meta({ description: "Short machine name, snake_case", example: "not_found" }),
+  error: z.string().meta({
+    description: "A short title (`Validation failed`, `Unauthorized`, …); on document 004's " +
+      "paths, the human message",
+    example: "Validation failed",
+  }),
   message: z.string().meta({ description: "One sentence for people" }),
-  code: z.int().meta({ description: "The HTTP status, repeated" }),
+  code: z.string().meta({
+    description: "A string code: MISSING_PARAMETER, INVALID_PARAMETER, AUTH_FAILED, FORBIDDEN, " +
+      "NOT_FOUND, RATE_LIMITED, PAYLOAD_TOO_LARGE, …",
+    example: "MISSING_PARAMETER",
+  }),
+  status: z.int().meta({ description: "The HTTP status, repeated" }),
   details: z.record(z.string(), z.unknown()).nullable().meta({
-    description: "Facts about the failure (`issues` for validation errors), or null",
+    description: "Facts about the failure (`parameter`, `location`, `issues` for validation " +
+      "errors), or null",
   }),
   request_id: z.string().meta({ description: "The response's X-Request-Id" }),
   errors: z.record(z.string(), z.array(z.string())).optional().meta({
-    description: "Field → messages, when details.issues lists fields",
+    description: "Field → messages, on every 422 and when details.issues lists fields",
   }),
+  success: z.literal(false).optional().meta({ description: "Document 003's paths only" }),
+  retry_after_seconds: z.int().optional().meta({
+    description: "Document 003's paths, on 429: seconds to wait",
+  }),
+  metadata: z.object({
+    request_id: z.string(),
+    timestamp: z.string(),
+    api_version: z.string(),
+  }).optional().meta({ description: "Document 003's paths only: the envelope's metadata" }),
 }).meta({ id: "Error", description: "The error body of every 4xx and 5xx response" });
 
 /**

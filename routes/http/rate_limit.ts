@@ -110,8 +110,8 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       throw new ClientError(
         429,
         "rate_limited",
-        `Rate limit of ${policy.limit} requests per ${describePeriod(policy.periodMs)} exceeded` +
-          ` for ${cls} requests; retry in ${seconds} s`,
+        `Rate limit exceeded. Try again after ${seconds} seconds (${policy.limit} ${cls} ` +
+          `requests per ${describePeriod(policy.periodMs)})`,
         {
           details: { class: cls, limit: policy.limit, retry_after_seconds: seconds },
           headers: { ...headers, "Retry-After": String(seconds) },

@@ -32,7 +32,7 @@ Deno.test("DELETE /api/runs/{run_id} deletes the tenant's run; another tenant's 
 
   const stolen = await globex.call("/api/runs/run_a", "DELETE");
   assert.equal(stolen.status, 404);
-  assert.equal((await stolen.json()).error, "not_found");
+  assert.equal((await stolen.json()).code, "NOT_FOUND");
   assert.equal((await acme.call("/api/runs/run_a")).status, 200, "still there for its tenant");
 
   const deleted = await acme.call("/api/runs/run_a", "DELETE");
@@ -110,7 +110,7 @@ Deno.test("deleting the session's clustering run leaves the session without a cl
   assert.equal((await acme.call(`/api/runs/${figures.run_id}`, "DELETE")).status, 204);
   const after = await acme.call("/api/cluster-data");
   assert.equal(after.status, 400);
-  assert.equal((await after.json()).error, "no_clustering");
+  assert.equal((await after.json()).code, "NO_CLUSTERING");
 });
 
 function mallLike() {

@@ -149,7 +149,7 @@ Deno.test("each step answers 400 with the document's message until its prerequis
     const res = await a.call(path);
     assert.equal(res.status, 400, path);
     const body = await res.json();
-    assert.equal(body.error, "no_data");
+    assert.equal(body.code, "NO_DATA");
     assert.equal(body.message, NO_DATA);
   }
   assert.equal((await a.json("/api/cluster", { n_clusters: 3 })).status, 400);
@@ -161,7 +161,7 @@ Deno.test("each step answers 400 with the document's message until its prerequis
   }
 });
 
-Deno.test("uploads: text/csv streams, non-CSV is 400, too large is 413, ragged rows are 422", async () => {
+Deno.test("uploads: text/csv streams, non-CSV is 400, too large is 413, ragged rows are 400", async () => {
   await using s = await segmentationService({ maxUploadBytes: 4096 });
   const a = await session(s);
   const csv = 'id,spend,visits\r\n1,10,2\r\n2,20,4\r\n3,"1,000",9\r\n';
@@ -190,14 +190,15 @@ Deno.test("uploads: text/csv streams, non-CSV is 400, too large is 413, ragged r
   const tooLarge = await a.upload(big);
   assert.equal(tooLarge.status, 413);
 
+  // Document 004 lists no 422: a file that cannot be used is its 400.
   const ragged = await a.upload("a,b\n1,2\n3\n");
-  assert.equal(ragged.status, 422);
+  assert.equal(ragged.status, 400);
   const error = await ragged.json();
   assert.equal(error.details.row, 2);
 
   const words = await a.upload("name,city\nann,rome\nbob,oslo\n");
-  assert.equal(words.status, 422);
-  assert.equal((await words.json()).error, "no_numeric_columns");
+  assert.equal(words.status, 400);
+  assert.equal((await words.json()).code, "NO_NUMERIC_COLUMNS");
   // Nothing of the refused uploads replaced the session's dataset.
   const quality = await (await a.call("/api/data-quality")).json();
   assert.equal(quality.metrics.total_rows, 3);
@@ -307,7 +308,7 @@ Deno.test("a 16 MiB + 1 byte upload is 413 and the service goes on serving", asy
   assert.equal(csv.length, limit + 1);
   const res = await a.upload(csv, "big.csv");
   assert.equal(res.status, 413);
-  assert.equal((await res.json()).error, "payload_too_large");
+  assert.equal((await res.json()).code, "PAYLOAD_TOO_LARGE");
   const streamed = await a.call("/api/upload", {
     method: "POST",
     headers: { "Content-Type": "text/csv" },
@@ -320,11 +321,11 @@ Deno.test("a 16 MiB + 1 byte upload is 413 and the service goes on serving", asy
   assert.equal((await s.app.request("/api/health")).status, 200);
 });
 
-Deno.test("a malformed CSV is 422 naming its row and stores nothing", async () => {
+Deno.test("a malformed CSV is 400 naming its row and stores nothing", async () => {
   await using s = await segmentationService();
   const a = await session(s);
   const res = await a.upload('id,v\n1,2\n2,"unclosed\n3,4\n', "bad.csv");
-  assert.equal(res.status, 422);
+  assert.equal(res.status, 400);
   const body = await res.json();
   assert.equal(typeof body.details.row, "number");
   assert.match(body.message, /row|line/i);
@@ -375,6 +376,6 @@ Deno.test("POST /api/cluster takes DBSCAN's eps and min_samples, and refuses the
   // A wider radius keeps every core point and reaches more: noise can only shrink.
   assert.ok(wide.metrics.noise_share <= tight.metrics.noise_share);
   assert.equal(wide.candidates.find((c: { chosen: boolean }) => c.chosen).params.eps, 0.6);
-  assert.equal((await a.json("/api/cluster", { eps: 0 })).status, 422);
-  assert.equal((await a.json("/api/cluster", { min_samples: 1 })).status, 422);
+  assert.equal((await a.json("/api/cluster", { eps: 0 })).status, 400);
+  assert.equal((await a.json("/api/cluster", { min_samples: 1 })).status, 400);
 });

@@ -119,8 +119,8 @@ Deno.test("a store that stays locked answers 503 store_unavailable with Retry-Af
   assert.equal(res.status, 503);
   assert.equal(res.headers.get("Retry-After"), "1");
   const body = await res.json();
-  assert.equal(body.error, "store_unavailable");
-  assert.equal(body.code, 503);
+  assert.equal(body.code, "STORE_UNAVAILABLE");
+  assert.equal(body.status, 503);
   assert.equal(body.details.retry_after_seconds, 1);
   assert.equal(typeof body.request_id, "string");
 });

@@ -45,7 +45,7 @@ Deno.test("200k invalid items are a 400 listing the first 100 issues, truncated"
     });
     const body = await res.json() as ErrorBody;
     assert.equal(res.status, 400, `${n}`);
-    assert.equal(body.error, "validation_error");
+    assert.equal(body.code, "INVALID_PARAMETER");
     const details = body.details as { issues: unknown[]; truncated: boolean; issue_count: number };
     assert.equal(details.issues.length, 100);
     assert.equal(details.truncated, true);
@@ -78,6 +78,6 @@ Deno.test("200k items that only break a constraint are a 422, truncated", async 
   });
   const body = await res.json() as ErrorBody;
   assert.equal(res.status, 422, body.message);
-  assert.equal(body.error, "invalid_parameter");
+  assert.equal(body.code, "INVALID_PARAMETER");
   assert.equal((body.details as { truncated?: boolean }).truncated, true);
 });

@@ -70,7 +70,7 @@ Deno.test("a domain client error escaping a route unwrapped is still its 4xx, no
   const res = await app.request("/test/dataset");
   assert.equal(res.status, 422);
   const body: ErrorBody = await res.json();
-  assert.equal(body.error, "invalid_value");
+  assert.equal(body.code, "INVALID_VALUE");
   assert.deepEqual(body.details, { column: "income" });
   assert.deepEqual(lines, []);
 });
@@ -82,7 +82,7 @@ Deno.test("a bare RangeError is a 500 unless wrapped, and wrapping may name the 
   const res = await app.request("/test/wrapped-range");
   assert.equal(res.status, 422);
   const body: ErrorBody = await res.json();
-  assert.equal(body.error, "invalid_parameter");
+  assert.equal(body.code, "INVALID_PARAMETER");
   assert.deepEqual(body.details, { parameter: "k" });
 });
 

@@ -70,9 +70,10 @@ async function errorBody(res: Response): Promise<ErrorBody> {
   const body = await res.json();
   assert.deepEqual(
     Object.keys(body).filter((key) => key !== "errors").sort(),
-    ["code", "details", "error", "message", "request_id"],
+    ["code", "details", "error", "message", "request_id", "status"],
   );
-  assert.equal(body.code, res.status);
+  assert.equal(body.status, res.status);
+  assert.equal(typeof body.code, "string");
   assert.equal(body.request_id, res.headers.get("X-Request-Id"));
   return body;
 }
@@ -87,7 +88,7 @@ Deno.test("an unknown path answers 404 in the error body with a request id", asy
   assert.equal(res.status, 404);
   assert.match(res.headers.get("X-Request-Id") ?? "", UUID);
   const body = await errorBody(res);
-  assert.equal(body.error, "not_found");
+  assert.equal(body.code, "NOT_FOUND");
   assert.equal(body.message, "Nothing at GET /api/nope");
   assert.equal(body.details, null);
 });
@@ -135,7 +136,7 @@ Deno.test("an uncaught error answers 500 without its message or stack and is log
   assert.ok(!text.includes("errors_test.ts"));
   assert.ok(!text.includes(" at "));
   const body = await errorBody(res);
-  assert.equal(body.error, "internal_error");
+  assert.equal(body.code, "INTERNAL_ERROR");
   assert.deepEqual(body.details, { request_id: "trace-1" });
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /^\[trace-1\] GET \/test\/crash failed: Error: connection string/);
@@ -147,7 +148,7 @@ Deno.test("a plain RangeError from a handler is a 500, not the client's fault", 
   const res = await app.request("/test/range");
   assert.equal(res.status, 500);
   const body = await errorBody(res);
-  assert.equal(body.error, "internal_error");
+  assert.equal(body.code, "INTERNAL_ERROR");
   assert.ok(!body.message.includes("Expected k"));
   assert.equal(lines.length, 1);
 });
@@ -157,7 +158,7 @@ Deno.test("a RangeError wrapped by wrapClientErrors answers 422 invalid_paramete
   const res = await app.request("/test/wrapped");
   assert.equal(res.status, 422);
   const body = await errorBody(res);
-  assert.equal(body.error, "invalid_parameter");
+  assert.equal(body.code, "INVALID_PARAMETER");
   assert.equal(body.message, "Expected k to be an integer in [2, 200] but found 1");
   assert.equal(lines.length, 0);
 });
@@ -174,7 +175,7 @@ Deno.test("a ClientError answers its own status, name, details and headers", asy
   assert.equal(res.status, 429);
   assert.equal(res.headers.get("Retry-After"), "30");
   const body = await errorBody(res);
-  assert.equal(body.error, "rate_limited");
+  assert.equal(body.code, "RATE_LIMITED");
   assert.equal(body.message, "Too many requests; retry in 30 seconds");
   assert.deepEqual(body.details, { retry_after_seconds: 30 });
 });
@@ -184,7 +185,7 @@ Deno.test("an HTTPException answers its status with a name derived from it", asy
   const res = await app.request("/test/http-exception");
   assert.equal(res.status, 401);
   const body = await errorBody(res);
-  assert.equal(body.error, "unauthorized");
+  assert.equal(body.code, "AUTH_FAILED");
   assert.equal(body.message, "Missing or invalid authentication");
   assert.equal(lines.length, 0);
 });
@@ -194,7 +195,7 @@ Deno.test("a thrown non-Error value answers 500 in the error body", async () => 
   const res = await app.request("/test/throw-string");
   assert.equal(res.status, 500);
   const body = await errorBody(res);
-  assert.equal(body.error, "internal_error");
+  assert.equal(body.code, "INTERNAL_ERROR");
   assert.equal(lines.length, 1);
 });
 
@@ -202,7 +203,7 @@ Deno.test("an error in a mounted sub-app goes through the app's error handler", 
   const { app } = testApp();
   const res = await app.request("/test/sub/boom");
   assert.equal(res.status, 500);
-  assert.equal((await errorBody(res)).error, "internal_error");
+  assert.equal((await errorBody(res)).code, "INTERNAL_ERROR");
 });
 
 Deno.test("a known path with the wrong method answers 405 with Allow", async () => {
@@ -211,7 +212,7 @@ Deno.test("a known path with the wrong method answers 405 with Allow", async () 
   assert.equal(res.status, 405);
   assert.equal(res.headers.get("Allow"), "POST");
   const body = await errorBody(res);
-  assert.equal(body.error, "method_not_allowed");
+  assert.equal(body.code, "METHOD_NOT_ALLOWED");
   assert.equal(body.message, "GET is not allowed here; allowed: POST");
 });
 
@@ -219,7 +220,7 @@ Deno.test("a route that answers c.notFound() gives 404, not 405", async () => {
   const { app } = testApp();
   const res = await app.request("/test/missing/42");
   assert.equal(res.status, 404);
-  assert.equal((await errorBody(res)).error, "not_found");
+  assert.equal((await errorBody(res)).code, "NOT_FOUND");
 });
 
 Deno.test("validate passes a valid body to the handler, parsed", async () => {
@@ -234,7 +235,7 @@ Deno.test("validate answers malformed JSON with 400 invalid_json", async () => {
   const res = await app.request("/test/runs", postJson('{"k": 4,'));
   assert.equal(res.status, 400);
   const body = await errorBody(res);
-  assert.equal(body.error, "invalid_json");
+  assert.equal(body.code, "INVALID_JSON");
   assert.match(body.message, /^Malformed JSON in request body/);
 });
 
@@ -243,7 +244,7 @@ Deno.test("validate answers a non-JSON Content-Type with 415", async () => {
   const res = await app.request("/test/runs", postJson("k=4", "application/x-www-form-urlencoded"));
   assert.equal(res.status, 415);
   const body = await errorBody(res);
-  assert.equal(body.error, "unsupported_media_type");
+  assert.equal(body.code, "UNSUPPORTED_MEDIA_TYPE");
   assert.equal(
     body.message,
     "Expected Content-Type application/json but found application/x-www-form-urlencoded",
@@ -274,7 +275,7 @@ Deno.test("validate answers a failed constraint with 422 naming the field", asyn
   const res = await app.request("/test/runs", postJson('{"k": 1}'));
   assert.equal(res.status, 422);
   const body = await errorBody(res);
-  assert.equal(body.error, "invalid_parameter");
+  assert.equal(body.code, "INVALID_PARAMETER");
   assert.match(body.message, /^Invalid parameter 'k': /);
   assert.equal(body.details?.location, "body");
   assert.equal(body.details?.parameter, "k");
@@ -290,6 +291,8 @@ Deno.test("validate names a missing field the way document 001 does", async () =
   const res = await app.request("/test/runs", postJson('{"algorithm": "kmeans"}'));
   const body = await errorBody(res);
   assert.equal(res.status, 400);
+  assert.equal(body.error, "Validation failed");
+  assert.equal(body.code, "MISSING_PARAMETER");
   assert.equal(body.message, "Required parameter 'k' is missing");
   assert.deepEqual(body.details?.issues, [{ path: "k", message: "Required", code: "missing" }]);
   assert.deepEqual(body.errors, { k: ["Required"] });
@@ -339,7 +342,7 @@ Deno.test("a body over the limit answers 413, with or without Content-Length", a
   const big = JSON.stringify({ k: 3, pad: "x".repeat(100) });
   const withLength = await app.request("/test/runs", postJson(big));
   assert.equal(withLength.status, 413);
-  assert.equal((await errorBody(withLength)).error, "payload_too_large");
+  assert.equal((await errorBody(withLength)).code, "PAYLOAD_TOO_LARGE");
 
   const stream = new Blob([big]).stream();
   const chunked = await app.request("/test/runs", {

@@ -100,8 +100,8 @@ Deno.test("a request slower than the time limit answers 503 timeout in the error
   const res = await app.request("/test/slow");
   assert.equal(res.status, 503);
   const body = await res.json();
-  assert.equal(body.error, "timeout");
-  assert.equal(body.code, 503);
+  assert.equal(body.code, "TIMEOUT");
+  assert.equal(body.status, 503);
   assert.deepEqual(body.details, { timeout_ms: 20 });
   assert.equal(body.request_id, res.headers.get("X-Request-Id"));
   assert.equal(res.headers.get("X-Content-Type-Options"), "nosniff");
@@ -228,7 +228,7 @@ Deno.test("a body of the default limit + 1 byte answers 413 with or without Cont
   });
   assert.equal(withLength.status, 413);
   const body = await withLength.json();
-  assert.equal(body.error, "payload_too_large");
+  assert.equal(body.code, "PAYLOAD_TOO_LARGE");
   assert.deepEqual(body.details, { limit_bytes: DEFAULT_MAX_BODY_BYTES });
 
   // Streamed in 1 MiB chunks with no Content-Length: counted as it arrives.
@@ -247,7 +247,7 @@ Deno.test("a body of the default limit + 1 byte answers 413 with or without Cont
     body: stream,
   });
   assert.equal(chunked.status, 413);
-  assert.equal((await chunked.json()).error, "payload_too_large");
+  assert.equal((await chunked.json()).code, "PAYLOAD_TOO_LARGE");
 
   const next = await app.request("/test/sized", {
     method: "POST",
@@ -304,7 +304,7 @@ Deno.test("a Content-Length that understates the body is not trusted beside Tran
     body: new Blob([jsonOfSize(500)]).stream(),
   });
   assert.equal(res.status, 413);
-  assert.equal((await res.json()).error, "payload_too_large");
+  assert.equal((await res.json()).code, "PAYLOAD_TOO_LARGE");
 });
 
 Deno.test("parseOrigins reads a comma-separated allow-list of exact origins", () => {

@@ -190,7 +190,7 @@ Deno.test("an unknown file under /docs/ answers 404 in the error body", async ()
   for (const path of ["/docs/nope.js", "/docs/../routes/mod.ts", "/docs/index.html"]) {
     const res = await t.app.request(path);
     assert.equal(res.status, 404, path);
-    assert.equal((await res.json()).error, "not_found", path);
+    assert.equal((await res.json()).code, "NOT_FOUND", path);
   }
 });
 

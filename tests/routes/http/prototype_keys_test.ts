@@ -23,7 +23,7 @@ Deno.test("a JSON key named like a built-in is an unknown parameter (400), not a
     });
     const body = await res.json() as ErrorBody;
     assert.equal(res.status, 400, key);
-    assert.equal(body.error, "validation_error");
+    assert.equal(body.code, "INVALID_PARAMETER");
     assert.deepEqual(body.errors?.[key], ["Unknown parameter"], key);
     assert.ok(Object.hasOwn(body.errors!, key), key);
   }

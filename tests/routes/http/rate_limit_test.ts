@@ -115,8 +115,8 @@ Deno.test("a denied request answers 429 in the error body with Retry-After from 
   assert.equal(res.headers.get("X-RateLimit-Remaining"), "0");
   assert.equal(res.headers.get("RateLimit"), '"clusters_run";r=0;t=3599');
   const body = await res.json();
-  assert.equal(body.error, "rate_limited");
-  assert.equal(body.code, 429);
+  assert.equal(body.code, "RATE_LIMITED");
+  assert.equal(body.status, 429);
   assert.deepEqual(body.details, { class: "clusters_run", limit: 10, retry_after_seconds: 359 });
   assert.equal(body.request_id, res.headers.get("X-Request-Id"));
 
@@ -170,7 +170,7 @@ Deno.test("responses that fail after admission still carry the rate-limit header
   using t = await limitedApp();
   const res = await t.app.request("/api/nothing-here");
   assert.equal(res.status, 404);
-  assert.equal((await res.json()).error, "not_found");
+  assert.equal((await res.json()).code, "NOT_FOUND");
   assert.equal(res.headers.get("X-RateLimit-Limit"), "100");
   assert.equal(res.headers.get("X-RateLimit-Remaining"), "99");
 });
@@ -240,8 +240,8 @@ Deno.test("a store too contended to decide answers 503 with Retry-After, never a
     assert.equal(res.status, 503);
     assert.ok(Number(res.headers.get("Retry-After")) >= 1);
     const body = await res.json();
-    assert.equal(body.error, "rate_limiter_unavailable");
-    assert.equal(body.code, 503);
+    assert.equal(body.code, "RATE_LIMITER_UNAVAILABLE");
+    assert.equal(body.status, 503);
     assert.equal(handled, 0);
   } finally {
     real.close();

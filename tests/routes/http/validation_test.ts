@@ -75,7 +75,7 @@ function postJson(body: unknown): RequestInit {
 
 async function errorOf(res: Response): Promise<ErrorBody> {
   const body = await res.json();
-  assert.equal(body.code, res.status);
+  assert.equal(body.status, res.status);
   return body;
 }
 
@@ -132,7 +132,7 @@ for (const prefix of PREFIXES) {
     );
     assert.equal(res.status, 400);
     const body = await errorOf(res);
-    assert.equal(body.error, "validation_error");
+    assert.equal(body.code, "INVALID_PARAMETER");
     assert.deepEqual(issuesOf(body), [["max_clusters", "conflicting_parameter"]]);
     assert.match(body.message, /'max_clusters'.*'maxClusters'/);
 
@@ -149,7 +149,7 @@ for (const prefix of PREFIXES) {
       const res = await testApp().request(`${prefix}/runs`, postJson(text));
       assert.equal(res.status, 400, extra);
       const body = await errorOf(res);
-      assert.equal(body.error, "validation_error");
+      assert.equal(body.code, "INVALID_PARAMETER");
       assert.equal(issuesOf(body)[0]![1], "unrecognized_keys", extra);
     }
     const nested = await testApp().request(
@@ -174,7 +174,8 @@ for (const prefix of PREFIXES) {
       const res = await testApp().request(`${prefix}/runs`, postJson(input));
       assert.equal(res.status, 400, JSON.stringify(input));
       const body = await errorOf(res);
-      assert.equal(body.error, "validation_error");
+      const code = expected[1] === "missing" ? "MISSING_PARAMETER" : "INVALID_PARAMETER";
+      assert.equal(body.code, code);
       assert.deepEqual(issuesOf(body), [expected]);
       assert.deepEqual(Object.keys(body.errors ?? {}), [expected[0]]);
     }
@@ -197,7 +198,7 @@ for (const prefix of PREFIXES) {
       const res = await testApp().request(`${prefix}/runs`, postJson(input));
       assert.equal(res.status, 422, JSON.stringify(input));
       const body = await errorOf(res);
-      assert.equal(body.error, "invalid_parameter");
+      assert.equal(body.code, "INVALID_PARAMETER");
       assert.equal(body.details?.parameter, expected[0]);
       assert.deepEqual(issuesOf(body), [expected]);
       assert.deepEqual(Object.keys(body.errors ?? {}), [expected[0]]);
@@ -225,7 +226,7 @@ for (const prefix of PREFIXES) {
     const app = testApp();
     const malformed = await app.request(`${prefix}/runs`, postJson('{"data": ['));
     assert.equal(malformed.status, 400);
-    assert.equal((await errorOf(malformed)).error, "invalid_json");
+    assert.equal((await errorOf(malformed)).code, "INVALID_JSON");
 
     const form = await app.request(`${prefix}/runs`, {
       method: "POST",
@@ -234,7 +235,7 @@ for (const prefix of PREFIXES) {
     });
     assert.equal(form.status, 415);
     const formBody = await errorOf(form);
-    assert.equal(formBody.error, "unsupported_media_type");
+    assert.equal(formBody.code, "UNSUPPORTED_MEDIA_TYPE");
     assert.equal(formBody.message, "Expected Content-Type application/json but found text/csv");
 
     const empty = await app.request(`${prefix}/runs`, { method: "POST" });

@@ -115,11 +115,16 @@ function whoami(h: Harness, headers: Record<string, string>) {
   return h.app.request("/api/private/whoami", { headers });
 }
 
+/** Expects an error in document 001's body; `error` is the snake name its `code` is made from. */
 async function expectError(res: Response, status: number, error: string): Promise<ErrorBody> {
   assert.equal(res.status, status);
   const body = await res.json() as ErrorBody;
-  assert.equal(body.error, error);
-  assert.equal(body.code, status);
+  const codes: Record<string, string> = {
+    unauthorized: "AUTH_FAILED",
+    validation_error: "INVALID_PARAMETER",
+  };
+  assert.equal(body.code, codes[error] ?? error.toUpperCase());
+  assert.equal(body.status, status);
   return body;
 }
 

@@ -87,8 +87,8 @@ Deno.test("GET /api/health answers 503 in the error body when a check fails or t
   const res = await app.request("/api/health");
   assert.equal(res.status, 503);
   const body = await res.json();
-  assert.equal(body.error, "service_unavailable");
-  assert.equal(body.code, 503);
+  assert.equal(body.code, "SERVICE_UNAVAILABLE");
+  assert.equal(body.status, 503);
   assert.equal(body.message, "Health check failed: database, cache");
   assert.equal(body.details.status, "unhealthy");
   assert.deepEqual(body.details.components, {
@@ -118,7 +118,7 @@ Deno.test("POST /api/health answers 405 naming the allowed methods", async () =>
   assert.equal(res.status, 405);
   assert.equal(res.headers.get("Allow"), "GET, HEAD");
   const body = await res.json();
-  assert.equal(body.error, "method_not_allowed");
+  assert.equal(body.code, "METHOD_NOT_ALLOWED");
   assert.deepEqual(body.details, { allowed: ["GET", "HEAD"] });
 });
 

@@ -84,7 +84,7 @@ Deno.test("DELETE /api/jobs/{id} cancels the tenant's job; another tenant's id i
 
   const foreign = await s.app.request(status_url, { method: "DELETE", headers: other.headers });
   assert.equal(foreign.status, 404);
-  assert.equal((await foreign.json()).error, "not_found");
+  assert.equal((await foreign.json()).code, "NOT_FOUND");
 
   const cancelled = await s.app.request(status_url, { method: "DELETE", headers: acme.headers });
   assert.equal(cancelled.status, 200);
@@ -93,7 +93,7 @@ Deno.test("DELETE /api/jobs/{id} cancels the tenant's job; another tenant's id i
   assert.equal(status.data.status, "cancelled");
   const result = await s.app.request(result_url, { headers: acme.headers });
   assert.equal(result.status, 409);
-  assert.equal((await result.json()).error, "job_cancelled");
+  assert.equal((await result.json()).code, "JOB_CANCELLED");
   assert.equal(await storedRequests(s.kv, acme.tenantId), 0);
   // The cancelled job is finished: deleting it again removes it (204), then it is 404.
   const foreignCancelled = await s.app.request(status_url, {
@@ -138,7 +138,7 @@ Deno.test("DELETE /api/jobs/{id} of a finished job deletes it and its result (20
   // Another tenant can neither see nor delete it.
   const foreign = await s.app.request(status_url, { method: "DELETE", headers: other.headers });
   assert.equal(foreign.status, 404);
-  assert.equal((await foreign.json()).error, "not_found");
+  assert.equal((await foreign.json()).code, "NOT_FOUND");
   assert.equal((await getJob(s.kv, acme.tenantId, job_id))?.state, "succeeded");
   assert.ok(await getBlobManifest(s.kv, acme.tenantId, JOB_RESULT_KIND, job_id));
 
@@ -147,10 +147,10 @@ Deno.test("DELETE /api/jobs/{id} of a finished job deletes it and its result (20
   assert.equal(await deleted.text(), "");
   const status = await s.app.request(status_url, { headers: acme.headers });
   assert.equal(status.status, 404);
-  assert.equal((await status.json()).error, "not_found");
+  assert.equal((await status.json()).code, "NOT_FOUND");
   const result = await s.app.request(result_url, { headers: acme.headers });
   assert.equal(result.status, 404);
-  assert.equal((await result.json()).error, "not_found");
+  assert.equal((await result.json()).code, "NOT_FOUND");
   assert.equal(await getJob(s.kv, acme.tenantId, job_id), null);
   assert.equal(await getBlobManifest(s.kv, acme.tenantId, JOB_RESULT_KIND, job_id), null);
   const twice = await s.app.request(status_url, { method: "DELETE", headers: acme.headers });
@@ -166,7 +166,7 @@ Deno.test("a tenant over its limit of active jobs is answered 429 with Retry-Aft
   assert.equal(refused.status, 429);
   assert.ok(Number(refused.headers.get("Retry-After")) > 0);
   const body = await refused.json();
-  assert.equal(body.error, "too_many_jobs");
+  assert.equal(body.code, "TOO_MANY_JOBS");
   assert.equal(body.details.limit, 4);
   assert.equal(await storedRequests(s.kv, acme.tenantId), 4, "the refused request is not kept");
   assert.equal((await queue(s, other.headers)).status, 202);

@@ -69,7 +69,7 @@ Deno.test("GET /api/jobs/{id} of another tenant is 404 with every kind of creden
     const res = await p.app.request(`/api/jobs/${job.id}`, { headers: creds });
     assert.equal(res.status, 404);
     const body = await res.json();
-    assert.equal(body.error, "not_found");
+    assert.equal(body.code, "NOT_FOUND");
     assert.ok(!JSON.stringify(body).includes(a.tenantId), "nothing of tenant A leaks");
   }
   const unknown = await p.app.request("/api/jobs/no-such-job", { headers: a.apiKey });
@@ -82,7 +82,7 @@ Deno.test("a token of tenant A with the headers of tenant B is 403", async () =>
   const b = await p.tenant("globex");
   const res = await p.app.request("/api/jobs/x", { headers: { ...a.bearer, ...b.headers } });
   assert.equal(res.status, 403);
-  assert.equal((await res.json()).error, "forbidden");
+  assert.equal((await res.json()).code, "FORBIDDEN");
 });
 
 Deno.test("/api/* needs credentials but health, the OpenAPI document and login do not", async () => {
@@ -90,7 +90,7 @@ Deno.test("/api/* needs credentials but health, the OpenAPI document and login d
   const res = await p.app.request("/api/jobs/x");
   assert.equal(res.status, 401);
   assert.match(res.headers.get("WWW-Authenticate") ?? "", /^Bearer/);
-  assert.equal((await res.json()).code, 401);
+  assert.equal((await res.json()).status, 401);
   assert.equal((await p.app.request("/api/health")).status, 200);
   assert.equal((await p.app.request("/api/openapi.json")).status, 200);
   const login = await p.app.request("/api/auth/login", {

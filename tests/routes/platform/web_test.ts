@@ -92,7 +92,7 @@ Deno.test("GET /app/* answers 404 for an unknown asset and for paths outside the
   for (const path of ["/app/nope.js", "/app/../deno.json", "/app/vendor/", "/app/"]) {
     const res = await s.app.request(path);
     assert.equal(res.status, 404, path);
-    assert.equal((await res.json()).error, "not_found", path);
+    assert.equal((await res.json()).code, "NOT_FOUND", path);
   }
 });
 

@@ -57,7 +57,7 @@ Deno.test("Prefer: respond-async answers 202 and the job's result is the synchro
 
   const early = await s.app.request(job.result_url, { headers: acme.headers });
   assert.equal(early.status, 409);
-  assert.equal((await early.json()).error, "job_not_finished");
+  assert.equal((await early.json()).code, "JOB_NOT_FINISHED");
 
   await drain(s);
   const status = await (await s.app.request(job.status_url, { headers: acme.headers })).json();
@@ -115,7 +115,7 @@ Deno.test("a job whose data cannot be segmented fails once, and its result says 
   const result = await s.app.request(job.result_url, { headers: acme.headers });
   assert.equal(result.status, 409);
   const error = await result.json();
-  assert.equal(error.error, "job_failed");
+  assert.equal(error.code, "JOB_FAILED");
   assert.equal(error.message, status.data.error.message);
 });
 
@@ -133,7 +133,7 @@ Deno.test("another tenant's job and its result are 404, as unknown ones", async 
   for (const url of [job.status_url, job.result_url, "/api/jobs/nope/result"]) {
     const other = await s.app.request(url, { headers: globex.headers });
     assert.equal(other.status, 404, url);
-    assert.equal((await other.json()).error, "not_found");
+    assert.equal((await other.json()).code, "NOT_FOUND");
   }
   assert.equal((await s.app.request(job.result_url, { headers: acme.headers })).status, 200);
 });

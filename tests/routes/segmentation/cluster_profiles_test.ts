@@ -158,7 +158,7 @@ Deno.test("general shape with the labels of a prior purchasing_segmentation run"
   // Another tenant cannot use the run id.
   const foreign = await s.post({ data, run_id: seg.body.run_id }, s.otherHeaders);
   assert.equal(foreign.status, 404);
-  assert.equal(foreign.body.error, "not_found");
+  assert.equal(foreign.body.code, "NOT_FOUND");
   const unknown = await s.post({ data, run_id: "run_000000000000000000000000" });
   assert.equal(unknown.status, 404);
 });

@@ -69,7 +69,7 @@ Deno.test("POST /api/clusters/run answers 202 with a job whose result becomes th
   // GET /api/jobs/{id} keeps the service's own states.
   assert.equal((await a.get(`/api/jobs/${job.job_id}`)).body.data.status, "queued");
   assert.equal(queued.body.data.result, null);
-  assert.equal((await a.get("/api/clusters")).body.error, "no_clustering");
+  assert.equal((await a.get("/api/clusters")).body.code, "NO_CLUSTERING");
 
   await drain(s);
   const done = await a.get(job.status_url);
@@ -100,15 +100,16 @@ Deno.test("POST /api/clusters/run refuses bad bodies and needs a dataset", async
   const a = await session(s);
   const none = await a.post("/api/clusters/run", { n_clusters: 3 });
   assert.equal(none.status, 400);
-  assert.equal(none.body.error, "no_data");
+  assert.equal(none.body.code, "NO_DATA");
   await a.upload(MALL);
   const unknownFeature = await a.post("/api/clusters/run", { features: ["age", "shoe_size"] });
-  assert.equal(unknownFeature.status, 422);
+  // Document 003 lists no 422: a value that breaks a constraint is its 400.
+  assert.equal(unknownFeature.status, 400);
   assert.deepEqual(unknownFeature.body.details.unknown, ["shoe_size"]);
   const raw = await a.post("/api/clusters/run", { normalize: false });
-  assert.equal(raw.status, 422);
+  assert.equal(raw.status, 400);
   assert.equal(raw.body.details.parameter, "normalize");
-  assert.equal((await a.post("/api/clusters/run", { n_clusters: 11 })).status, 422);
+  assert.equal((await a.post("/api/clusters/run", { n_clusters: 11 })).status, 400);
   assert.equal((await a.post("/api/clusters/run", { algorithm: "spectral" })).status, 400);
   assert.equal((await a.post("/api/clusters/run", { colour: "red" })).status, 400);
 });
@@ -121,9 +122,9 @@ Deno.test("GET /api/clusters/jobs/{job_id} of another tenant's job is 404", asyn
   const b = await session(s, "globex");
   const other = await b.get(job.status_url);
   assert.equal(other.status, 404);
-  assert.equal(other.body.error, "not_found");
+  assert.equal(other.body.code, "NOT_FOUND");
   assert.equal((await b.get("/api/clusters/jobs/nope")).status, 404);
   await drain(s);
   assert.equal((await b.get(job.status_url)).status, 404);
-  assert.equal((await b.get("/api/clusters")).body.error, "no_data");
+  assert.equal((await b.get("/api/clusters")).body.code, "NO_DATA");
 });

@@ -88,7 +88,7 @@ Deno.test("GET /api/customers/{id}/segment answers 404 for an unknown customer",
   const a = await clusteredMall(s);
   const { status, body } = await a.get("/api/customers/9999/segment");
   assert.equal(status, 404);
-  assert.equal(body.error, "not_found");
+  assert.equal(body.code, "NOT_FOUND");
   assert.equal((await a.get("/api/customers/1/segment?include_insights=maybe")).status, 400);
 });
 
@@ -98,7 +98,7 @@ Deno.test("GET /api/customers/{id}/segment never reads another tenant's customer
   const b = await session(s, "globex");
   const none = await b.get("/api/customers/1/segment");
   assert.equal(none.status, 400);
-  assert.equal(none.body.error, "no_data");
+  assert.equal(none.body.code, "NO_DATA");
   await b.upload("id,gender,age\n7,F,30\n8,M,40\n");
   assert.equal((await b.get("/api/customers/1/segment")).status, 404);
   const own = (await b.get("/api/customers/7/segment")).body.data;

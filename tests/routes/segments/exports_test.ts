@@ -43,7 +43,7 @@ Deno.test("POST /api/export/{type} stores a CSV that downloads until it expires,
   const gone = await a.call(e.download_url);
   assert.equal(gone.status, 410);
   const body = await gone.json();
-  assert.equal(body.error, "gone");
+  assert.equal(body.code, "GONE");
   assert.equal(body.details.export_id, e.export_id);
 
   // Once the sweeper has deleted its bytes, the export still answers 410, not 404.
@@ -81,13 +81,14 @@ Deno.test("POST /api/export/{type} writes JSON, and refuses HTML for rule types"
   assert.equal(report.customers[0].segment_name, "18-25");
 
   const html = await a.post("/api/export/gender", { format: "html" });
-  assert.equal(html.status, 422);
+  // Document 003 lists no 422: a value that breaks a constraint is its 400.
+  assert.equal(html.status, 400);
   assert.equal(html.body.details.parameter, "format");
   assert.equal((await a.post("/api/export/gender", { format: "xlsx" })).status, 400);
   assert.equal((await a.post("/api/export/clv", { format: "csv" })).status, 400);
   assert.equal(
     (await a.post("/api/export/gender", { format: "json", columns: ["age"] })).status,
-    422,
+    400,
   );
   // An empty body is a CSV.
   const plain = await a.call("/api/export/gender", { method: "POST" });
@@ -127,7 +128,7 @@ Deno.test("POST /api/export/cluster serves the HTML report under a strict CSP, a
   })).body.data;
   assert.equal((await (await a.call(big.download_url)).text()).trimEnd().split("\r\n").length, 1);
   const bad = await a.post("/api/export/cluster", { format: "csv", columns: ["Shoe"] });
-  assert.equal(bad.status, 422);
+  assert.equal(bad.status, 400);
   assert.equal(bad.body.details.parameter, "columns");
 });
 
@@ -159,8 +160,8 @@ Deno.test("GET /api/exports/{export_id}/download never serves another tenant's e
   const b = await session(s, "globex");
   const other = await b.call(e.download_url);
   assert.equal(other.status, 404);
-  assert.equal((await other.json()).error, "not_found");
-  assert.equal((await b.post("/api/export/gender", { format: "csv" })).body.error, "no_data");
+  assert.equal((await other.json()).code, "NOT_FOUND");
+  assert.equal((await b.post("/api/export/gender", { format: "csv" })).body.code, "NO_DATA");
   assert.equal((await a.call("/api/exports/exp_000000000000000000000000/download")).status, 404);
   assert.equal((await a.call("/api/exports/../download")).status, 404);
   await b.upload(MALL);

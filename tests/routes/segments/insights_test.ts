@@ -49,11 +49,11 @@ Deno.test("GET /api/insights/cluster answers one insight per segment of the clus
 Deno.test("GET /api/insights/{type} answers 400 for missing columns, data or clustering", async () => {
   await using s = await segmentsService();
   const a = await session(s);
-  assert.equal((await a.get("/api/insights/gender")).body.error, "no_data");
+  assert.equal((await a.get("/api/insights/gender")).body.code, "NO_DATA");
   await a.upload(await Deno.readFile(new URL("../../data/mall_customers.csv", import.meta.url)));
   const missing = await a.get("/api/insights/purchase_tier");
   assert.equal(missing.status, 400);
   assert.deepEqual(missing.body.details.missing_columns, ["purchase_amount"]);
-  assert.equal((await a.get("/api/insights/cluster")).body.error, "no_clustering");
+  assert.equal((await a.get("/api/insights/cluster")).body.code, "NO_CLUSTERING");
   assert.equal((await a.get("/api/insights/horoscope")).status, 400);
 });

@@ -80,12 +80,12 @@ Deno.test("GET /api/segments/{type} refuses bad parameters with 400 or 422", asy
   const a = await clusteredMall(s);
   const unknown = await a.get("/api/segments/zodiac");
   assert.equal(unknown.status, 400);
-  assert.equal(unknown.body.error, "validation_error");
+  assert.equal(unknown.body.code, "INVALID_PARAMETER");
   // Document 003 lists 400 for invalid parameters: out-of-range paging is 400 on its routes.
   for (const query of ["limit=501", "limit=0", "offset=-1", "limit=501&offset=-1"]) {
     const paged = await a.get(`/api/segments/gender?${query}`);
     assert.equal(paged.status, 400, query);
-    assert.equal(paged.body.error, "validation_error", query);
+    assert.equal(paged.body.code, "INVALID_PARAMETER", query);
   }
   assert.equal((await a.get("/api/segments/cluster?limit=0")).status, 400);
   assert.equal((await a.get("/api/segments/gender?limit=ten")).status, 400);
@@ -125,7 +125,7 @@ Deno.test("GET /api/segments/{type} answers 400 naming the columns the dataset l
   ) {
     const { status, body } = await a.get(`/api/segments/${type}`);
     assert.equal(status, 400, type);
-    assert.equal(body.error, "missing_columns");
+    assert.equal(body.code, "MISSING_COLUMNS");
     assert.deepEqual(body.details.missing_columns, missing);
     assert.equal(body.details.segmentation_type, type);
     for (const role of missing) assert.match(body.message, new RegExp(role));
@@ -191,13 +191,13 @@ Deno.test("GET /api/segments/{type} without a dataset or clustering answers 400"
   const a = await session(s);
   const none = await a.get("/api/segments/gender");
   assert.equal(none.status, 400);
-  assert.equal(none.body.error, "no_data");
+  assert.equal(none.body.code, "NO_DATA");
   assert.equal(none.body.message, NO_DATA);
   await a.upload(MALL);
   assert.equal((await a.get("/api/segments/gender")).status, 200);
   const unclustered = await a.get("/api/segments/cluster");
   assert.equal(unclustered.status, 400);
-  assert.equal(unclustered.body.error, "no_clustering");
+  assert.equal(unclustered.body.code, "NO_CLUSTERING");
   assert.equal(unclustered.body.message, NO_CLUSTERING);
 });
 
@@ -208,12 +208,12 @@ Deno.test("GET /api/segments/{type} never shows one tenant another's segments", 
   for (const type of ["gender", "cluster"]) {
     const { status, body } = await b.get(`/api/segments/${type}`);
     assert.equal(status, 400);
-    assert.equal(body.error, "no_data");
+    assert.equal(body.code, "NO_DATA");
   }
   // B's own clustering is B's, even on the same file.
   await b.upload(MALL);
   const own = await b.get("/api/segments/cluster");
-  assert.equal(own.body.error, "no_clustering");
+  assert.equal(own.body.code, "NO_CLUSTERING");
 });
 
 Deno.test("GET /api/segments/{type} needs credentials", async () => {
@@ -246,10 +246,11 @@ Deno.test("GET /api/segments/{type} takes its thresholds from the request", asyn
     "65+",
   ]);
   const wrong = await a.get("/api/segments/income_bracket?income_low=90000&income_high=10000");
-  assert.equal(wrong.status, 422);
+  // Document 003 lists no 422: a value that breaks a constraint is its 400.
+  assert.equal(wrong.status, 400);
   assert.equal(wrong.body.details.parameter, "thresholds");
   const malformed = await a.get("/api/segments/age_group?age_bounds=old");
-  assert.equal(malformed.status, 422);
+  assert.equal(malformed.status, 400);
 });
 
 Deno.test("GET /api/segments/{type} sorts by every field it allows, in both orders", async () => {
