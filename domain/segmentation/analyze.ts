@@ -7,9 +7,11 @@
  * (`featureImportance`) and the cross-validated nearest-centroid accuracy (`accuracy`).
  *
  * The response keeps the document's camelCase names (`clusters[].clusterId`, `customers`,
- * `centroid`, `clusterName`, `characteristics`, `featureImportance`, `accuracy`); what this
- * service adds (`preprocessing`, `selection`, `metrics`, each cluster's `narrative`) is reported
- * as the domain modules produce it.
+ * `centroid`, `clusterName`, `characteristics`, `featureImportance`, `accuracy`); a cluster's
+ * `customers` are the request's own records (the document's "customer objects"), and its
+ * `customer_ids` their ids with the type they were sent in. What this service adds
+ * (`customer_ids`, `preprocessing`, `selection`, `metrics`, each cluster's `narrative`) is
+ * reported as the domain modules produce it.
  */
 import {
   type Algorithm,
@@ -36,7 +38,20 @@ export type AnalyzeAlgorithm = "auto" | Algorithm;
 /** The request (already validated by the route). */
 export interface AnalyzeRequest extends AnalyzeParams {
   data: readonly Record<string, unknown>[];
+  /**
+   * The name the client sent the records under (`customerData`, as document 002 writes it, or
+   * the alias `data`; default `data`): errors about the records name it.
+   */
+  records_parameter?: string;
+  /**
+   * Whether each cluster lists its customers' records in `customers` (default true, as the
+   * document shows); false leaves only their `customer_ids`, for a smaller response.
+   */
+  include_records?: boolean;
 }
+
+/** A customer id as the client sent it: text, or an integer kept an integer. */
+export type CustomerId = string | number;
 
 /** The request's parameters: everything but the customers. */
 export interface AnalyzeParams {
@@ -68,8 +83,16 @@ export class AnalyzeInputError extends Error {
 /** One cluster of the response. */
 export interface AnalyzeCluster {
   clusterId: number;
-  /** The ids of its customers (the id field's values, or "1".."n"). */
-  customers: string[];
+  /**
+   * Its customers: the request's records, unchanged, in request order (absent when the request
+   * set `include_records: false`).
+   */
+  customers?: Record<string, unknown>[];
+  /**
+   * The ids of its customers as the records hold them (`1` stays a number, `"C1"` text), or the
+   * 1-based record numbers when the records have no id field.
+   */
+  customer_ids: CustomerId[];
   size: number;
   /** Share of all customers (noise included). */
   share: number;
@@ -82,6 +105,14 @@ export interface AnalyzeCluster {
    * `domain/description/narrative.ts` writes it.
    */
   narrative: SegmentNarrative;
+}
+
+/** The customers no cluster holds (DBSCAN's noise), listed as a cluster lists its own. */
+export interface AnalyzeNoise {
+  customers?: Record<string, unknown>[];
+  customer_ids: CustomerId[];
+  size: number;
+  share: number;
 }
 
 /**
@@ -121,8 +152,8 @@ export interface RunMetrics {
 /** The response of `POST /api/analyze`, without `run_id` (added once the run is stored). */
 export interface AnalyzeResult {
   clusters: AnalyzeCluster[];
-  /** Customers DBSCAN left unassigned; null when there are none. */
-  noise: { customers: string[]; size: number; share: number } | null;
+  /** Customers DBSCAN left unassigned (as a cluster lists them); null when there are none. */
+  noise: AnalyzeNoise | null;
   /** Original field → share of the between-cluster variance; sums to 1. */
   featureImportance: Record<string, number>;
   /** Cross-validated nearest-centroid accuracy of the segments, in [0, 1]. */
@@ -149,19 +180,29 @@ export async function analyze(
   backend: ComputeBackend,
   language: Language,
 ): Promise<AnalyzeResult> {
+  const parameter = request.records_parameter ?? "data";
   const { pre, auto, labels, profiles, narratives, importance, confidence, fixed } =
-    await segmentTable(recordsTable(request.data), request, backend, language);
+    await segmentTable(recordsTable(request.data, parameter), request, backend, language)
+      .catch((err) => {
+        throw renamedRecordsParameter(err, parameter);
+      });
   const n = labels.length;
   const best = auto.best;
   const byId = new Map(narratives.map((s) => [s.cluster_id, s]));
+  const ids = typedIds(request.data, pre.report.idField);
+  const withRecords = request.include_records !== false;
 
-  const members = new Map<number, string[]>();
+  const members = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;
     let list = members.get(l);
     if (!list) members.set(l, list = []);
-    list.push(pre.ids[i]!);
+    list.push(i);
   }
+  const listed = (rows: readonly number[]) => ({
+    ...(withRecords ? { customers: rows.map((i) => request.data[i]!) } : {}),
+    customer_ids: rows.map((i) => ids[i]!),
+  });
   const noise = members.get(-1);
 
   return {
@@ -169,7 +210,7 @@ export async function analyze(
       const s = byId.get(c.cluster_id)!;
       return {
         clusterId: c.cluster_id,
-        customers: members.get(c.cluster_id) ?? [],
+        ...listed(members.get(c.cluster_id) ?? []),
         size: c.size,
         share: round(c.share, 6),
         centroid: Object.fromEntries(
@@ -181,7 +222,7 @@ export async function analyze(
       };
     }),
     noise: noise
-      ? { customers: noise, size: noise.length, share: round(noise.length / n, 6) }
+      ? { ...listed(noise), size: noise.length, share: round(noise.length / n, 6) }
       : null,
     featureImportance: Object.fromEntries(importance.map((f) => [f.name, f.importance])),
     accuracy: confidence.accuracy,
@@ -206,6 +247,32 @@ export async function analyze(
   };
 }
 
+/**
+ * Each record's customer id as the record holds it: the value of `idField` when it is a string
+ * or a finite number (an integer stays a number), else its text; the 1-based record number when
+ * there is no id field.
+ */
+export function typedIds(
+  records: readonly Record<string, unknown>[],
+  idField: string | null,
+): CustomerId[] {
+  return records.map((record, i) => {
+    if (idField === null) return i + 1;
+    const value = Object.hasOwn(record, idField) ? record[idField] : undefined;
+    if (typeof value === "string") return value;
+    if (typeof value === "number" && Number.isFinite(value)) return value;
+    return value === undefined || value === null ? i + 1 : String(value);
+  });
+}
+
+/** An `AnalyzeInputError` about the records, naming them as the client did. */
+function renamedRecordsParameter(err: unknown, parameter: string): unknown {
+  if (!(err instanceof AnalyzeInputError) || err.parameter !== "data" || parameter === "data") {
+    return err;
+  }
+  return new AnalyzeInputError(err.message, parameter, { cause: err.cause ?? err });
+}
+
 /** What `segmentTable` computed: the pipeline's outcome, with its explanations. */
 export interface SegmentedTable extends Segmentation {
   importance: NonNullable<Segmentation["importance"]>;
@@ -215,24 +282,28 @@ export interface SegmentedTable extends Segmentation {
 }
 
 /**
- * The typed columns of document 002's records.
+ * The typed columns of document 002's records, sent as `parameter` (default `data`).
  *
- * @throws {AnalyzeInputError} (`data`) with fewer than `MIN_RECORDS` records, or a record or
- *   value that cannot be typed (naming the field and the 0-based record).
+ * @throws {AnalyzeInputError} (`parameter`) with fewer than `MIN_RECORDS` records, or a record
+ *   or value that cannot be typed (naming the field and the 0-based record).
  */
-export function recordsTable(data: readonly Record<string, unknown>[]): ColumnTable {
+export function recordsTable(
+  data: readonly Record<string, unknown>[],
+  parameter = "data",
+): ColumnTable {
   const n = Array.isArray(data) ? data.length : 0;
   if (n < MIN_RECORDS) {
     throw new AnalyzeInputError(
-      `Expected at least ${MIN_RECORDS} records in data (two clusters need three) but found ${n}`,
-      "data",
+      `Expected at least ${MIN_RECORDS} records in ${parameter} (two clusters need three) but ` +
+        `found ${n}`,
+      parameter,
     );
   }
   try {
     return columnsFromRecords(data);
   } catch (err) {
     if (err instanceof Error && err.name === "DatasetError") {
-      throw new AnalyzeInputError(err.message, "data", { cause: err });
+      throw new AnalyzeInputError(err.message, parameter, { cause: err });
     }
     throw err;
   }
@@ -327,7 +398,7 @@ export function storedSummary(result: AnalyzeResult) {
   const { clusters, noise, ...rest } = result;
   return {
     ...rest,
-    clusters: clusters.map(({ customers: _, narrative: __, ...c }) => c),
+    clusters: clusters.map(({ customers: _, customer_ids: __, narrative: ___, ...c }) => c),
     noise: noise ? { size: noise.size, share: noise.share } : null,
     narratives: clusters.map((c) => c.narrative),
   };

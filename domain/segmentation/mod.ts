@@ -6,6 +6,11 @@
  */
 export { AnalyzeInputError, recommendationLines } from "./analyze.ts";
 export {
+  type DocumentAnalysisCluster,
+  narrativesFromAnalysis,
+  narrativesInLanguage,
+} from "./analysis_narratives.ts";
+export {
   type AnswerMode,
   answerMode,
   type AnswerModeReason,

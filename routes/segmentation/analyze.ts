@@ -1,17 +1,25 @@
 /**
- * Document 002: `POST /api/analyze` segments customer records with any fields (automatic model
- * selection, or one algorithm and/or a fixed number of clusters) and answers the document's
- * `clusters`, `featureImportance` and `accuracy`, plus `run_id`, `preprocessing`, `selection`
- * and `metrics`; `POST /api/recommendations` turns a stored run (`run_id`) or a previous
- * analysis (`analysis`) into strategy lines. Every analysis is stored as a run of the tenant,
+ * Document 002: `POST /api/analyze` segments customer records with any fields, sent as
+ * `customerData` (the document's name) or `data` (automatic model selection, or one algorithm
+ * and/or a fixed number of clusters) and answers the document's `clusters` (each with its
+ * customers' records), `featureImportance` and `accuracy`, plus `run_id`, `customer_ids`,
+ * `preprocessing`, `selection` and `metrics`; `POST /api/recommendations` turns a stored run
+ * (`run_id`) or an analysis (`analysis`: ours, or any in the document's shape) into strategy
+ * lines in the language of `Accept-Language`. Every analysis is stored as a run of the tenant,
  * without its records.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { recommendationLines } from "../../domain/segmentation/mod.ts";
+import {
+  type DocumentAnalysisCluster,
+  narrativesFromAnalysis,
+  narrativesInLanguage,
+  recommendationLines,
+} from "../../domain/segmentation/mod.ts";
 import { parseAcceptLanguage, type SegmentNarrative } from "../../domain/description/mod.ts";
 import { getRun } from "../../domain/segmentation/mod.ts";
-import { ClientError } from "../http/errors.ts";
+import { ClientError, wrapClientErrors } from "../http/errors.ts";
+import { CASING_CONFLICT } from "../http/casing.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
@@ -20,11 +28,21 @@ import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
 /** The run source of `POST /api/analyze`. */
 export const ANALYZE_SOURCE = "analyze";
 
-/** The request body of `POST /api/analyze`. */
+// Records are data: a z.record keeps the casing layer off their keys.
+const Records = z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_CUSTOMERS);
+
+/** The request body of `POST /api/analyze`: `customerData` (or its alias `data`) and options. */
 export const AnalyzeBody = z.object({
-  // Records are data: a z.record keeps the casing layer off their keys.
-  data: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_CUSTOMERS).meta({
-    description: "Customer records with any fields; the id field is kept, never a feature",
+  customerData: Records.optional().meta({
+    description: "Customer records with any fields (document 002's name; required unless " +
+      "data is sent); the id field is kept, never a feature",
+  }),
+  data: Records.optional().meta({
+    description: "The same records under their older name (an alias of customerData)",
+  }),
+  include_records: z.boolean().optional().meta({
+    description: "false: clusters list only customer_ids, not the records (smaller response; " +
+      "default true)",
   }),
   id_field: z.string().min(1).max(200).optional().meta({
     description: "The field holding the customer id (default: detected by name)",
@@ -45,11 +63,37 @@ export const AnalyzeBody = z.object({
   min_samples: z.int().min(2).max(1000).optional().meta({
     description: "DBSCAN's core-point threshold (default 5)",
   }),
-}).strict().meta({ id: "AnalyzeRequest" });
+}).strict().superRefine((body, ctx) => {
+  if (body.customerData === undefined && body.data === undefined) {
+    // A missing required parameter (400), named as the document names it.
+    ctx.addIssue({
+      code: "invalid_type",
+      expected: "array",
+      path: ["customerData"],
+      message: "Required",
+      input: undefined,
+    });
+  } else if (body.customerData !== undefined && body.data !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["customerData"],
+      message: "Both 'customerData' and its alias 'data' were given; send one",
+      params: { code: CASING_CONFLICT, spellings: ["customerData", "data"] },
+    });
+  }
+}).meta({ id: "AnalyzeRequest" });
+
+const CustomerId = z.union([z.string(), z.number()]);
 
 const Cluster = z.object({
   clusterId: z.int(),
-  customers: z.array(z.string()),
+  customers: z.array(z.record(z.string(), z.unknown())).optional().meta({
+    description: "The cluster's customers: the request's records, unchanged (absent with " +
+      "include_records: false)",
+  }),
+  customer_ids: z.array(CustomerId).meta({
+    description: "Their ids as sent (integers stay integers), or record numbers 1..n",
+  }),
   size: z.int(),
   share: z.number(),
   centroid: z.record(z.string(), z.number()),
@@ -60,8 +104,12 @@ const Cluster = z.object({
 const AnalyzeResponse = z.object({
   run_id: z.string(),
   clusters: z.array(Cluster),
-  noise: z.object({ customers: z.array(z.string()), size: z.int(), share: z.number() })
-    .nullable(),
+  noise: z.object({
+    customers: z.array(z.record(z.string(), z.unknown())).optional(),
+    customer_ids: z.array(CustomerId),
+    size: z.int(),
+    share: z.number(),
+  }).nullable(),
   featureImportance: z.record(z.string(), z.number()),
   accuracy: z.number(),
   algorithm: z.string(),
@@ -95,13 +143,34 @@ const Narrative = z.object({
   actions: z.array(z.object({ key: z.string(), text: z.string() }).passthrough()),
 }).passthrough();
 
+/** One cluster of an analysis sent back: ours (with `narrative`) or the document's shape. */
+const AnalysisCluster = z.object({
+  clusterId: z.int().optional(),
+  clusterName: z.string().max(500).optional(),
+  characteristics: z.array(z.string().max(1000)).max(100).optional(),
+  centroid: z.record(z.string(), z.number().finite()).optional().meta({
+    description: "Mean of each numeric feature (the document's centroid)",
+  }),
+  customers: z.array(z.unknown()).max(MAX_CUSTOMERS).optional().meta({
+    description: "The cluster's customer records (or ids)",
+  }),
+  size: z.int().min(0).optional(),
+  narrative: Narrative.optional(),
+}).passthrough();
+
 /** The request body of `POST /api/recommendations`. */
 export const RecommendationsBody = z.object({
   run_id: z.string().min(1).max(100).optional(),
   analysis: z.object({
     run_id: z.string().min(1).max(100).optional(),
-    clusters: z.array(z.object({ narrative: Narrative.optional() }).passthrough()).optional(),
-  }).passthrough().optional(),
+    clusters: z.array(AnalysisCluster).max(100).optional(),
+    language: z.string().max(20).optional().meta({
+      description: "The language the analysis's narratives are written in (en, es, pt)",
+    }),
+  }).passthrough().optional().meta({
+    description: "An analysis: a response of POST /api/analyze, or any analysis in document " +
+      "002's shape (clusters with clusterName and centroid; customers optional)",
+  }),
 }).strict().refine((b) => (b.run_id === undefined) !== (b.analysis === undefined), {
   message: "Send either run_id or analysis (a previous /api/analyze response), not both",
 }).meta({ id: "RecommendationsRequest" });
@@ -139,6 +208,16 @@ const recommendationsRoute = segmentationPostRoute({
 /** What an analyze run stores (`storedSummary`, plus the request's parameters). */
 interface StoredAnalysis {
   narratives: SegmentNarrative[];
+  clusters?: DocumentAnalysisCluster[];
+  language?: Language;
+}
+
+type Language = ReturnType<typeof parseAcceptLanguage>;
+const LANGUAGES: readonly string[] = ["en", "es", "pt"];
+
+/** A language tag an analysis says it was written in, if it is one of ours. */
+function writtenIn(tag: string | undefined): Language | undefined {
+  return tag !== undefined && LANGUAGES.includes(tag) ? tag as Language : undefined;
 }
 
 /** The document-002 sub-app, mounted at `/api`. */
@@ -150,18 +229,20 @@ export function analyzeRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
     if (!principal) throw new ClientError(401, "unauthorized", "Authentication required");
     const body = c.req.valid("json");
     const language = parseAcceptLanguage(c.req.header("Accept-Language"));
-    const { data: _data, ...params } = body;
+    const { customerData, data, ...params } = body;
+    const parameter = customerData !== undefined ? "customerData" : "data";
+    const request = { ...params, data: (customerData ?? data)!, records_parameter: parameter };
     return await answerSegmentation(
       c,
       deps,
       principal.tenantId,
       {
-        task: { kind: "analyze", request: body, language },
+        task: { kind: "analyze", request, language },
         source: ANALYZE_SOURCE,
         params,
       },
       SYNC_LIMITS.analyze,
-      "data",
+      parameter,
     );
   });
 
@@ -170,13 +251,25 @@ export function analyzeRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
     if (!principal) throw new ClientError(401, "unauthorized", "Authentication required");
     const body = c.req.valid("json");
     const language = parseAcceptLanguage(c.req.header("Accept-Language"));
-    const embedded = body.analysis?.clusters?.map((cl) => cl.narrative);
+    const clusters = body.analysis?.clusters ?? [];
+    const embedded = clusters.map((cl) => cl.narrative);
     let narratives: SegmentNarrative[];
     let runId: string | null = body.run_id ?? body.analysis?.run_id ?? null;
-    if (embedded && embedded.length > 0 && embedded.every((n) => n !== undefined)) {
+    if (embedded.length > 0 && embedded.every((n) => n !== undefined)) {
       // A (possibly edited) analysis sent back carries its own segments.
-      narratives = embedded as unknown as SegmentNarrative[];
+      narratives = narrativesInLanguage(
+        embedded as unknown as SegmentNarrative[],
+        clusters as DocumentAnalysisCluster[],
+        writtenIn(body.analysis?.language),
+        language,
+      );
       if (body.run_id === undefined) runId = body.analysis?.run_id ?? null;
+    } else if (runId === null && clusters.length > 0) {
+      // An analysis in the document's shape, from anywhere: described from its centroids.
+      narratives = wrapClientErrors(
+        () => narrativesFromAnalysis(clusters as DocumentAnalysisCluster[], language),
+        { details: { parameter: "analysis.clusters" } },
+      );
     } else if (runId !== null) {
       const run = await getRun<StoredAnalysis>(deps.kv, principal.tenantId, runId);
       if (!run || run.source !== ANALYZE_SOURCE || !Array.isArray(run.body.narratives)) {
@@ -184,12 +277,18 @@ export function analyzeRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
           details: { run_id: runId },
         });
       }
-      narratives = run.body.narratives;
+      narratives = narrativesInLanguage(
+        run.body.narratives,
+        run.body.clusters ?? [],
+        run.body.language,
+        language,
+      );
     } else {
       throw new ClientError(
         422,
         "invalid_parameter",
-        "The analysis has neither a run_id nor the clusters' narratives of /api/analyze",
+        "Expected an analysis with clusters (clusterName and centroid, as /api/analyze " +
+          "answers) or a run_id but found neither",
         { details: { parameter: "analysis" } },
       );
     }

@@ -32,11 +32,13 @@ Deno.test("analyze finds the three groups and reports every document-002 field",
   const r = await analyze({ data: records(60), id_field: "customer" }, backend.b, "en");
   assert.equal(r.clusters.length, 3);
   assert.equal(r.noise, null);
-  const ids = r.clusters.flatMap((c) => c.customers).sort();
+  const ids = r.clusters.flatMap((c) => c.customer_ids).sort();
   assert.deepEqual(ids, records(60).map((x) => x.customer).sort());
   for (const c of r.clusters) {
+    // Each cluster lists its customers' own records, and their ids.
+    assert.deepEqual(c.customers!.map((x) => x.customer), c.customer_ids);
     // Each cluster is one of the generated groups: its members share i mod 3.
-    const groups = new Set(c.customers.map((id) => Number(id.slice(1)) % 3));
+    const groups = new Set(c.customer_ids.map((id) => Number(String(id).slice(1)) % 3));
     assert.equal(groups.size, 1);
     assert.deepEqual(Object.keys(c.centroid).sort(), ["age", "spend"]);
     assert.equal(c.clusterName, c.narrative.name);
@@ -72,9 +74,35 @@ Deno.test("analyze honours a fixed algorithm and k, and reports DBSCAN's noise a
   const data = [...records(90), { customer: "far", age: 500, spend: 1e7, kind: "a" }];
   const d = await analyze({ data, id_field: "customer", algorithm: "dbscan" }, backend.b, "en");
   assert.equal(d.algorithm, "dbscan");
-  assert.ok(d.noise !== null && d.noise.customers.includes("far"));
+  assert.ok(d.noise !== null && d.noise.customer_ids.includes("far"));
   const labelled = d.clusters.reduce((s, c) => s + c.size, 0) + d.noise!.size;
   assert.equal(labelled, data.length);
+});
+
+Deno.test("analyze keeps each id's type, numbers records without ids, and can leave records out", async () => {
+  await using backend = disposable();
+  const data = records(30).map(({ customer: _, ...r }, i) => ({ id: i + 1, ...r }));
+  const typed = await analyze({ data }, backend.b, "en");
+  const ids = typed.clusters.flatMap((c) => c.customer_ids);
+  assert.ok(ids.every((id) => typeof id === "number"), "integer ids stay integers");
+  assert.deepEqual([...ids].sort((a, b) => Number(a) - Number(b)), data.map((r) => r.id));
+  assert.ok(typed.clusters.every((c) => c.customers!.every((r) => data.includes(r as never))));
+
+  const anonymous = records(30).map(({ customer: _, ...r }) => r);
+  const numbered = await analyze({ data: anonymous, include_records: false }, backend.b, "en");
+  const rows = numbered.clusters.flatMap((c) => c.customer_ids).sort((a, b) => +a - +b);
+  assert.deepEqual(rows, Array.from({ length: 30 }, (_, i) => i + 1), "record numbers 1..n");
+  assert.ok(numbered.clusters.every((c) => c.customers === undefined));
+});
+
+Deno.test("analyze names the records as the client sent them in its errors", async () => {
+  await using backend = disposable();
+  await assert.rejects(
+    () => analyze({ data: records(2), records_parameter: "customerData" }, backend.b, "en"),
+    (err: unknown) =>
+      err instanceof AnalyzeInputError && err.parameter === "customerData" &&
+      /in customerData/.test(err.message),
+  );
 });
 
 Deno.test("analyze names the parameter at fault", async () => {

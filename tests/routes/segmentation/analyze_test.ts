@@ -69,7 +69,9 @@ function checkResponse(body: Json, n: number) {
   for (const c of body.clusters) {
     assert.equal(typeof c.clusterId, "number");
     assert.equal(c.customers.length, c.size);
-    for (const id of c.customers) {
+    assert.equal(c.customer_ids.length, c.size);
+    assert.ok(c.customers.every((r: unknown) => typeof r === "object" && r !== null));
+    for (const id of c.customer_ids) {
       assert.ok(!seen.has(id), `customer ${id} is in two clusters`);
       seen.add(id);
     }
@@ -80,7 +82,7 @@ function checkResponse(body: Json, n: number) {
     assert.equal(typeof c.clusterName, "string");
     assert.ok(Array.isArray(c.characteristics));
   }
-  for (const id of body.noise?.customers ?? []) {
+  for (const id of body.noise?.customer_ids ?? []) {
     assert.ok(!seen.has(id), `noise customer ${id} is also in a cluster`);
     seen.add(id);
   }
@@ -100,8 +102,8 @@ function checkResponse(body: Json, n: number) {
   assert.equal(body.preprocessing.rows, n);
 }
 
-const labelsOf = (body: { clusters: { customers: string[] }[] }) =>
-  body.clusters.map((c) => [...c.customers].sort());
+const labelsOf = (body: { clusters: { customer_ids: (string | number)[] }[] }) =>
+  body.clusters.map((c) => c.customer_ids.map(String).sort());
 
 Deno.test("POST /api/analyze answers document 002's fields and stores a small run", async () => {
   await using s = await service();
@@ -121,7 +123,13 @@ Deno.test("POST /api/analyze answers document 002's fields and stores a small ru
   for (const c of body.clusters) {
     assert.deepEqual(Object.keys(c.centroid).sort(), ["age", "income", "purchases"]);
   }
-  assert.ok(body.clusters.some((c: { customers: string[] }) => c.customers.includes("1")));
+  // The records come back as sent, in their clusters; integer ids stay integers.
+  assert.ok(body.clusters.some((c: { customer_ids: unknown[] }) => c.customer_ids.includes(1)));
+  const returned = body.clusters.flatMap((c: { customers: unknown[] }) => c.customers);
+  assert.deepEqual(
+    [...returned].sort((a: Json, b: Json) => a.id - b.id),
+    data,
+  );
 
   const run = await getRun<Json>(s.kv, s.tenantId, body.run_id);
   assert.equal(run?.source, "analyze");
@@ -148,7 +156,9 @@ Deno.test("POST /api/analyze: fixed algorithm and n_clusters, id_field, Accept-L
   assert.equal(body.clusters.length, 4);
   assert.equal(body.selection.mode, "fixed");
   assert.equal(body.preprocessing.idField, "code");
-  assert.ok(body.clusters.flatMap((c: { customers: string[] }) => c.customers).includes("C1"));
+  assert.ok(
+    body.clusters.flatMap((c: { customer_ids: string[] }) => c.customer_ids).includes("C1"),
+  );
   const en = await (await s.post("/api/analyze", { data, id_field: "code", n_clusters: 4 }))
     .json();
   assert.notEqual(en.clusters[0].narrative.persona, body.clusters[0].narrative.persona);
@@ -162,7 +172,7 @@ Deno.test("POST /api/analyze rejects empty data, Infinity, too few rows and a ba
 
   const missing = await s.post("/api/analyze", {});
   assert.equal(missing.status, 400);
-  assert.match((await missing.json()).message, /data/);
+  assert.match((await missing.json()).message, /customerData/);
 
   // JSON has no Infinity, but 1e999 parses to it.
   const raw = JSON.stringify({ data: customers(10) }).replace('"income":', '"income":1e999,"x":');
