@@ -38,7 +38,7 @@ Deno.test("documents 000, 002 and the workflow give the same customers the same 
     "en",
   );
   const labels002 = new Map(
-    doc002.clusters.flatMap((c) => c.customers.map((id) => [id, c.clusterId] as const)),
+    doc002.clusters.flatMap((c) => c.customer_ids.map((id) => [String(id), c.clusterId] as const)),
   );
 
   const dataset = datasetFromRecords(records(data), { name: "same", now: 0 });
