@@ -15,15 +15,18 @@ import {
   type TextColumn,
 } from "./types.ts";
 import { describeValue as describe, isIdName } from "./values.ts";
+import { mergeRoleCorrections, type RoleCorrectionsOverride } from "./role_corrections.ts";
 
 /**
  * A client's changes to the guessed column map: a role set to a column name replaces the guess,
  * set to null removes it, absent keeps it. `products` replaces the product list. `incomeScale`
- * overrides the income multiplier (otherwise guessed from the income column's name).
+ * overrides the income multiplier (otherwise guessed from the income column's name). `columns`
+ * corrects business roles and units per column (`role_corrections.ts`).
  */
 export type ColumnMapOverride =
   & { readonly [R in ColumnRole]?: string | null }
-  & { readonly products?: readonly string[] | null; readonly incomeScale?: number | null };
+  & { readonly products?: readonly string[] | null; readonly incomeScale?: number | null }
+  & { readonly columns?: RoleCorrectionsOverride | null };
 
 /** What `guessColumnMap` returns. */
 export interface GuessedColumnMap {
@@ -142,6 +145,17 @@ export function applyColumnMap(dataset: Dataset, override: ColumnMapOverride): D
   let columns = dataset.columns;
   for (const [key, value] of Object.entries(override)) {
     if (key === "incomeScale") continue;
+    // Per column business roles and units (docs/roles.md).
+    if (key === "columns") {
+      const merged = mergeRoleCorrections(
+        dataset.columns.map((c) => c.name),
+        dataset.columnMap.columns,
+        value,
+      );
+      if (merged === undefined) delete map.columns;
+      else map.columns = merged;
+      continue;
+    }
     if (key !== "products" && !(COLUMN_ROLES as readonly string[]).includes(key)) {
       throw new DatasetError(
         422,

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import type { RoleCorrection } from "../description/roles.ts";
+import { convertedColumn, type DerivableRole, derivedRole } from "./role_columns.ts";
 
 /** What a column holds, as inferred from its values (and overridable). */
 export type ColumnKind = "numeric" | "categorical" | "id" | "date";
@@ -51,10 +53,12 @@ export type ColumnRole = typeof COLUMN_ROLES[number];
 
 /**
  * Which column plays which role (column names), plus the product columns (spend or counts per
- * product category, e.g. `MntWines`) used for product affinity.
+ * product category, e.g. `MntWines`) used for product affinity, and the user's corrections of
+ * each column's business role and unit (`columns`, docs/roles.md).
  */
 export type ColumnMap = Partial<Record<ColumnRole, string>> & {
   readonly products?: readonly string[];
+  readonly columns?: Readonly<Record<string, RoleCorrection>>;
 };
 
 /** Typed columns of `rowCount` values each: what preprocessing reads (a `Dataset` is one). */
@@ -91,11 +95,42 @@ export function columnByName(dataset: Dataset, name: string): DatasetColumn | un
   return dataset.columns.find((c) => c.name === name);
 }
 
-/** The numeric column playing `role`, or undefined when the map has none or it is not numeric. */
+/**
+ * The numbers playing `role`: the mapped column (in the role's unit: a tenure in months mapped
+ * to `lifespan` is read in years), or, when the map names none, the measure the columns' business
+ * roles combine into (`role_columns.ts`: age from Year_Birth, spend as the sum of Mnt*, …).
+ * Undefined when neither is there or the mapped column is not numeric.
+ */
 export function numericRole(dataset: Dataset, role: ColumnRole): NumericColumn | undefined {
   const name = dataset.columnMap[role];
-  const column = name === undefined ? undefined : columnByName(dataset, name);
-  return column?.kind === "numeric" ? column : undefined;
+  const derivable = DERIVABLE.has(role) ? role as DerivableRole : undefined;
+  if (name === undefined) {
+    const d = derivable && derivedRole(dataset, derivable);
+    return d
+      ? { name: d.name, kind: "numeric", values: d.values, missing: countNaN(d.values) }
+      : undefined;
+  }
+  const column = columnByName(dataset, name);
+  if (column?.kind !== "numeric") return undefined;
+  const converted = derivable && convertedColumn(dataset, derivable, name);
+  return converted
+    ? { name: converted.name, kind: "numeric", values: converted.values, missing: column.missing }
+    : column;
+}
+
+const DERIVABLE = new Set<ColumnRole>([
+  "age",
+  "income",
+  "purchase_amount",
+  "purchase_frequency",
+  "lifespan",
+  "recency",
+]);
+
+function countNaN(values: Float64Array): number {
+  let n = 0;
+  for (const v of values) if (v !== v) n++;
+  return n;
 }
 
 /** The column playing `role` as text (numbers written as they read), or undefined. */

@@ -18,6 +18,15 @@
  */
 import type { ClusterProfile, ClusterProfiles } from "./profile.ts";
 import {
+  type BusinessRole,
+  detectRoles,
+  nameSuggests,
+  purchaseColumns,
+  type RoleUnit,
+  spendColumns,
+  wordsOf,
+} from "./roles.ts";
+import {
   type ActionKey,
   type Archetype,
   type BaseActionKey,
@@ -40,82 +49,48 @@ export const DISTINCT_RATIO = 1.5;
 /** |Cohen's d| from which a cluster is clearly not average. */
 export const DISTINCT_EFFECT = 0.8;
 
-/** Words of a column that is never purchases (issue 12): balances, cash advances, credit, payments. */
-const NOT_PURCHASES = /(^|_)(balance|cash|advance|credit|limit|payments?)($|_)/;
-/** Words saying a column counts purchases, orders, visits or transactions (or their frequency). */
-const COUNT_WORD =
-  /(^|_)(num|number|count|n|nb|no|freq|frequency|trx|times|visits|orders|transactions|sessions)($|_)/;
-const COUNT_NOUN = /(^|_)(purchases?|orders?|visits?|transactions?|trx|sessions?)($|_)/;
-
-/**
- * Name patterns of each role, tried in this order on the name's lower-case words joined by "_".
- * Frequency needs a purchase noun *and* a count word (PURCHASES_TRX, NumWebPurchases,
- * visit_frequency) or the bare name "frequency"; a money column named "purchases" without a count
- * word (PURCHASES, ONEOFF_PURCHASES) is spend; BALANCE_* / CASH_ADVANCE_* are never either.
- * TENURE is not loyalty (issue 12).
- */
-export const ROLE_PATTERNS: readonly (readonly [Role, RegExp])[] = [
-  ["recency", /(^|_)(recency|recent|days_since|since_last|last_purchase|inactive)/],
-  ["spending_score", /spending_score/],
-  ["ticket", /(ticket|avg_order|average_order|aov|order_value|basket)/],
-  ["income", /(^|_)(income|salary|earnings)/],
-  ["loyalty", /(^|_)(loyal|loyalty|member|points)/],
-  ["diversity", /(diversity|variety|breadth|categories|product_types|n_categories)/],
-  ["age", /(^|_)age($|_)/],
-  ["frequency", /^(freq|frequency)$/],
-  ["spend", /(^|_)(mnt|spend|spent|amount|total|revenue|monetary|sales|clv|ltv|value)($|_)/],
-];
+/** Narrative-only roles, read from the name alone: a 1–100 score and a count of categories. */
+const SPENDING_SCORE = /spending_score|spend_score/;
+const DIVERSITY = /(diversity|variety|breadth|categories|product_types|n_categories)/;
 
 /** Value range of a column, the evidence a role needs besides its name. */
 export interface ValueRange {
   min: number;
   max: number;
-}
-
-/** Whether a name says purchase frequency / count (both a purchase noun and a count word). */
-function frequencyName(words: string): boolean {
-  return !NOT_PURCHASES.test(words) &&
-    (/^(freq|frequency)$/.test(words) || (COUNT_NOUN.test(words) && COUNT_WORD.test(words)));
-}
-
-/** Whether a name says money spent on purchases (PURCHASES, ONEOFF_PURCHASES) or matches spend. */
-function spendName(words: string): boolean {
-  if (NOT_PURCHASES.test(words)) return false;
-  if (ROLE_PATTERNS.find(([r]) => r === "spend")![1].test(words)) return true;
-  return /(^|_)purchases?($|_)/.test(words) && !COUNT_WORD.test(words);
+  mean?: number;
 }
 
 /**
- * Whether the values back a count or money role: non-negative and not a 0–1 share
- * (a `*_FREQUENCY` column in [0, 1] is a share of periods, not a number of purchases).
+ * The narrative role a name and its values both support, or undefined: the business role of
+ * `roles.ts` (evidence from name and values; without `range` the name alone), read as the
+ * narratives speak (purchases and a rate of purchases are "frequency"; a birth year and a tenure
+ * have no narrative role), plus the spending score and product variety.
  */
-function countOrMoneyValues(range: ValueRange | undefined): boolean {
-  if (range === undefined) return true;
-  return Number.isFinite(range.min) && Number.isFinite(range.max) && range.min >= 0 &&
-    range.max > 1;
-}
-
-/** A name's lower-case words joined by "_", camelCase split. */
-function wordsOf(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_|_$/g, "");
-}
-
-/** The role a name and its values both support, or undefined. */
 export function roleOf(name: string, range?: ValueRange): Role | undefined {
   const words = wordsOf(name);
-  for (const [role, re] of ROLE_PATTERNS) {
-    if (role === "frequency") {
-      if (frequencyName(words)) return countOrMoneyValues(range) ? role : undefined;
-      continue;
-    }
-    if (role === "spend") {
-      if (spendName(words)) return countOrMoneyValues(range) ? role : undefined;
-      continue;
-    }
-    if (re.test(words)) return role;
+  if (SPENDING_SCORE.test(words)) return "spending_score";
+  if (DIVERSITY.test(words)) return "diversity";
+  if (range === undefined) return narrativeRole(nameSuggests(name), undefined);
+  const [report] = detectRoles([{ name, kind: "numeric", ...range }]);
+  return report?.role ? narrativeRole(report.role, report.unit) : undefined;
+}
+
+/** How the narratives speak of a business role. */
+function narrativeRole(
+  role: BusinessRole | undefined,
+  unit: RoleUnit | undefined,
+): Role | undefined {
+  switch (role) {
+    case undefined:
+    case "tenure":
+      return undefined;
+    case "purchases":
+      return "frequency";
+    case "age":
+      return unit === "birth_year" ? undefined : "age";
+    default:
+      return role;
   }
-  return undefined;
 }
 
 /** A level of a role in a cluster. */
@@ -205,13 +180,14 @@ export function describeSegments(
   }
   const spendFeatures = options.revenueFeature !== undefined
     ? [options.revenueFeature]
-    : totalOf(featuresOf(roles, "spend"), profiles.population.features);
+    : spendColumns(featuresOf(roles, "spend"), meansOf(profiles.population.features)).kept;
+  const frequencyFeatures = purchaseFeatures(roles, profiles.population.features);
   const popSpend = sumMeans(profiles.population.features, spendFeatures);
   const totalRevenue = popSpend === null ? null : popSpend * profiles.n_rows;
 
   const drafts = profiles.clusters.map((c) => {
     const levels = levelsOf(c, roles);
-    const kpis = kpisOf(c, roles, spendFeatures, totalRevenue);
+    const kpis = kpisOf(c, roles, spendFeatures, frequencyFeatures, totalRevenue);
     return { c, levels, kpis, archetype: archetypeOf(levels) };
   });
   const named = uniqueNames(drafts, roles, s);
@@ -220,15 +196,14 @@ export function describeSegments(
   const fmt = formatter(s.locale);
   // Every quoted figure names the column(s) it comes from (issue 12).
   const first = (role: Role) => featuresOf(roles, role).slice(0, 1);
-  const ticketCols = first("ticket").length > 0 ? first("ticket") : [
-    `${spendFeatures.length > 1 ? `(${spendFeatures.join(" + ")})` : spendFeatures[0]} / ${
-      first("frequency")[0]
-    }`,
-  ];
+  const group = (cols: readonly string[]) => cols.length > 1 ? `(${cols.join(" + ")})` : cols[0];
+  const ticketCols = first("ticket").length > 0
+    ? first("ticket")
+    : [`${group(spendFeatures)} / ${group(frequencyFeatures)}`];
   const allFigures = drafts.map((d): Figures => ({
     spend: sourced(num(fmt, d.kpis.average_spend), spendFeatures),
     ticket: sourced(num(fmt, d.kpis.average_ticket), ticketCols),
-    frequency: sourced(num(fmt, d.kpis.frequency), first("frequency")),
+    frequency: sourced(num(fmt, d.kpis.frequency), frequencyFeatures),
     recency: sourced(num(fmt, d.kpis.recency_days), first("recency")),
     loyalty: sourced(num(fmt, d.kpis.loyalty), first("loyalty")),
     diversity: sourced(num(fmt, meanOf(d.c, first("diversity"))), first("diversity")),
@@ -351,26 +326,25 @@ export function featureRoles(
 }
 
 /**
- * Spend features to sum: all of them, unless one's population mean is the sum of the others'
- * (within 1 %) and every other name holds its words, as PURCHASES = ONEOFF_PURCHASES +
- * INSTALLMENTS_PURCHASES: then that one alone.
+ * The features behind the purchases figure: the purchase counts added up (Num*Purchases, deal
+ * counts left out as `purchaseColumns` says) when the values show counts, else the first
+ * frequency feature alone (a rate is not added to another).
  */
-function totalOf(
-  names: readonly string[],
-  features: Record<string, { mean: number }>,
+function purchaseFeatures(
+  roles: Map<string, Role>,
+  population: Record<string, ValueRange>,
 ): string[] {
-  if (names.length < 3) return [...names];
-  const all = sumMeans(features, names);
-  if (all === null) return [...names];
-  for (const n of names) {
-    const m = features[n]?.mean;
-    if (m === undefined || !(m > 0)) continue;
-    const own = wordsOf(n).split("_");
-    const parts = names.filter((o) => o !== n);
-    const named = parts.every((o) => own.every((w) => wordsOf(o).split("_").includes(w)));
-    if (named && Math.abs(all - 2 * m) <= 0.01 * m) return [n];
-  }
-  return [...names];
+  const frequency = featuresOf(roles, "frequency");
+  const counts = frequency.filter((f) => {
+    const range = population[f];
+    if (range === undefined) return false;
+    return detectRoles([{ name: f, kind: "numeric", ...range }])[0]?.role === "purchases";
+  });
+  return counts.length > 0 ? purchaseColumns(counts).kept : frequency.slice(0, 1);
+}
+
+function meansOf(features: Record<string, { mean: number }>): Record<string, number> {
+  return Object.fromEntries(Object.entries(features).map(([k, v]) => [k, v.mean]));
 }
 
 /** A figure followed by the column(s) it comes from, e.g. "45.2 (PURCHASES_TRX)". */
@@ -418,10 +392,11 @@ function kpisOf(
   c: ClusterProfile,
   roles: Map<string, Role>,
   spendFeatures: readonly string[],
+  frequencyFeatures: readonly string[],
   totalRevenue: number | null,
 ): SegmentKpis {
   const spend = sumMeans(c.features, spendFeatures);
-  const frequency = meanOf(c, featuresOf(roles, "frequency"));
+  const frequency = sumMeans(c.features, frequencyFeatures);
   let ticket = meanOf(c, featuresOf(roles, "ticket"));
   if (ticket === null && spend !== null && frequency !== null && frequency > 0) {
     ticket = spend / frequency;

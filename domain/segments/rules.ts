@@ -20,6 +20,7 @@
  * @module
  */
 import { type ColumnRole, type Dataset, numericRole, textRole } from "../datasets/types.ts";
+import { clvReadsTotals } from "../datasets/role_columns.ts";
 import { quantileSorted } from "../description/profile.ts";
 import { round } from "../../compute/numbers.ts";
 import {
@@ -329,12 +330,20 @@ export function missingRoles(dataset: Dataset, type: SegmentType): ColumnRole[] 
 export function computeClv(
   dataset: Dataset,
   thresholds?: Partial<Thresholds>,
-): { clv: Float64Array; lifespan: Float64Array; defaulted: number; lifespanColumn: boolean } {
+): {
+  clv: Float64Array;
+  lifespan: Float64Array;
+  defaulted: number;
+  lifespanColumn: boolean;
+  totals: boolean;
+} {
   const t = resolveThresholds(thresholds);
   const amount = numericRole(dataset, "purchase_amount");
   const frequency = numericRole(dataset, "purchase_frequency");
   if (!amount || !frequency) throw new MissingColumnsError("clv", missingRoles(dataset, "clv"));
   const life = numericRole(dataset, "lifespan");
+  // Totals (spend and a count of purchases over one window) are not multiplied: docs/roles.md.
+  const totals = clvReadsTotals(dataset, amount.name, frequency.name);
   const n = dataset.rowCount;
   const clv = new Float64Array(n);
   const lifespan = new Float64Array(n);
@@ -344,9 +353,9 @@ export function computeClv(
     const years = Number.isNaN(own) ? t.defaultLifespanYears : own;
     if (Number.isNaN(own)) defaulted++;
     lifespan[i] = years;
-    clv[i] = amount.values[i]! * frequency.values[i]! * years;
+    clv[i] = totals ? amount.values[i]! * years : amount.values[i]! * frequency.values[i]! * years;
   }
-  return { clv, lifespan, defaulted, lifespanColumn: life !== undefined };
+  return { clv, lifespan, defaulted, lifespanColumn: life !== undefined, totals };
 }
 
 /** `DEFAULT_THRESHOLDS` with the given overrides (undefined ones ignored), checked. */
@@ -424,7 +433,8 @@ function assign(dataset: Dataset, type: SegmentType, t: Thresholds): Assignment 
   const { required, optional } = SEGMENT_ROLES[type];
   const columns: Partial<Record<ColumnRole, string>> = {};
   for (const role of [...required, ...optional]) {
-    const name = dataset.columnMap[role];
+    // A role no column is mapped to may read a measure of the columns' roles (docs/roles.md).
+    const name = dataset.columnMap[role] ?? numericRole(dataset, role)?.name;
     if (name !== undefined && (role !== "lifespan" || numericRole(dataset, role))) {
       columns[role] = name;
     }
@@ -516,9 +526,15 @@ function ageBins(t: Thresholds): { labels: string[]; rules: string[] } {
 }
 
 function clvTiers(dataset: Dataset, t: Thresholds) {
-  const { clv, defaulted, lifespanColumn } = computeClv(dataset, t);
+  const { clv, defaulted, lifespanColumn, totals } = computeClv(dataset, t);
   const known = Array.from(clv).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   const notes: string[] = [];
+  if (totals) {
+    notes.push(
+      "The purchase amount is total spend and the frequency a count of the same purchases: " +
+        "CLV = spend × lifespan in years (docs/roles.md).",
+    );
+  }
   if (!lifespanColumn) {
     notes.push(
       `No lifespan column: CLV uses the default lifespan of ${t.defaultLifespanYears} years.`,

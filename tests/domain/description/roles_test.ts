@@ -10,16 +10,17 @@ const COUNT = { min: 0, max: 358 };
 const SHARE = { min: 0, max: 1 };
 const MONEY = { min: 0, max: 49039.57 };
 
-Deno.test("frequency needs a purchase count name and count values", () => {
-  for (const name of ["PURCHASES_TRX", "NumWebPurchases", "visit_frequency", "NumWebVisitsMonth"]) {
+Deno.test("purchase frequency needs a purchase count name and count values", () => {
+  for (const name of ["PURCHASES_TRX", "NumWebPurchases", "visit_frequency"]) {
     assert.equal(roleOf(name, COUNT), "frequency", name);
     // The name alone is not enough: 0–1 values are a share, negative ones no count.
     assert.equal(roleOf(name, SHARE), undefined, name);
     assert.equal(roleOf(name, { min: -3, max: 12 }), undefined, name);
   }
-  // Count values alone are not enough either.
+  // Count values alone are not enough either; web visits are not purchases.
   assert.equal(roleOf("widgets", COUNT), undefined);
   assert.equal(roleOf("CASH_ADVANCE_TRX", COUNT), undefined);
+  assert.equal(roleOf("NumWebVisitsMonth", COUNT), undefined);
 });
 
 Deno.test("a *_FREQUENCY share and BALANCE_* are never purchases", () => {
