@@ -18,7 +18,13 @@ import { installErrorHandlers, normaliseThrown } from "./http/errors.ts";
 import { type HealthCheck, healthRoutes } from "./platform/health.ts";
 import { authRoutes } from "./platform/auth.ts";
 import { type AuthDeps, authenticate } from "./http/authenticate.ts";
-import { accessLog, corsFor, type CorsOptions, requestTimeout } from "./http/middleware.ts";
+import {
+  accessLog,
+  corsFor,
+  type CorsOptions,
+  defaultCors,
+  requestTimeout,
+} from "./http/middleware.ts";
 import { createRouter } from "./http/openapi.ts";
 import { rateLimit, type RateLimitClass, type RatePolicy } from "./http/rate_limit.ts";
 import { jobRoutes } from "./platform/jobs.ts";
@@ -56,7 +62,11 @@ export interface AppDeps {
   kv?: Deno.Kv;
   /** Per-class overrides of document 003's rate limits (`readRateLimits` reads them from env). */
   rateLimits?: Partial<Record<RateLimitClass, RatePolicy>>;
-  /** Origins allowed to call the API from a browser; without it, no CORS headers at all. */
+  /**
+   * Origins allowed to call the API from a browser. Without it: with `auth`, every origin as
+   * `*` (document 004), in open mode only for requests that carry credentials; without `auth`,
+   * no CORS headers at all. In open mode a configured list too is for credentialed requests only.
+   */
   cors?: CorsOptions;
   /** Time limit of a request in ms, answered 503 `timeout` (default 30 000; 0 for none). */
   timeoutMs?: number;
@@ -142,7 +152,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   if (deps.accessLog) app.use(accessLog(deps.accessLog, clock));
   app.use(secureHeaders());
-  if (deps.cors) app.use(corsFor(deps.cors));
+  // Document 004's "CORS for all origins" unless configured; open mode keeps anonymous requests
+  // same-origin (docs/http.md#cors). Without authentication (tests) only a configured CORS.
+  const cors = deps.cors ?? (deps.auth ? defaultCors({ open: isOpen(deps.auth) }) : undefined);
+  if (cors) {
+    app.use(corsFor(deps.auth && isOpen(deps.auth) ? { ...cors, credentialedOnly: true } : cors));
+  }
   app.use(normaliseThrown);
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (timeoutMs > 0) app.use(requestTimeout(timeoutMs));
@@ -207,6 +222,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   docsRoutes(app, { version });
   app.route("/", webRoutes());
   return app;
+}
+
+/** Whether requests without credentials act as a local tenant (open mode). */
+function isOpen(auth: NonNullable<AppDeps["auth"]>): boolean {
+  return auth.openTenantId !== undefined;
 }
 
 function acceptedRequestId(fromClient: string | undefined): string {

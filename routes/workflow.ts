@@ -636,8 +636,15 @@ function override(body: z.infer<typeof ColumnMapBody>): ColumnMapOverride {
   } as ColumnMapOverride;
 }
 
+/**
+ * Whether an uploaded file is a CSV, as document 004 asks ("Only CSV files are allowed"): by its
+ * name's extension when it has one (`.csv`, or `.tsv` for tab-separated values; `customers.txt`
+ * is not a CSV whatever it holds), else by its part's content type (`text/csv`,
+ * `application/csv`, `text/tab-separated-values`).
+ */
 function isCsv(filename: string, type: string): boolean {
   const lower = filename.toLowerCase();
-  if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) return true;
+  const dot = lower.lastIndexOf(".");
+  if (dot > 0 && dot < lower.length - 1) return lower.endsWith(".csv") || lower.endsWith(".tsv");
   return /^(text\/csv|application\/csv|text\/tab-separated-values)/i.test(type);
 }

@@ -18,6 +18,7 @@ import { type Matrix, matrix } from "../../compute/matrix.ts";
 import { round } from "../../compute/numbers.ts";
 import { standardize } from "../../compute/standardize.ts";
 import { columnsFromRecords } from "../datasets/records.ts";
+import type { Dataset } from "../datasets/types.ts";
 import { refuseOutOfRange } from "../datasets/mod.ts";
 import {
   describeSegments,
@@ -34,6 +35,73 @@ import { segmentColumns } from "./segment_columns.ts";
 
 /** Where the labels of a run came from. */
 export type LabelsSource = "request" | "run" | "computed";
+
+/**
+ * The customers of a stored run whose data the service keeps (a run of the analyst's workflow
+ * or of `POST /api/clusters/run`, whose body names its dataset and holds `run.ids` and
+ * `run.labels` in row order), as document 001's general shape: each row of `dataset` one
+ * customer, its numeric columns the features (a missing value is the column's median, so every
+ * customer has every feature), its categorical columns the attributes (a missing one is
+ * `MISSING_ATTRIBUTE`), its id the dataset's id (`Dataset.ids`); and the run's label of each.
+ * Null when the run holds no row labels, or when they do not name every row of `dataset`.
+ *
+ * @example
+ * ```ts
+ * import { runCustomers } from "./profile_request.ts";
+ * console.assert(runCustomers({ response: {} }, {} as never) === null);
+ * ```
+ */
+export function runCustomers(
+  runBody: unknown,
+  dataset: Dataset,
+): { data: GeneralCustomer[]; labels: Int32Array } | null {
+  const run = (runBody as { run?: { ids?: unknown; labels?: unknown } } | null)?.run;
+  const ids: unknown = run?.ids;
+  const rowLabels: unknown = run?.labels;
+  if (!Array.isArray(ids) || !Array.isArray(rowLabels) || ids.length !== rowLabels.length) {
+    return null;
+  }
+  const byId = new Map<string, number>();
+  ids.forEach((id, i) => byId.set(String(id), Number(rowLabels[i])));
+  const labels = new Int32Array(dataset.rowCount);
+  for (let row = 0; row < dataset.rowCount; row++) {
+    const label = byId.get(dataset.ids[row]!);
+    if (label === undefined || !Number.isInteger(label)) return null;
+    labels[row] = label;
+  }
+  const idColumn = dataset.columnMap.customer_id;
+  const numeric = dataset.columns.flatMap((c) =>
+    c.kind === "numeric" && c.name !== idColumn ? [{ name: c.name, values: filled(c.values) }] : []
+  );
+  const categorical = dataset.columns.flatMap((c) =>
+    c.kind === "categorical" && c.name !== idColumn ? [c] : []
+  );
+  const data = Array.from({ length: dataset.rowCount }, (_, row): GeneralCustomer => ({
+    customer_id: dataset.ids[row]!,
+    features: Object.fromEntries(numeric.map((c) => [c.name, c.values[row]!])),
+    ...(categorical.length > 0
+      ? {
+        attributes: Object.fromEntries(
+          categorical.map((c) => [c.name, c.values[row] ?? MISSING_ATTRIBUTE]),
+        ),
+      }
+      : {}),
+  }));
+  return { data, labels };
+}
+
+/** `values` with each NaN replaced by the median of the others (0 when all are NaN). */
+function filled(values: Float64Array): Float64Array {
+  const present = values.filter((v) => !Number.isNaN(v)).sort();
+  if (present.length === values.length) return values;
+  const mid = present.length >> 1;
+  const median = present.length === 0
+    ? 0
+    : present.length % 2
+    ? present[mid]!
+    : (present[mid - 1]! + present[mid]!) / 2;
+  return values.map((v) => Number.isNaN(v) ? median : v);
+}
 
 /** One customer of the general shape. */
 export interface GeneralCustomer {

@@ -4,16 +4,23 @@
  * log-scaled unless the request turns it off, KMeans, Gaussian Mixture, Ward and DBSCAN, every
  * candidate scored, one chosen by `compute/auto.ts`'s rule), and each segment is profiled in
  * original units and described in plain language. The response keeps the document's field
- * names and adds `preprocessing` (which features were log-scaled and why).
+ * names and adds `preprocessing` (which features were log-scaled and why). `selection:
+ * "silhouette"` asks for the document's literal rule instead of ours (`silhouetteChoice`).
  * `purchasingSegmentationV2` answers the reference-4.1.7 shape of the same path (`customers`).
  */
 import type { ComputeBackend } from "../../compute/backend.ts";
-import { type Algorithm, SELECTION_RULE } from "../../compute/auto.ts";
+import { type Algorithm, type Candidate, SELECTION_RULE } from "../../compute/auto.ts";
 import { matrix } from "../../compute/matrix.ts";
 import { round } from "../../compute/numbers.ts";
 import { wardTree } from "../../compute/ward.ts";
 import { columnsFromRecords } from "../datasets/records.ts";
-import type { Language, SegmentNarrative } from "../description/narrative.ts";
+import {
+  describeSegments,
+  type Language,
+  type NarrativeOptions,
+  type SegmentNarrative,
+} from "../description/narrative.ts";
+import { profileClusters } from "../description/profile.ts";
 import { PREPROCESS_DEFAULTS, type PreprocessReport } from "./preprocess.ts";
 import { segmentColumns } from "./segment_columns.ts";
 
@@ -44,7 +51,50 @@ export interface PurchasingRequest {
    * entry point; `off`: the six features are z-scored as they come.
    */
   skew_handling?: "auto" | "off";
+  /**
+   * Which rule chooses among the candidates: `auto` (default), the service's rule
+   * (`SELECTION_RULE`); `silhouette`, document 000's literal one (`SILHOUETTE_RULE`).
+   */
+  selection?: SelectionRuleName;
   data: PurchasingCustomer[];
+}
+
+/** The rules a request of document 000 may ask for. */
+export type SelectionRuleName = "auto" | "silhouette";
+
+/** Document 000's rule for `best_algorithm`, in words. */
+export const SILHOUETTE_RULE =
+  "document 000's rule: among the eligible candidates (metrics defined, smallest segment ≥ 1 % " +
+  "of customers, DBSCAN ≥ 2 clusters and ≤ 50 % noise), the highest silhouette wins; ties go " +
+  "to the lowest Davies-Bouldin";
+
+/**
+ * Document 000's literal choice of `best_algorithm`: among the eligible candidates with a
+ * silhouette, the one with the highest silhouette; ties go to the lowest Davies-Bouldin, then to
+ * the earlier candidate. Null when no eligible candidate has a silhouette.
+ *
+ * @example
+ * ```ts
+ * import { silhouetteChoice } from "./purchasing.ts";
+ * const c = (silhouette: number, daviesBouldin: number) =>
+ *   ({ silhouette, daviesBouldin, eligible: true }) as Parameters<typeof silhouetteChoice>[0][0];
+ * const best = silhouetteChoice([c(0.5, 0.9), c(0.6, 0.8), c(0.6, 0.7)]);
+ * console.assert(best?.daviesBouldin === 0.7);
+ * ```
+ */
+export function silhouetteChoice(candidates: readonly Candidate[]): Candidate | null {
+  let best: Candidate | null = null;
+  for (const c of candidates) {
+    if (!c.eligible || c.silhouette === null) continue;
+    if (
+      best === null || c.silhouette > best.silhouette! ||
+      (c.silhouette === best.silhouette &&
+        (c.daviesBouldin ?? Infinity) < (best.daviesBouldin ?? Infinity))
+    ) {
+      best = c;
+    }
+  }
+  return best;
 }
 
 /** What the response's `preprocessing` says about skew handling. */
@@ -94,19 +144,31 @@ export async function purchasingSegmentation(
   const table = columnsFromRecords(
     request.data.map((c) => Object.fromEntries(PURCHASING_FEATURES.map((f) => [f, c.features[f]]))),
   );
-  const { auto, labels, profiles, narratives, pre } = await segmentColumns(table, {
+  const narrativeOptions: NarrativeOptions = {
+    language,
+    roles: { product_diversity: "diversity", loyalty_score: "loyalty" },
+    revenueFeature: "purchase_total",
+  };
+  const segmented = await segmentColumns(table, {
     preprocess: { log1p: skew === "off" ? false : "auto" },
     maxClusters: request.max_clusters ?? 10,
     eps: request.dbscan_eps ?? 0.4,
     minSamples: request.dbscan_min_samples ?? 5,
     randomState: request.random_state ?? 0,
     profile: { numeric: features },
-    narrative: {
-      language,
-      roles: { product_diversity: "diversity", loyalty_score: "loyalty" },
-      revenueFeature: "purchase_total",
-    },
+    narrative: narrativeOptions,
   }, backend);
+  const { auto, pre } = segmented;
+  const rule = request.selection ?? "auto";
+  const literal = rule === "silhouette" ? silhouetteChoice(auto.candidates) : null;
+  const best = literal ?? auto.best;
+  let { labels, profiles, narratives } = segmented;
+  if (best !== auto.best) {
+    // The document's rule chose another candidate: profile and describe its segments instead.
+    labels = best.labels;
+    profiles = profileClusters({ labels, numeric: features, categorical: [], standardized: pre.x });
+    narratives = describeSegments(profiles, narrativeOptions);
+  }
   const byId = new Map<number, SegmentNarrative>(narratives.map((s) => [s.cluster_id, s]));
   const r4 = (v: number | null) => (v === null ? null : round(v, 4));
   const threshold = PREPROCESS_DEFAULTS.skewThreshold;
@@ -122,7 +184,7 @@ export async function purchasingSegmentation(
     dropped: pre.report.dropped,
   };
   return {
-    best_algorithm: ALGORITHM_NAMES[auto.best.algorithm],
+    best_algorithm: ALGORITHM_NAMES[best.algorithm],
     evaluation_metrics: auto.candidates.map((c) => ({
       algorithm: ALGORITHM_NAMES[c.algorithm],
       params: c.algorithm === "dbscan"
@@ -156,8 +218,12 @@ export async function purchasingSegmentation(
     })),
     noise_customers: profiles.n_noise,
     selection: {
-      rule: SELECTION_RULE,
-      why: auto.why,
+      rule,
+      description: rule === "silhouette" ? SILHOUETTE_RULE : SELECTION_RULE,
+      why: rule === "silhouette"
+        ? silhouetteWhy(best, literal !== null, auto.candidates)
+        : auto.why,
+      chosen: { algorithm: ALGORITHM_NAMES[best.algorithm], n_clusters: best.k },
       structure: auto.structure,
       note: auto.note,
       silhouette: auto.silhouetteMode,
@@ -355,7 +421,8 @@ export async function purchasingSegmentationV2(
     },
     noise_customers: profiles.n_noise,
     selection: {
-      rule: SELECTION_RULE,
+      rule: "auto" as const,
+      description: SELECTION_RULE,
       why: auto.why,
       structure: auto.structure,
       note: auto.note,
@@ -363,4 +430,19 @@ export async function purchasingSegmentationV2(
     backend: auto.backend,
     processing_time_ms: Math.round(performance.now() - t0),
   };
+}
+
+/** Why document 000's rule chose `best`, in one sentence. */
+function silhouetteWhy(
+  best: Candidate,
+  literal: boolean,
+  candidates: readonly Candidate[],
+): string {
+  const name = `${ALGORITHM_NAMES[best.algorithm]} with ${best.k} segments`;
+  if (!literal) {
+    return `No eligible candidate has a silhouette, so the service's rule chose ${name}`;
+  }
+  const eligible = candidates.filter((c) => c.eligible && c.silhouette !== null).length;
+  return `${name} has the highest silhouette (${round(best.silhouette!, 4)}) of the ${eligible} ` +
+    `eligible candidates, Davies-Bouldin ${round(best.daviesBouldin ?? NaN, 4)}`;
 }

@@ -19,6 +19,41 @@ export interface CorsOptions {
   origins: readonly string[];
   /** How long a browser may cache a preflight answer (default 600 s). */
   maxAgeSeconds?: number;
+  /**
+   * Only requests that carry credentials (`Authorization`, `X-API-Key`, `X-Secret`), and
+   * preflights that announce one in `Access-Control-Request-Headers`, get CORS headers. For open
+   * mode, where a request without credentials acts as the local tenant: any web page could read
+   * that tenant's data otherwise.
+   */
+  credentialedOnly?: boolean;
+}
+
+/**
+ * The CORS the app gets when none is configured: document 004's "CORS is enabled for all
+ * origins", as `Access-Control-Allow-Origin: *` (never a reflected origin, never credentials),
+ * for token-authenticated use. In open mode (`open`), only requests that carry credentials get
+ * it, so an anonymous request, served as the local tenant, stays same-origin.
+ *
+ * @example
+ * ```ts
+ * import { defaultCors } from "./middleware.ts";
+ * console.assert(defaultCors({ open: false }).origins[0] === "*");
+ * console.assert(defaultCors({ open: true }).credentialedOnly === true);
+ * ```
+ */
+export function defaultCors(mode: { open: boolean }): CorsOptions {
+  return { origins: ["*"], credentialedOnly: mode.open };
+}
+
+/** The request headers that carry credentials (the three ways to authenticate). */
+const CREDENTIAL_HEADERS = ["authorization", "x-api-key", "x-secret"] as const;
+
+/** Whether a request carries credentials, or (a preflight) announces that it will. */
+function carriesCredentials(c: Context): boolean {
+  if (CREDENTIAL_HEADERS.some((name) => c.req.header(name) !== undefined)) return true;
+  const announced = (c.req.header("Access-Control-Request-Headers") ?? "").toLowerCase()
+    .split(",").map((name) => name.trim());
+  return CREDENTIAL_HEADERS.some((name) => announced.includes(name));
 }
 
 /**
@@ -113,7 +148,8 @@ export const CORS_EXPOSED_HEADERS = [
 /**
  * CORS for the allow-listed origins only: a request from another origin gets no
  * `Access-Control-Allow-Origin` (so the browser withholds the response), and a preflight is
- * answered 204 before authentication and rate limiting. Credentials (cookies) are never allowed:
+ * answered 204 before authentication and rate limiting. With `credentialedOnly`, a request
+ * without credentials gets no CORS header either. Credentials (cookies) are never allowed:
  * the API authenticates with headers, and credentials with a reflected origin would let any
  * listed site's XSS act as the user (GHSA-88fw-hqm2-52qc is that bug in Hono's own `cors`).
  *
@@ -131,7 +167,10 @@ export function corsFor(options: CorsOptions): MiddlewareHandler {
   const anyOrigin = options.origins.includes("*");
   const allowed = new Set(options.origins);
   return cors({
-    origin: (origin) => anyOrigin ? "*" : allowed.has(origin) ? origin : null,
+    origin: (origin, c) => {
+      if (options.credentialedOnly && !carriesCredentials(c)) return null;
+      return anyOrigin ? "*" : allowed.has(origin) ? origin : null;
+    },
     allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
     allowHeaders: CORS_ALLOWED_HEADERS,
     exposeHeaders: CORS_EXPOSED_HEADERS,

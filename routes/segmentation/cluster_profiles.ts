@@ -19,6 +19,8 @@ import {
 } from "../../domain/segmentation/mod.ts";
 import { parseAcceptLanguage } from "../../domain/description/mod.ts";
 import { getRun, newRunId, saveRun } from "../../domain/segmentation/mod.ts";
+import { type GeneralCustomer, runCustomers } from "../../domain/segmentation/profile_request.ts";
+import { getDataset } from "../../domain/datasets/store.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import { shapeError } from "./shape_error.ts";
 import type { AppEnv } from "../env.ts";
@@ -169,17 +171,24 @@ export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv
       if (body.data && body.customers) {
         throw shapeError("customers", "Send either data or customers, not both", "conflict");
       }
-      if (!body.data && !body.customers) {
+      if (!body.data && !body.customers && body.run_id === undefined) {
         throw shapeError("data", "Required parameter 'data' is missing");
       }
       if (body.labels && body.run_id !== undefined) {
         throw shapeError("run_id", "Send either labels or run_id, not both", "conflict");
       }
-      const field = body.data ? "data" : "customers";
+      const field = body.customers ? "customers" : "data";
 
       let labelMap: Map<string, number> | null = null;
       let source: LabelsSource = "computed";
-      if (body.labels) {
+      // run_id alone: the stored run's own customers, from the dataset it segmented.
+      let runData: GeneralCustomer[] | null = null;
+      if (!body.data && !body.customers) {
+        const stored = await storedRunCustomers(deps.kv, principal.tenantId, body.run_id!);
+        runData = stored.data;
+        labelMap = new Map(stored.data.map((d, i) => [String(d.customer_id), stored.labels[i]!]));
+        source = "run";
+      } else if (body.labels) {
         labelMap = labelsFromRecord(body.labels);
         source = "request";
       } else if (body.run_id !== undefined) {
@@ -200,16 +209,15 @@ export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv
         throw shapeError("labels", "Required parameter 'labels' is missing");
       }
 
-      const ids = body.data
-        ? body.data.map((d) => d.customer_id)
-        : body.customers!.map((d) => d.id);
+      const data = body.data ?? runData;
+      const ids = data ? data.map((d) => d.customer_id) : body.customers!.map((d) => d.id);
       const labels = labelMap === null ? null : wrapClientErrors(
         () => assignLabels(ids, labelMap, field),
         { details: { parameter: source === "run" ? "run_id" : "labels" } },
       );
 
       const { data: _data, customers: _customers, labels: _labels, ...params } = body;
-      if (body.data) {
+      if (data) {
         return await answerSegmentation(
           c,
           deps,
@@ -217,7 +225,7 @@ export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv
           {
             task: {
               kind: "profiles",
-              data: body.data,
+              data,
               labels: labels ? Array.from(labels) : null,
               options: {
                 ...(body.max_clusters !== undefined ? { max_clusters: body.max_clusters } : {}),
@@ -258,4 +266,32 @@ export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv
     });
   }
   return app;
+}
+
+/**
+ * The customers and labels of run `runId` of `tenantId`, for a request with `run_id` alone:
+ * 404 when there is no such run; 422 naming `data` when the run keeps no customer data (runs of
+ * documents 000–002 store their results, not the customers sent) or its dataset is gone.
+ */
+async function storedRunCustomers(kv: Deno.Kv, tenantId: string, runId: string) {
+  const run = await getRun<{ dataset_id?: unknown }>(kv, tenantId, runId);
+  if (!run) {
+    throw new ClientError(404, "not_found", `No run ${runId}`, { details: { run_id: runId } });
+  }
+  const datasetId = run.body?.dataset_id;
+  const dataset = typeof datasetId === "string" ? await getDataset(kv, tenantId, datasetId) : null;
+  const customers = dataset ? runCustomers(run.body, dataset) : null;
+  if (!customers) {
+    const why = typeof datasetId === "string"
+      ? `its dataset ${datasetId} is no longer stored`
+      : "it keeps no customer data (runs of documents 000-002 store results, not the customers " +
+        "sent)";
+    throw new ClientError(
+      422,
+      "invalid_parameter",
+      `Run ${runId} cannot be profiled without data: ${why}; send data with run_id`,
+      { details: { parameter: "data", run_id: runId } },
+    );
+  }
+  return customers;
 }

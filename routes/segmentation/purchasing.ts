@@ -58,6 +58,12 @@ export const PurchasingBody = z.object({
   dbscan_min_samples: z.int().min(3).optional(),
   random_state: z.int().optional(),
   skew_handling: z.enum(["auto", "off"]).optional(),
+  selection: z.enum(["auto", "silhouette"]).optional().meta({
+    description: "Shape 1: the rule that chooses best_algorithm. auto (default): the service's " +
+      "rule (stable candidates, the largest k on the silhouette plateau); silhouette: the " +
+      "document's literal rule, the highest silhouette among eligible candidates, ties by the " +
+      "lowest Davies-Bouldin. The response's selection.rule says which chose.",
+  }),
   data: z.array(Customer).min(1).max(MAX_CUSTOMERS).optional().meta({
     description: "Shape 1 (document 000): customers with six purchasing features",
   }),
@@ -184,7 +190,9 @@ export function purchasingRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
       }
       if (body.customers) {
         const { customers, ...rest } = body;
-        const misplaced = (["max_clusters", "dbscan_eps", "dbscan_min_samples"] as const)
+        const misplaced = (
+          ["max_clusters", "dbscan_eps", "dbscan_min_samples", "selection"] as const
+        )
           .find((k) => rest[k] !== undefined);
         if (misplaced) {
           throw shapeError(
