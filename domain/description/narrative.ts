@@ -190,7 +190,14 @@ export function describeSegments(
     const kpis = kpisOf(c, roles, spendFeatures, frequencyFeatures, totalRevenue);
     return { c, levels, kpis, archetype: archetypeOf(levels) };
   });
-  const named = uniqueNames(drafts, roles, s);
+  // A column that alone plays a role is named by the role's word in the language (issue 12).
+  const traitLabel = (f: string) => {
+    const role = roles.get(f);
+    return role !== undefined && featuresOf(roles, role).length === 1
+      ? s.roleLabel[role]
+      : humanise(f);
+  };
+  const named = uniqueNames(drafts, roles, s, traitLabel);
   const names = named.map((x) => x.name);
 
   const fmt = formatter(s.locale);
@@ -208,7 +215,7 @@ export function describeSegments(
     loyalty: sourced(num(fmt, d.kpis.loyalty), first("loyalty")),
     diversity: sourced(num(fmt, meanOf(d.c, first("diversity"))), first("diversity")),
   }));
-  const actions = distinctActions(drafts, allFigures, named, s);
+  const actions = distinctActions(drafts, allFigures, named, s, traitLabel);
 
   return drafts.map((d, i) => {
     const figures = allFigures[i]!;
@@ -222,7 +229,9 @@ export function describeSegments(
     if (facts !== null) sentences.push(facts);
     if (contrasts.length > 0) sentences.push(s.contrast(contrasts));
     // Never "close to the average" beside a 1.5× difference or |d| ≥ 0.8 (`isDistinct`).
-    const distinct = isDistinct(d.c) ? named[i]!.traits ?? traitCandidates(d.c)[0] ?? [] : null;
+    const distinct = isDistinct(d.c)
+      ? named[i]!.traits ?? traitCandidates(d.c, traitLabel)[0] ?? []
+      : null;
     sentences.push(
       d.archetype === "typical" && distinct !== null
         ? s.distinctGist(distinct)
@@ -233,7 +242,10 @@ export function describeSegments(
       name: names[i]!,
       persona_label: personaLabel(d.levels, s, distinct),
       persona: sentences.join(" "),
-      characteristics: contrasts.map((c) => c.phrase ?? c.label),
+      characteristics: [
+        ...contrasts.map((c) => c.phrase ?? c.label),
+        ...categoryTraits(d.c, profiles.population.categorical, s),
+      ],
       archetype: d.archetype,
       levels: d.levels,
       kpis: d.kpis,
@@ -475,6 +487,7 @@ function distinctActions(
   allFigures: Figures[],
   named: Named[],
   s: Strings,
+  label: (feature: string) => string,
 ): SegmentAction[][] {
   const fmt = formatter(s.locale);
   const traitAction = (c: ClusterProfile, t: Trait): SegmentAction => {
@@ -498,7 +511,7 @@ function distinctActions(
     const lead = named[i]!.traits ?? [];
     out = [...lead.map((t) => traitAction(d.c, t)), ...out].slice(0, 4);
     const key = (a: SegmentAction[]) => a.map((x) => x.text).join("\n");
-    const spare = traitCandidates(d.c).filter((t) => t.length === 1).map((t) => t[0]!)
+    const spare = traitCandidates(d.c, label).filter((t) => t.length === 1).map((t) => t[0]!)
       .filter((t) => !out.some((a) => a.feature === t.feature));
     while (seen.includes(key(out)) && spare.length > 0) {
       out = [traitAction(d.c, spare.shift()!), ...out].slice(0, 4);
@@ -556,12 +569,15 @@ export function humanise(feature: string): string {
  * with |d| ≥ `CITE_EFFECT`) whose labels start with different words ("cash advance", "cash advance trx" say one thing), then
  * single traits.
  */
-function traitCandidates(c: ClusterProfile): Trait[][] {
+function traitCandidates(
+  c: ClusterProfile,
+  label: (feature: string) => string = humanise,
+): Trait[][] {
   const traits = c.differentiating
     .filter((d) => d.effect_size !== 0 && Number.isFinite(d.effect_size))
     .map((d) => ({
       feature: d.feature,
-      label: humanise(d.feature),
+      label: label(d.feature),
       direction: d.direction,
       cited: Math.abs(d.effect_size) >= CITE_EFFECT,
     }));
@@ -613,6 +629,7 @@ function uniqueNames(
   drafts: { c: ClusterProfile; archetype: Archetype }[],
   roles: Map<string, Role>,
   s: Strings,
+  label: (feature: string) => string,
 ): Named[] {
   const out: (Named | null)[] = drafts.map(() => null);
   const byArchetype = new Map<Archetype, number[]>();
@@ -631,7 +648,7 @@ function uniqueNames(
   const used = new Set(out.filter((x) => x !== null).map((x) => baseName(x!.name)));
   return drafts.map((d, i) => {
     if (out[i] !== null) return out[i]!;
-    const candidates = traitCandidates(d.c);
+    const candidates = traitCandidates(d.c, label);
     for (const traits of candidates) {
       const name = s.traitName(traits);
       if (!used.has(baseName(name))) {
@@ -702,6 +719,44 @@ function contrastsOf(
     });
   }
   return out;
+}
+
+/** A category's share in a cluster from which it is "mostly" that category. */
+export const CATEGORY_MOSTLY = 0.5;
+/** How much more common than in the whole base a category must be to be a trait. */
+export const CATEGORY_LIFT = 1.25;
+/** Percentage points above the whole base a category must be to be a trait. */
+export const CATEGORY_GAP = 0.15;
+
+/**
+ * Categorical traits of a cluster, strongest first, at most two: its most common level of a
+ * field when it is clearly over-represented against the whole base (a share ≥ 50 %, ≥ 1.25×
+ * and ≥ 15 points above the base's), e.g. "mostly North region (67%)".
+ */
+function categoryTraits(
+  c: ClusterProfile,
+  population: ClusterProfiles["population"]["categorical"],
+  s: Strings,
+): string[] {
+  const found: { score: number; text: string }[] = [];
+  for (const [field, levels] of Object.entries(c.categorical)) {
+    let top: [string, number] | null = null;
+    for (const [level, { share }] of Object.entries(levels)) {
+      if (top === null || share > top[1]) top = [level, share];
+    }
+    if (top === null) continue;
+    const [level, share] = top;
+    const base = population[field]?.[level]?.share ?? 0;
+    if (share < CATEGORY_MOSTLY || share < CATEGORY_LIFT * base || share - base < CATEGORY_GAP) {
+      continue;
+    }
+    const fieldLabel = s.categoryLabel[humanise(field)] ?? humanise(field);
+    found.push({
+      score: share - base,
+      text: s.categoryTrait(level, fieldLabel, pct(s.locale, share)!, /^-?\d+$/.test(level)),
+    });
+  }
+  return found.sort((a, b) => b.score - a.score).slice(0, 2).map((f) => f.text);
 }
 
 /** The levels in words; a distinct cluster with no level to speak of is labelled by its traits. */

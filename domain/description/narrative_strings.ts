@@ -108,6 +108,13 @@ export interface Strings {
   traitLabel(traits: readonly TraitWords[]): string;
   /** Last resort for clusters alike on every differentiator: the segment's id in the name. */
   segmentName(traitName: string | null, clusterId: number): string;
+  /**
+   * A category over-represented in a segment: "mostly North region (67%)"; `code` when the
+   * level is an integer code ("mostly region 3 (90%)").
+   */
+  categoryTrait(level: string, field: string, share: string, code: boolean): string;
+  /** Words of common categorical fields (humanised column name → label in the language). */
+  categoryLabel: Readonly<Record<string, string>>;
   /** The recency fact: "higher" means a longer time since the last purchase. */
   recencyPhrase: { higher: string; lower: string };
   /** Words of `persona_label`: the value, frequency and recency levels. */
@@ -197,6 +204,9 @@ const en: Strings = {
       traits.map((t) => `${t.direction === "higher" ? "high" : "low"} ${t.label}`).join(", "),
     ),
   segmentName: (name, id) => name === null ? `Segment ${id}` : `Segment ${id}: ${name}`,
+  categoryTrait: (level, field, share, code) =>
+    code ? `mostly ${field} ${level} (${share})` : `mostly ${level} ${field} (${share})`,
+  categoryLabel: {},
   distinctGist: (traits) =>
     traits.length === 0
       ? "They differ clearly from the average customer."
@@ -337,6 +347,18 @@ const es: Strings = {
       : `Valores ${traits[0]!.direction === "higher" ? "altos" : "bajos"} de ${traits[0]!.label}` +
         ` y ${traits[1]!.direction === "higher" ? "altos" : "bajos"} de ${traits[1]!.label}`,
   segmentName: (name, id) => name === null ? `Segmento ${id}` : `Segmento ${id}: ${name}`,
+  // An adverb before the field and level: nothing to agree with the field's gender.
+  categoryTrait: (level, field, share) => `mayoritariamente ${field} ${level} (${share})`,
+  categoryLabel: {
+    gender: "género",
+    sex: "sexo",
+    region: "región",
+    channel: "canal",
+    education: "educación",
+    "marital status": "estado civil",
+    country: "país",
+    city: "ciudad",
+  },
   distinctGist: (traits) =>
     traits.length === 0
       ? "Se distinguen claramente del cliente medio."
@@ -475,6 +497,17 @@ const pt: Strings = {
       : `Valores ${traits[0]!.direction === "higher" ? "altos" : "baixos"} de ${traits[0]!.label}` +
         ` e ${traits[1]!.direction === "higher" ? "altos" : "baixos"} de ${traits[1]!.label}`,
   segmentName: (name, id) => name === null ? `Segmento ${id}` : `Segmento ${id}: ${name}`,
+  categoryTrait: (level, field, share) => `majoritariamente ${field} ${level} (${share})`,
+  categoryLabel: {
+    gender: "gênero",
+    sex: "sexo",
+    region: "região",
+    channel: "canal",
+    education: "educação",
+    "marital status": "estado civil",
+    country: "país",
+    city: "cidade",
+  },
   distinctGist: (traits) =>
     traits.length === 0
       ? "Distinguem-se claramente do cliente médio."

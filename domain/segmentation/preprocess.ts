@@ -21,6 +21,9 @@
  * - **Ids**: the `idField`, or else the first column the table types `id` (named like an id,
  *   every value present and unique: `datasets/values.ts`), becomes `ids`; any other id column
  *   is dropped as `"id"`. Integer codes under an id name (a store, a region) are categorical.
+ *   Integer-coded categories (Channel, Region: `"code"`) and two-level demographics (Gender:
+ *   `"demographic"`) are kept out of the distance unless `include` or `categorical` names them,
+ *   and profiled all the same (`raw.categorical`).
  *   A text column whose every value differs (a name, an e-mail) is dropped as
  *   `"id"` too once it has more than `maxCategories` values: one-hot columns of single customers
  *   carry nothing but outliers.
@@ -109,7 +112,7 @@ export function preprocess(table: ColumnTable, options: PreprocessOptions = {}):
   const projection = project(encoded.x, o.pca);
   return {
     x: projection?.x ?? encoded.x,
-    raw: rawColumns(features),
+    raw: rawColumns([...features, ...typed.profiled]),
     ids: id?.ids ?? rowIds(n),
     features: encoded.features,
     fields: features.map((f) => f.name),

@@ -57,6 +57,8 @@ export interface TypedFields {
   dropped: PreprocessReport["dropped"];
   dates: PreprocessReport["dates"];
   mixed: PreprocessReport["mixed"];
+  /** Categorical fields kept out of the distance (`code`, `demographic`) but profiled. */
+  profiled: Feature[];
 }
 
 /**
@@ -72,6 +74,7 @@ export function typeFields(o: Resolved, table: ColumnTable, idIndex: number): Ty
   const dates: PreprocessReport["dates"] = [];
   const mixed: PreprocessReport["mixed"] = [];
   const kept: Feature[] = [];
+  const profiled: Feature[] = [];
   table.columns.forEach((column, j) => {
     const name = column.name;
     const drop = (reason: DropReason) => dropped.push({ index: j, column: name, reason });
@@ -92,8 +95,16 @@ export function typeFields(o: Resolved, table: ColumnTable, idIndex: number): Ty
       // An integer-coded category (Channel, Region) describes where a customer is served, not
       // how they buy: clustered on, its codes would split the base along the code. It is kept
       // out of the distance unless the request names it (`include` or `categorical`).
-      if (isIntegerCode(name, f.levels) && !o.categorical.has(name) && !o.include?.has(name)) {
+      const named = o.categorical.has(name) || o.include?.has(name) === true;
+      if (isIntegerCode(name, f.levels) && !named) {
+        profiled.push(f);
         return drop("code");
+      }
+      // A two-level demographic (gender) says who a customer is, not how they buy: profiled
+      // (each segment's share of each level), but kept out of the distance unless named.
+      if (isBinaryDemographic(name, f.levels) && !named) {
+        profiled.push(f);
+        return drop("demographic");
       }
       if (typed.mixed) mixed.push({ column: name, ...typed.mixed });
       kept.push(f);
@@ -123,6 +134,7 @@ export function typeFields(o: Resolved, table: ColumnTable, idIndex: number): Ty
     ),
     dates: dates.filter((d) => keptNames.has(d.column)),
     mixed: mixed.filter((m) => keptNames.has(m.column)),
+    profiled,
   };
 }
 
@@ -251,6 +263,15 @@ function strictIds(column: DatasetColumn): string[] {
     out[i] = s;
   }
   return out;
+}
+
+/** Name words of a demographic: who a customer is rather than how they buy. */
+const DEMOGRAPHIC =
+  /(?:^|[\s_.:-])(?:gender|sex|marital[\s_.:-]?status|married|senior[\s_.:-]?citizen)$/i;
+
+// Whether a categorical field is a binary demographic: named like one, with two levels.
+function isBinaryDemographic(name: string, levels: readonly string[]): boolean {
+  return levels.length === 2 && DEMOGRAPHIC.test(name.trim());
 }
 
 // Whether a categorical field is an integer-coded category: named like a code and every level

@@ -46,10 +46,10 @@ export interface PreprocessOptions {
   dates?: "days" | "drop";
 }
 
-/** Why a field is not a feature. */
 /**
- * Why a field is not a feature; `code` is an integer-coded category (Channel, Region) kept out
- * of the distance unless the request names it.
+ * Why a field is not a feature; `code` is an integer-coded category (Channel, Region) and
+ * `demographic` a two-level demographic (Gender), both kept out of the distance but profiled,
+ * unless the request names them (`include` or `categorical`).
  */
 export type DropReason =
   | "constant"
@@ -58,7 +58,8 @@ export type DropReason =
   | "date"
   | "empty"
   | "excluded"
-  | "code";
+  | "code"
+  | "demographic";
 
 /** What `preprocess` did, in plain data (every list in column order). */
 export interface PreprocessReport {
@@ -93,7 +94,8 @@ export interface Preprocessed {
   x: Matrix;
   /**
    * The feature fields in original units, after imputation and before log and scaling (dates in
-   * days since the report's origin, booleans as 0/1), for profiles.
+   * days since the report's origin, booleans as 0/1), for profiles; `categorical` also holds the
+   * fields kept out of the distance as `code` or `demographic`, which are profiled all the same.
    */
   raw: { numeric: Record<string, Float64Array>; categorical: Record<string, string[]> };
   /** One id per record, from the id field or "1".."n". */

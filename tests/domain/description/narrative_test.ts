@@ -276,3 +276,39 @@ Deno.test("describeSegments words a recency contrast as time since the last purc
   const pt = describeSegments(profiles, { language: "pt" });
   assert.doesNotMatch(pt.map((s) => s.persona).join(" "), /(maior|menor) dias desde/);
 });
+
+Deno.test("a clearly over-represented category is among the characteristics, in each language", () => {
+  const labels = new Int32Array(Array.from({ length: 40 }, (_, i) => (i < 20 ? 0 : 1)));
+  const spend = new Float64Array(Array.from({ length: 40 }, (_, i) => (i < 20 ? 100 : 900) + i));
+  // Cluster 0: 18 of 20 in North (90 %) against 55 % of the base; cluster 1: 20 % North.
+  const region = Array.from(
+    { length: 40 },
+    (_, i) => i < 20 ? (i < 18 ? "North" : "South") : (i < 24 ? "North" : "South"),
+  );
+  const p = profileClusters({
+    labels,
+    numeric: [{ name: "spend", values: spend }],
+    categorical: [{ name: "region", values: region }],
+  });
+  const expected = {
+    en: "mostly North region (90%)",
+    es: "mayoritariamente región North (90 %)",
+    pt: "majoritariamente região North (90%)",
+  } as const;
+  for (const [language, text] of Object.entries(expected)) {
+    const n = describeSegments(p, { language: language as "en" | "es" | "pt" });
+    // Intl writes "90 %" with a no-break space in Spanish.
+    const said = n[0]!.characteristics.map((c) => c.replace(/\u00a0/g, " "));
+    assert.ok(said.includes(text), `${language}: ${said}`);
+    // 80 % South against 45 % is over-represented too; a majority no larger than the base is not.
+    assert.ok(n[1]!.characteristics.some((c) => c.includes("South")), `${n[1]!.characteristics}`);
+  }
+  const even = profileClusters({
+    labels,
+    numeric: [{ name: "spend", values: spend }],
+    categorical: [{ name: "region", values: region.map((_, i) => (i % 2 ? "North" : "South")) }],
+  });
+  for (const n of describeSegments(even)) {
+    assert.ok(!n.characteristics.some((c) => c.startsWith("mostly")), `${n.characteristics}`);
+  }
+});

@@ -133,3 +133,40 @@ for (const [dataset, path] of Object.entries(DATA)) {
     }
   });
 }
+
+/** A categorical trait in each language: "mostly <level> <field> (67%)". */
+const MOSTLY: Record<string, RegExp> = {
+  en: /^mostly .+ \(\d+(\.\d+)?%\)$/,
+  es: /^mayoritariamente .+ \(\d+(,\d+)?\s%\)$/,
+  pt: /^majoritariamente .+ \(\d+(,\d+)?\s?%\)$/,
+};
+
+Deno.test("wholesale: a segment almost all of one channel says so among its characteristics", async () => {
+  for (const lang of ["en", "es", "pt"]) {
+    const s = await segments(DATA.wholesale, lang);
+    const traits = s.flatMap((x) => x.characteristics.filter((c) => MOSTLY[lang]!.test(c)));
+    assert.ok(traits.length > 0, `${lang}: ${s.map((x) => x.characteristics).join(" | ")}`);
+    assert.ok(traits.some((t) => /(channel|canal) 1 \(9\d/.test(t)), `${lang}: ${traits}`);
+  }
+});
+
+Deno.test("Mall: Gender is profiled, not clustered on, by default", async () => {
+  const r = (await run(DATA.mall, "en")) as Result & {
+    preprocessing: { dropped: { column: string; reason: string }[] };
+  };
+  assert.deepEqual(
+    r.preprocessing.dropped.find((d) => d.column === "Gender"),
+    { column: "Gender", reason: "demographic" },
+  );
+  for (const stats of Object.values(r.cluster_profiles)) {
+    assert.ok(!Object.keys(stats.mean_values).some((f) => f.startsWith("Gender")));
+  }
+});
+
+Deno.test("es and pt names say a role's word, not the English column, where a column plays it", async () => {
+  for (const lang of ["es", "pt"]) {
+    for (const x of await segments(DATA.mall, lang)) {
+      assert.doesNotMatch(x.name, /annual income|spending score|\bage\b/i, `${lang}: ${x.name}`);
+    }
+  }
+});

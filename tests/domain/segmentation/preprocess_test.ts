@@ -480,25 +480,45 @@ Deno.test("preprocess keeps a field named __proto__ as an own property of raw", 
 // ---------------------------------------------------------------------------------------------
 // The real datasets (tests/data, see tests/data/README.md)
 
-Deno.test("preprocess: mall_customers", async () => {
+Deno.test("preprocess: mall_customers, Gender profiled but not clustered on by default", async () => {
   const p = preprocessTable(await dataset("mall_customers"));
   assert.equal(p.report.rows, 200);
   assert.equal(p.report.idField, "CustomerID");
   assert.equal(p.ids[199], "200");
-  assert.deepEqual(p.features, [
-    "Gender=Female",
-    "Gender=Male",
-    "Age",
-    "Annual Income (k$)",
-    "Spending Score (1-100)",
+  assert.deepEqual(p.features, ["Age", "Annual Income (k$)", "Spending Score (1-100)"]);
+  assert.deepEqual(p.report.dropped, [
+    { column: "CustomerID", reason: "id" },
+    { column: "Gender", reason: "demographic" },
   ]);
-  assert.deepEqual(p.report.dropped, [{ column: "CustomerID", reason: "id" }]);
+  // Still profiled: each segment's share of women and men.
+  assert.equal(p.raw.categorical.Gender!.filter((g) => g === "Female").length, 112);
   assert.deepEqual(p.report.imputed, []);
   assert.deepEqual(p.report.log1p, []);
   assert.equal(p.pca, null);
-  close(p.scaler.mean[2]!, 38.85);
-  close(column(p, "Gender=Female").reduce((a, v) => a + v, 0), 112 * 0.5);
+  close(p.scaler.mean[0]!, 38.85);
   assertFiniteX(p);
+});
+
+Deno.test("preprocess: a binary demographic named in the request is clustered on", async () => {
+  for (const option of [{ categorical: ["Gender"] }, { include: ["Gender", "Age"] }]) {
+    const p = preprocessTable(await dataset("mall_customers"), option);
+    assert.ok(p.features.includes("Gender=Female"), JSON.stringify(option));
+    assert.ok(!p.report.dropped.some((d) => d.reason === "demographic"));
+    close(column(p, "Gender=Female").reduce((a, v) => a + v, 0), 112 * 0.5);
+  }
+});
+
+Deno.test("preprocess: only two-level demographics stay out of the distance", () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    spend: i * 10,
+    gender: ["F", "M", "X"][i % 3],
+    sex: ["F", "M"][i % 2],
+    colour: ["red", "blue"][i % 2],
+  }));
+  const p = preprocess(rows);
+  assert.deepEqual(p.report.dropped, [{ column: "sex", reason: "demographic" }]);
+  assert.deepEqual(p.fields, ["spend", "gender", "colour"]);
+  assert.deepEqual(Object.keys(p.raw.categorical), ["gender", "colour", "sex"]);
 });
 
 Deno.test("preprocess: wholesale_customers, money columns logged, codes one-hot on request", async () => {
