@@ -5,3 +5,11 @@
  * @module
  */
 export { toCsv } from "./csv_export.ts";
+export {
+  EXPORT_LEVELS,
+  type ExportLevel,
+  exportLevel,
+  flattenScalars,
+  summaryFields,
+  summaryTable,
+} from "./summary_table.ts";

@@ -7,9 +7,14 @@
  * "Spend" and "revenue" are the `purchase_amount` column (negative amounts count as 0 in the
  * concentration figures, which are undefined for negative holdings).
  *
+ * Figures are rounded where they are made, as responses show them: money to cents, shares and
+ * ratios (and each insight's `metric.value`) to `RATIO_DIGITS` decimals, a customer's expected
+ * purchase interval and overdue ratio to two; the rules themselves compare exact values.
+ *
  * @module
  */
 import { type Dataset, numericRole } from "../datasets/types.ts";
+import { round } from "../../compute/numbers.ts";
 import {
   assertRow,
   computeClv,
@@ -99,7 +104,14 @@ export function insightsFor(
   const insights = found
     .map((insight, k) => ({ insight, k }))
     .sort((a, b) => rank[a.insight.severity] - rank[b.insight.severity] || a.k - b.k)
-    .map(({ insight }) => insight);
+    .map(({ insight }) =>
+      insight.metric
+        ? {
+          ...insight,
+          metric: { ...insight.metric, value: round(insight.metric.value, RATIO_DIGITS) },
+        }
+        : insight
+    );
 
   return {
     segmentation_type: type,
@@ -108,14 +120,14 @@ export function insightsFor(
       total_customers: segmentation.total_customers,
       segments: occupied.length,
       unknown_customers: unknown?.count ?? 0,
-      total_revenue: totalRevenue,
-      avg_spend: spend && spend.length > 0 ? mean(knownValues(spendColumn!)) : null,
-      avg_clv: clvMean,
-      gini_coefficient: g,
+      total_revenue: cents(totalRevenue),
+      avg_spend: cents(spend && spend.length > 0 ? mean(knownValues(spendColumn!)) : null),
+      avg_clv: cents(clvMean),
+      gini_coefficient: ratio(g),
       revenue_concentration: g === null ? null : `Gini coefficient: ${g.toFixed(2)}`,
-      top_20_percent_revenue_share: top20,
+      top_20_percent_revenue_share: ratio(top20),
       top_segment: topSegment?.name ?? null,
-      top_segment_revenue_share: topSegment?.spend_share ?? null,
+      top_segment_revenue_share: ratio(topSegment?.spend_share ?? null),
     },
   };
 }
@@ -326,16 +338,34 @@ export function customerInsights(
     churn_basis: churnBasis,
     churn_detail: {
       recency_days: Number.isNaN(r) ? null : r,
-      expected_interval_days: interval,
-      overdue_ratio: overdue,
+      expected_interval_days: interval === null ? null : round(interval, 2),
+      overdue_ratio: overdue === null ? null : round(overdue, 2),
     },
   };
   const affinity = productAffinity(dataset, rowIndex, o.topProducts);
   if (affinity) {
     out.product_affinity = affinity.map((a) => a.product);
-    out.product_affinity_detail = affinity;
+    out.product_affinity_detail = affinity.map((a) => ({
+      ...a,
+      customer_share: round(a.customer_share, RATIO_DIGITS),
+      population_share: round(a.population_share, RATIO_DIGITS),
+      index: round(a.index, 2),
+    }));
   }
   return out;
+}
+
+/** Decimals of the shares and ratios in insights (0.2167 = 21.67 %). */
+export const RATIO_DIGITS = 4;
+
+/** A sum or mean of money to cents (null stays null). */
+function cents(v: number | null): number | null {
+  return v === null || !Number.isFinite(v) ? null : round(v, 2);
+}
+
+/** A share or ratio to `RATIO_DIGITS` decimals (null stays null). */
+function ratio(v: number | null): number | null {
+  return v === null || !Number.isFinite(v) ? null : round(v, RATIO_DIGITS);
 }
 
 function productAffinity(dataset: Dataset, row: number, top: number) {

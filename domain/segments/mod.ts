@@ -4,6 +4,12 @@
  *
  * @module
  */
+export {
+  hasIntegerIds,
+  type TypedCustomerId,
+  typedCustomerId,
+  typedCustomerIds,
+} from "./customer_ids.ts";
 export { customerInsights, insightsFor } from "./insights.ts";
 export {
   customerSegments,

@@ -10,7 +10,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Dataset } from "../../domain/datasets/mod.ts";
 import { customerInsights } from "../../domain/segments/mod.ts";
-import { customerSegments, rowOfCustomer } from "../../domain/segments/mod.ts";
+import { customerSegments, rowOfCustomer, typedCustomerId } from "../../domain/segments/mod.ts";
 import { customerCluster, latestClustering } from "../../domain/workflow/mod.ts";
 import {
   needDataset,
@@ -33,7 +33,7 @@ const route = createRoute({
   description: "`segments` holds each rule segmentation the dataset's columns allow (the " +
     "others are listed in `unavailable_segments`) and the cluster of the latest clustering " +
     "(null fields without one). `id` is the dataset's customer id (its row number when it has " +
-    "no id column).",
+    "no id column); `customer_id` answers it as an integer when the dataset's ids are integers.",
   request: {
     params: z.object({ id: z.string().min(1).max(200) }),
     query: z.object({
@@ -68,7 +68,7 @@ export function customerRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     const insights = wantInsights ? customerInsights(dataset, row) : undefined;
     return c.json(
       envelope(c, {
-        customer_id: own.customer_id,
+        customer_id: typedCustomerId(dataset, row),
         name: textField(dataset, row, NAME_COLUMN),
         email: textField(dataset, row, EMAIL_COLUMN),
         segments: { ...own.segments, ...cluster },

@@ -5,6 +5,11 @@
  * `GET /api/exports/{export_id}/download` serves it until it expires (then 410 `gone`). Another
  * tenant's export is 404.
  *
+ * Two levels: one row per customer (the default), or one row per segment with the segment's
+ * figures (`level: "segments"`, or `columns` that name segment figures, as the document's
+ * example does: `segment_name`, `total_customers`, `avg_purchase_amount`), where
+ * `filters.min_customers` keeps the segments that large (`domain/reports/summary_table.ts`).
+ *
  * @module
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
@@ -20,7 +25,18 @@ import {
   segmentationTable,
   type TableOptions,
 } from "../../domain/workflow/mod.ts";
-import { jsonReport, workflowHtmlReport } from "../../domain/workflow/mod.ts";
+import { clusterDetails, jsonReport, workflowHtmlReport } from "../../domain/workflow/mod.ts";
+import {
+  EXPORT_LEVELS,
+  type ExportLevel,
+  exportLevel,
+  flattenScalars,
+  summaryFields,
+  summaryTable,
+  toCsv,
+} from "../../domain/reports/mod.ts";
+import type { Dataset } from "../../domain/datasets/mod.ts";
+import { typedCustomerIds } from "../../domain/segments/mod.ts";
 import {
   needClustering,
   needDataset,
@@ -34,7 +50,7 @@ import {
 } from "./context.ts";
 import { round } from "../../compute/numbers.ts";
 import { envelope, envelopeSchema } from "../http/envelope.ts";
-import { ExportCreatedSchema, RuleExportFileSchema } from "./schemas.ts";
+import { ExportCreatedSchema, RuleExportFileSchema, SegmentSummaryFileSchema } from "./schemas.ts";
 import { WorkflowReportSchema } from "../workflow_schemas.ts";
 import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
@@ -50,13 +66,20 @@ const ExportBody = z.object({
   include_charts: z.boolean().optional().meta({
     description: "Accepted; the HTML report always embeds its charts, CSV and JSON have none",
   }),
+  level: z.enum(EXPORT_LEVELS).optional().meta({
+    description: "customers: one row per customer; segments: one row per segment with its " +
+      "figures. Default: segments when columns names segment figures (total_customers, " +
+      "avg_purchase_amount, …), else customers",
+  }),
   columns: z.array(z.string().min(1).max(200)).min(1).max(200).optional().meta({
-    description: "CSV only: the columns to keep (rule types: customer_id, segment_name and " +
-      "the role names; cluster: the dataset's column names)",
+    description: "The columns to keep (customer level, CSV only: customer_id, segment_name " +
+      "and the role names, or for cluster the dataset's column names; segment level: the " +
+      "segments' fields, e.g. segment_name, total_customers, avg_purchase_amount)",
   }),
   filters: z.object({
     min_customers: z.int().min(0).optional().meta({
-      description: "CSV only: keep customers of segments with at least this many customers",
+      description: "Keep segments (segment level), or the customers of segments (customer " +
+        "level, CSV only), with at least this many customers",
     }),
   }).strict().optional(),
 }).strict().meta({ id: "ExportRequest" });
@@ -95,9 +118,11 @@ const routes = {
         content: {
           "text/csv": { schema: z.string() },
           "application/json": {
-            schema: z.union([RuleExportFileSchema, WorkflowReportSchema]).meta({
-              description: "A rule type's export, or a clustering's report",
-            }),
+            schema: z.union([RuleExportFileSchema, SegmentSummaryFileSchema, WorkflowReportSchema])
+              .meta({
+                description:
+                  "A rule type's export, a segment-level export, or a clustering's report",
+              }),
           },
           "text/html": { schema: z.string() },
         },
@@ -115,50 +140,52 @@ export function exportRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
     const { type } = c.req.valid("param");
     const body = c.req.valid("json") ?? { format: "csv" as const };
     const format = body.format ?? "csv";
-    if (format === "html" && type !== "cluster") {
-      throw new ClientError(
-        422,
-        "invalid_parameter",
-        `Expected format csv or json for ${type} segments but found html (the HTML report is ` +
-          "for cluster only)",
-        { details: { parameter: "format", allowed: ["csv", "json"] } },
-      );
-    }
-    if (format !== "csv" && (body.columns !== undefined || body.filters !== undefined)) {
-      throw new ClientError(
-        422,
-        "invalid_parameter",
-        `Expected columns and filters only with format csv but found format ${format}`,
-        { details: { parameter: body.columns !== undefined ? "columns" : "filters" } },
-      );
-    }
     const now = deps.clock();
+    const day = new Date(now).toISOString().slice(0, 10).replaceAll("-", "");
+    const minCustomers = body.filters?.min_customers;
     const table: TableOptions = {
       ...(body.columns ? { columns: body.columns } : {}),
-      ...(body.filters?.min_customers !== undefined
-        ? { minCustomers: body.filters.min_customers }
-        : {}),
+      ...(minCustomers !== undefined ? { minCustomers } : {}),
     };
-    const day = new Date(now).toISOString().slice(0, 10).replaceAll("-", "");
     let file: ExportFile;
+    let level: ExportLevel;
     if (type === "cluster") {
       const { dataset, run } = await needClustering(deps.kv, c);
+      const segments = clusterDetails(dataset, run).map((d) => ({
+        segment_name: d.cluster_name,
+        total_customers: d.customer_count,
+        ...flattenScalars(d),
+      }));
+      level = levelOf(body, segments, dataset.columns.map((col) => col.name));
+      checkFormat(type, format, level, body);
       const base = `segments_cluster_${run.run_id}`;
-      const content = format === "json"
-        ? JSON.stringify(jsonReport(run), null, 2)
-        : format === "html"
-        ? workflowHtmlReport(run)
-        : asInvalidParameter(() => clusterCsv(dataset, run.body.run, table));
-      file = { type, format, filename: `${base}.${format}`, content };
+      if (level === "segments") {
+        file = summaryFile(type, format, `${base}_summary`, segments, table, dataset, now);
+      } else {
+        const content = format === "json"
+          ? JSON.stringify(jsonReport(run), null, 2)
+          : format === "html"
+          ? workflowHtmlReport(run)
+          : asInvalidParameter(() => clusterCsv(dataset, run.body.run, table));
+        file = { type, format, filename: `${base}.${format}`, content };
+      }
     } else {
       const { dataset } = await needDataset(deps.kv, c);
       const segmentation = segmentOrExplain(dataset, type, thresholdsFrom(c.req.valid("query")));
-      let content: string;
-      if (format === "csv") {
-        content = asInvalidParameter(() => segmentationCsv(dataset, segmentation, table));
+      const segments = segmentation.segments.map((s) => segmentSummary(s, type));
+      const customerColumns = segmentationTable(dataset, segmentation).header;
+      level = levelOf(body, segments, customerColumns);
+      checkFormat(type, format, level, body);
+      if (level === "segments") {
+        const base = `segments_${type}_summary_${day}`;
+        file = summaryFile(type, format, base, segments, table, dataset, now);
+      } else if (format === "csv") {
+        const content = asInvalidParameter(() => segmentationCsv(dataset, segmentation, table));
+        file = { type, format, filename: `segments_${type}_${day}.${format}`, content };
       } else {
         const { header, rows } = segmentationTable(dataset, segmentation);
-        content = JSON.stringify(
+        const ids = typedCustomerIds(dataset);
+        const content = JSON.stringify(
           {
             segmentation_type: type,
             dataset: { id: dataset.id, name: dataset.name },
@@ -167,14 +194,18 @@ export function exportRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
             columns: segmentation.columns,
             cutoffs: segmentation.cutoffs,
             notes: segmentation.notes,
-            segments: segmentation.segments.map((s) => segmentSummary(s, type)),
-            customers: rows.map((row) => Object.fromEntries(header.map((h, k) => [h, row[k]]))),
+            segments,
+            customers: rows.map((row, i) =>
+              Object.fromEntries(
+                header.map((h, k) => [h, h === "customer_id" ? ids[i] ?? row[k] : row[k]]),
+              )
+            ),
           },
           null,
           2,
         );
+        file = { type, format, filename: `segments_${type}_${day}.${format}`, content };
       }
-      file = { type, format, filename: `segments_${type}_${day}.${format}`, content };
     }
     const info = await saveExport(deps.kv, principalOf(c).tenantId, file, {
       now,
@@ -187,10 +218,11 @@ export function exportRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
         export_id: info.export_id,
         status: "completed",
         segmentation_type: type,
+        level,
         format: info.format,
         filename: info.filename,
         size_bytes: info.size_bytes,
-        estimated_size_mb: round(info.size_bytes / (1024 * 1024), 3),
+        estimated_size_mb: round(info.size_bytes / (1024 * 1024), 6),
         download_url: downloadUrl,
         expires_at: new Date(info.expires_at).toISOString(),
       }, now),
@@ -226,8 +258,78 @@ export function exportRoutes(deps: SegmentsDeps): OpenAPIHono<AppEnv> {
   return app;
 }
 
+/** The export's level (`exportLevel`) from the body and the fields of each level. */
+function levelOf(
+  body: { level?: ExportLevel; columns?: string[] },
+  segments: readonly Record<string, unknown>[],
+  customerColumns: readonly string[],
+): ExportLevel {
+  return exportLevel(body.level, body.columns, summaryFields(segments), customerColumns);
+}
+
+/**
+ * Refuses what a format cannot do (422 naming the option): HTML but for the cluster report,
+ * and columns or filters in a customer-level file other than CSV.
+ */
+function checkFormat(
+  type: string,
+  format: string,
+  level: ExportLevel,
+  body: { columns?: unknown; filters?: unknown },
+): void {
+  if (format === "html" && (type !== "cluster" || level === "segments")) {
+    throw new ClientError(
+      422,
+      "invalid_parameter",
+      `Expected format csv or json for ${type} ${
+        level === "segments" ? "segment summaries" : "segments"
+      } but found html (the HTML report is the cluster report)`,
+      { details: { parameter: "format", allowed: ["csv", "json"] } },
+    );
+  }
+  if (
+    level === "customers" && format !== "csv" &&
+    (body.columns !== undefined || body.filters !== undefined)
+  ) {
+    throw new ClientError(
+      422,
+      "invalid_parameter",
+      `Expected columns and filters of a customer-level export only with format csv but found format ${format}`,
+      { details: { parameter: body.columns !== undefined ? "columns" : "filters" } },
+    );
+  }
+}
+
+/** The segment-level file: one row per segment (`summaryTable`), as CSV or JSON. */
+function summaryFile(
+  type: string,
+  format: "csv" | "json" | "html",
+  base: string,
+  segments: readonly Record<string, unknown>[],
+  table: TableOptions,
+  dataset: Dataset,
+  now: number,
+): ExportFile {
+  const { header, rows } = asInvalidParameter(() => summaryTable(segments, table));
+  const content = format === "json"
+    ? JSON.stringify(
+      {
+        segmentation_type: type,
+        level: "segments",
+        dataset: { id: dataset.id, name: dataset.name },
+        generated_at: new Date(now).toISOString(),
+        columns: header,
+        segments: rows.map((row) => Object.fromEntries(header.map((h, k) => [h, row[k]]))),
+      },
+      null,
+      2,
+    )
+    : toCsv(header, rows);
+  return { type, format, filename: `${base}.${format}`, content };
+}
+
 /** `make`, its `RangeError`s answered 422 naming the export option at fault. */
-function asInvalidParameter(make: () => string): string {
+function asInvalidParameter<T>(make: () => T): T {
   return wrapClientErrors(make, {
     // Which option is at fault shows only in the message: the filters' bound or a column.
     details: (err) => ({ parameter: /min_customers/.test(err.message) ? "filters" : "columns" }),

@@ -131,7 +131,9 @@ export const ClusterJobSchema = JobStatusSchema.extend({
 
 /** `GET /api/customers/{id}/segment`. */
 export const CustomerSegmentSchema = z.object({
-  customer_id: z.string(),
+  customer_id: z.union([z.int(), z.string()]).meta({
+    description: "An integer when the dataset's ids are integers (12345), else the id's text",
+  }),
   name: z.string().nullable(),
   email: z.string().nullable(),
   segments: z.object({
@@ -162,8 +164,13 @@ export const InsightsSchema = z.object({
 /** `POST /api/export/{type}`. */
 export const ExportCreatedSchema = z.object({
   export_id: z.string(),
-  status: z.literal("completed"),
+  status: z.literal("completed").meta({
+    description: "The file is generated before the answer: it can be downloaded at once",
+  }),
   segmentation_type: z.string(),
+  level: z.enum(["customers", "segments"]).meta({
+    description: "customers: one row per customer; segments: one row per segment",
+  }),
   format: z.enum(["csv", "json", "html"]),
   filename: z.string(),
   size_bytes: Count,
@@ -184,3 +191,13 @@ export const RuleExportFileSchema = z.object({
   segments: z.array(RuleSegment),
   customers: z.array(z.record(z.string(), z.unknown())),
 }).meta({ id: "RuleExportFile" });
+
+/** The JSON file of a segment-level export (`level: "segments"`). */
+export const SegmentSummaryFileSchema = z.object({
+  segmentation_type: z.string(),
+  level: z.literal("segments"),
+  dataset: z.object({ id: z.string(), name: z.string() }),
+  generated_at: z.string(),
+  columns: z.array(z.string()),
+  segments: z.array(z.record(z.string(), z.unknown())),
+}).meta({ id: "SegmentSummaryFile" });

@@ -12,7 +12,7 @@ Deno.test("GET /api/customers/{id}/segment answers customer 1's segments and ins
   assert.equal(status, 200);
   assert.equal(body.success, true);
   const data = body.data;
-  assert.equal(data.customer_id, "1");
+  assert.equal(data.customer_id, 1, "the dataset's integer ids answer as integers");
   assert.equal(data.name, null);
   assert.equal(data.email, null);
   assert.equal(data.segments.gender, "Male");
@@ -57,6 +57,29 @@ Deno.test("GET /api/customers/{id}/segment scores value and churn where the data
   assert.equal(data.insights.churn_risk, "Low");
   const c2 = (await a.get("/api/customers/c2/segment?include_insights=true")).body.data;
   assert.equal(c2.insights.churn_risk, "High");
+});
+
+Deno.test("GET /api/customers/{id}/segment keeps text ids text, and 007 is not 7", async () => {
+  await using s = await segmentsService();
+  const a = await session(s);
+  await a.upload("customer_id,age\nc1,30\nc2,40\nc3,50\n");
+  assert.equal((await a.get("/api/customers/c2/segment")).body.data.customer_id, "c2");
+  await a.upload("customer_id,age\n007,30\n8,40\n9,50\n");
+  assert.equal((await a.get("/api/customers/8/segment")).body.data.customer_id, "8");
+  await a.upload("age,income\n30,40000\n40,50000\n", "no_ids.csv");
+  assert.equal((await a.get("/api/customers/2/segment")).body.data.customer_id, 2);
+});
+
+Deno.test("customer insights show their interval and overdue ratio to two decimals", async () => {
+  await using s = await segmentsService();
+  const a = await session(s);
+  await a.upload(
+    "customer_id,purchase_amount,purchase_frequency,recency\n" +
+      "1,100,7,45\n2,200,3,30\n3,300,11,10\n",
+  );
+  const data = (await a.get("/api/customers/1/segment?include_insights=true")).body.data;
+  assert.equal(data.insights.churn_detail.expected_interval_days, 52.14); // 365 / 7
+  assert.equal(data.insights.churn_detail.overdue_ratio, 0.86); // 45 / 52.142…
 });
 
 Deno.test("calculated_clv and the CLV and RFM cut-offs show no float noise", async () => {
