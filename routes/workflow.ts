@@ -29,9 +29,9 @@ import {
   saveDataset,
   setCurrentDataset,
 } from "../domain/datasets/mod.ts";
-import { COLUMN_ROLES, type Dataset } from "../domain/datasets/mod.ts";
+import { COLUMN_ROLES, type Dataset, datasetRoles } from "../domain/datasets/mod.ts";
 import { DATASET_PAGE, deleteDataset, listDatasetPage } from "../domain/datasets/store.ts";
-import { parseAcceptLanguage } from "../domain/description/mod.ts";
+import { BUSINESS_ROLES, parseAcceptLanguage, ROLE_UNITS } from "../domain/description/mod.ts";
 import {
   requireDataset,
   requireSessionRun,
@@ -91,6 +91,16 @@ const ColumnMapBody = z.object({
   products: z.array(z.string().min(1).max(200)).max(200).nullable().optional(),
   income_scale: z.number().positive().finite().nullable().optional().meta({
     description: "Multiplier of the income column to currency units (1000 for k$)",
+  }),
+  columns: z.record(
+    z.string().min(1).max(200),
+    z.object({
+      role: z.enum(BUSINESS_ROLES).nullable().optional(),
+      unit: z.enum(ROLE_UNITS).optional(),
+    }).strict().nullable(),
+  ).nullable().optional().meta({
+    description: "Per column business role (null: none) and unit, over the detected ones " +
+      "(docs/roles.md); a column set to null drops its correction",
   }),
 }).strict().meta({ id: "ColumnMapOverride" });
 
@@ -625,6 +635,8 @@ function summary(dataset: Dataset) {
     // The roles a client may map (the dashboard builds its column-map form from them).
     column_roles: COLUMN_ROLES,
     income_scale: dataset.incomeScale,
+    // Each column's business role with its confidence, unit and evidence (docs/roles.md).
+    roles: datasetRoles(dataset),
   };
 }
 

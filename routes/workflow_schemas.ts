@@ -42,6 +42,23 @@ const datasetFields = {
   }),
   column_roles: z.array(z.string()).meta({ description: "The roles a client may map" }),
   income_scale: z.number(),
+  roles: z.object({
+    columns: z.array(z.object({
+      column: z.string(),
+      role: z.string().nullable(),
+      confidence: z.number(),
+      unit: z.string().optional(),
+      evidence: z.array(z.string()),
+      source: z.enum(["detected", "corrected"]),
+      ask: z.string().optional(),
+    })),
+    measures: z.array(z.record(z.string(), z.unknown())),
+    reference_year: z.number(),
+    reference_note: z.string(),
+  }).meta({
+    description: "Each column's business role (spend, purchases, age, tenure, …) with its " +
+      "confidence, unit and evidence, and how the roles combine (docs/roles.md)",
+  }),
 };
 
 /** `PUT /api/datasets/current`. */

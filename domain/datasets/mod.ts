@@ -8,6 +8,7 @@ export { correlationMatrix } from "./correlation.ts";
 export { numericMatrix, parseCsv, TableError } from "./csv_table.ts";
 export { applyColumnMap, type ColumnMapOverride } from "./column_map.ts";
 export { parseCsvStream } from "./csv_stream.ts";
+export { datasetRoles } from "./role_columns.ts";
 export { newDatasetId } from "./dataset.ts";
 export { DatasetError, refuseOutOfRange } from "./errors.ts";
 export { featureTable, type ResolvedFeatures, resolveFeatures } from "./feature_columns.ts";

@@ -7,3 +7,4 @@
 export { clusterConfidence, featureImportance } from "./importance.ts";
 export { parseAcceptLanguage, type SegmentNarrative } from "./narrative.ts";
 export { profileClusters, type ProfileInput } from "./profile.ts";
+export { BUSINESS_ROLES, ROLE_UNITS } from "./roles.ts";
