@@ -248,7 +248,7 @@ Deno.test("n_clusters outside 2-10, or not an integer, is 400", async () => {
 
 Deno.test("correlation without numeric features is 400", async () => {
   await using s = await openService();
-  await s.upload("name,city\nann,rome\nbob,oslo\ncid,nice\n").then((r) => r.body?.cancel());
+  await (await s.upload("name,city\nann,rome\nbob,oslo\ncid,nice\n")).body?.cancel();
   const res = await s.request("/api/correlation-matrix");
   await documentError(res, 400);
 });
