@@ -12,6 +12,7 @@
  * group); a method's DBSCAN noise (−1) counts as one more label.
  *
  *   deno run -A bench/selection_bench.ts [--bases 30] [--rows 3000] [--seed 1200] [--no-sklearn]
+ *     [--generator personas|blobs]
  *
  * scikit-learn: the first of `python3`, `/usr/bin/python3` that imports it (else
  * `apt-get install -y python3-sklearn`); its row is left out when it is missing.
@@ -33,6 +34,7 @@ import {
   MONEY_FIELDS,
   NUMERIC_FIELDS,
 } from "./customer_bases.ts";
+import { generateBlobBase } from "./customer_blobs.ts";
 
 /** One method's outcome on one base. */
 export interface Outcome {
@@ -169,6 +171,7 @@ if (import.meta.main) {
       seed: { type: "string", default: "1200" },
       "no-sklearn": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
+      generator: { type: "string", default: "personas" },
     },
   });
   const nBases = Number(args.bases);
@@ -176,7 +179,10 @@ if (import.meta.main) {
   const seed0 = Number(args.seed);
   const bases = Array.from(
     { length: nBases },
-    (_, b) => generateCustomerBase({ seed: seed0 + b, rows }),
+    (_, b) =>
+      args.generator === "blobs"
+        ? generateBlobBase({ seed: seed0 + b, rows })
+        : generateCustomerBase({ seed: seed0 + b, rows }),
   );
   const backend = createCpuBackend();
   const results: Record<Method, Outcome[]> = {
@@ -202,8 +208,10 @@ if (import.meta.main) {
         analyze({ data: base.records, id_field: "customer_id" }, backend, "en")
       );
       const byId = new Map<string, number>();
-      for (const c of d2.clusters) for (const id of c.customers) byId.set(id, c.clusterId);
-      for (const id of d2.noise?.customers ?? []) byId.set(id, -1);
+      for (const c of d2.clusters) {
+        for (const id of c.customer_ids) byId.set(String(id), c.clusterId);
+      }
+      for (const id of d2.noise?.customer_ids ?? []) byId.set(String(id), -1);
       results.doc002.push({
         ari: groupedAri(truth, base.records.map((r) => byId.get(r.customer_id)!)),
         k: d2.n_clusters,
