@@ -14,7 +14,7 @@
  * | `ACCESS_TOKEN_TTL_SECONDS` | access token life, ≤ 900 | `900` |
  * | `REFRESH_TOKEN_TTL_SECONDS` | refresh token life | `2592000` (30 days) |
  * | `RATE_LIMIT_DEFAULT`, `RATE_LIMIT_CLUSTERS_RUN`, `RATE_LIMIT_EXPORT` | `<count>/<period>` | `100/hour`, `10/hour`, `20/hour` |
- * | `CORS_ORIGINS` | comma-separated origins, or `*` | no CORS |
+ * | `CORS_ORIGINS` | comma-separated origins, or `*` | `*` for token-authenticated requests, never with credentials; open mode: CORS only for requests that carry credentials |
  * | `REQUEST_TIMEOUT_MS` | time limit of a synchronous request, 0 for none | `30000` |
  * | `MAX_BODY_BYTES` | largest request body | `67108864` (64 MiB) |
  * | `MAX_UPLOAD_BYTES` | largest CSV of `POST /api/upload` | `16777216` (16 MiB) |

@@ -12,7 +12,7 @@
 /**
  * The service's error body (document 001's fields).
  *
- * @typedef {{ error: string, message: string, code: number, details: Record<string, unknown> | null }} ErrorBody
+ * @typedef {{ error: string, message: string, code: string, details: Record<string, unknown> | null }} ErrorBody
  */
 
 /** An answer other than 2xx, or no answer at all (`status` 0). */
@@ -26,7 +26,11 @@ export class ApiError extends Error {
     super(body?.message || fallback);
     this.name = "ApiError";
     this.status = status;
-    this.error = body?.error ?? (status === 0 ? "network_error" : "http_error");
+    // Every error body carries a string `code` (MISSING_COLUMNS, NOT_FOUND, …); `error` is a
+    // title or a human message depending on the document of the route.
+    this.error = typeof body?.code === "string"
+      ? body.code.toLowerCase()
+      : (status === 0 ? "network_error" : "http_error");
     /** @type {Record<string, unknown> | null} */
     this.details = body?.details ?? null;
   }

@@ -83,7 +83,11 @@ export async function loadSegments() {
         columns: Array.isArray(missing) ? missing.join(", ") : "?",
       });
       replace(note, message);
-      throw new ApiError(400, { error: error.error, message, details: error.details }, message);
+      throw new ApiError(
+        400,
+        { code: "MISSING_COLUMNS", message, details: error.details },
+        message,
+      );
     }
     replace(note, error instanceof Error ? error.message : String(error));
     throw error;

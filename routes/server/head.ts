@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { shapeErrorBody } from "../http/error_shapes.ts";
 
 /** A parsed request head: its lines, and how its body is framed. */
 export interface RequestHead {
@@ -119,13 +120,19 @@ export function rawErrorResponse(
   } = {},
 ): Uint8Array {
   const requestId = options.requestId ?? crypto.randomUUID();
-  const body = new TextEncoder().encode(JSON.stringify({
-    error,
-    message,
-    code: status,
-    details: options.details ?? null,
-    request_id: requestId,
-  }));
+  // The request was never parsed, so its document is unknown: document 001's shape, the one
+  // every platform route answers in.
+  const body = new TextEncoder().encode(JSON.stringify(
+    shapeErrorBody("echointel", {
+      status,
+      name: error,
+      message,
+      details: options.details ?? null,
+      requestId,
+      headers: options.headers ?? {},
+      now: Date.now(),
+    }).body,
+  ));
   let head = `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\n` +
     "content-type: application/json; charset=UTF-8\r\n" +
     `content-length: ${body.byteLength}\r\n` +

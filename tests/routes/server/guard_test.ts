@@ -92,8 +92,8 @@ Deno.test("guard: Content-Length over the limit is a 413 before any of the body 
   assert.match(res.head, /^HTTP\/1\.1 413 /);
   assert.match(res.head, /x-request-id: big-1/i);
   const body = JSON.parse(res.body);
-  assert.equal(body.error, "payload_too_large");
-  assert.equal(body.code, 413);
+  assert.equal(body.code, "PAYLOAD_TOO_LARGE");
+  assert.equal(body.status, 413);
   assert.equal(body.details.limit_bytes, 1000);
   assert.equal(body.request_id, "big-1");
   assert.ok(res.closedByServer);
@@ -109,8 +109,8 @@ Deno.test("guard: a 3 MB header is a 431 and CL with TE a 400, in the error body
   assert.match(big.head, /^HTTP\/1\.1 431 /);
   assert.match(big.head, /x-request-id: [0-9a-f-]{36}/i);
   const body = JSON.parse(big.body);
-  assert.equal(body.error, "headers_too_large");
-  assert.equal(body.code, 431);
+  assert.equal(body.code, "HEADERS_TOO_LARGE");
+  assert.equal(body.status, 431);
   assert.equal(typeof body.request_id, "string");
 
   const smuggle = await raw(
@@ -118,7 +118,7 @@ Deno.test("guard: a 3 MB header is a 431 and CL with TE a 400, in the error body
     "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
   );
   assert.match(smuggle.head, /^HTTP\/1\.1 400 /);
-  assert.equal(JSON.parse(smuggle.body).error, "bad_request");
+  assert.equal(JSON.parse(smuggle.body).code, "BAD_REQUEST");
   assert.equal(s.received.bodies, 0);
 });
 
@@ -130,7 +130,7 @@ Deno.test("guard: an unfinished head is closed at the header deadline; a cap ref
   const over = await raw(port, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
   assert.match(over.head, /^HTTP\/1\.1 503 /);
   assert.match(over.head, /retry-after: 1/i);
-  assert.equal(JSON.parse(over.body).error, "too_many_connections");
+  assert.equal(JSON.parse(over.body).code, "TOO_MANY_CONNECTIONS");
   for (const r of await Promise.all(slow)) {
     assert.ok(r.closedByServer, "the server closed the slow connection");
     assert.ok(r.ms < 2000, `closed after ${r.ms} ms`);
