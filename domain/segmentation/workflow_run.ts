@@ -290,7 +290,13 @@ export function workflowResponse(run: WorkflowRun) {
     cluster_analysis: perCluster((c) => ({
       size: c.size,
       percentage: percent(c.share),
-      statistics: c.features,
+      // Rounded like every other figure of the answer (four decimals), never binary noise.
+      statistics: Object.fromEntries(
+        Object.entries(c.features).map(([name, s]) => [
+          name,
+          Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v as number, 4)])),
+        ]),
+      ),
     })),
     recommendations: perCluster((c) => {
       const s = byId.get(c.cluster_id)!;

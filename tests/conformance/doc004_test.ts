@@ -112,6 +112,12 @@ Deno.test("the document's example workflow, sent as written, answers every step 
   for (const id of ["0", "1", "2"]) {
     assert.ok(isNumber(clustered.cluster_analysis[id].percentage));
     assert.equal(typeof clustered.cluster_analysis[id].statistics, "object");
+    // Figures are rounded (four decimals at most), never binary noise such as 45007.60807692307.
+    for (const stats of Object.values(clustered.cluster_analysis[id].statistics)) {
+      for (const v of Object.values(stats as Record<string, number>)) {
+        assert.ok(Math.abs(v * 1e4 - Math.round(v * 1e4)) < 1e-6, `unrounded ${v}`);
+      }
+    }
     assert.equal(typeof clustered.recommendations[id], "string");
     const profile = clustered.cluster_profiles[id];
     assert.ok(Number.isInteger(profile.count));
