@@ -97,6 +97,8 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
   "/api/auth/login",
   "/api/auth/refresh",
   "/api/auth/logout",
+  "/api/auth/session",
+  "/api/auth/session/refresh",
 ]);
 
 /**

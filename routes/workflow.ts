@@ -212,6 +212,16 @@ const routes = {
       ...errorResponses(400, 401, 404),
     },
   }),
+  datasetsCurrent: createRoute({
+    method: "get",
+    path: "/datasets/current",
+    tags: ["workflow"],
+    summary: "The session's current dataset (a read: nothing changes)",
+    responses: {
+      ...ok("The dataset's summary", DatasetSelectedSchema),
+      ...errorResponses(400, 401),
+    },
+  }),
   columns: createRoute({
     method: "put",
     path: "/datasets/current/columns",
@@ -470,6 +480,11 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     return c.json({ success: true, ...summary(dataset) }, 200) as never;
   });
 
+  app.openapi(routes.datasetsCurrent, async (c) => {
+    const { dataset } = await needData(c);
+    return c.json({ success: true, ...summary(dataset) }, 200) as never;
+  });
+
   app.openapi(routes.columns, async (c) => {
     const t0 = performance.now();
     const { tenantId, owner, dataset } = await needData(c);
@@ -538,15 +553,22 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     );
   });
 
+  // The views of a stored run speak the request's language: its segment texts are described
+  // again from the stored profiles when it differs from the run's (never computed again).
+  const language = (c: Context<AppEnv>) =>
+    c.req.header("Accept-Language") === undefined
+      ? undefined
+      : parseAcceptLanguage(c.req.header("Accept-Language"));
+
   app.openapi(routes.clusterData, async (c) => {
     const { run } = await needRun(c);
-    return c.json(jsonReport(run), 200) as never;
+    return c.json(jsonReport(run, language(c)), 200) as never;
   });
 
   app.openapi(routes.visualizations, async (c) => {
     const { run } = await needRun(c);
     return c.json(
-      { success: true, run_id: run.run_id, ...workflowFigures(run.body.run) },
+      { success: true, run_id: run.run_id, ...workflowFigures(run.body.run, language(c)) },
       200,
     ) as never;
   });
@@ -561,7 +583,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
       success: true,
       features: m.columns,
       matrix: m.matrix,
-      heatmap: correlationFigure(m),
+      heatmap: correlationFigure(m, language(c)),
     }, 200) as never;
   });
 
@@ -582,10 +604,11 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     }
     const base = `segments_${run.run_id}`;
     if (format === "json") {
-      return attachment(c, JSON.stringify(jsonReport(run), null, 2), `${base}.json`, "json");
+      const body = JSON.stringify(jsonReport(run, language(c)), null, 2);
+      return attachment(c, body, `${base}.json`, "json");
     }
     if (format === "html") {
-      return attachment(c, workflowHtmlReport(run), `${base}.html`, "html");
+      return attachment(c, workflowHtmlReport(run, language(c)), `${base}.html`, "html");
     }
     const dataset = await requireDataset(deps.kv, tenantId, owner);
     return attachment(c, clusteredCsv(dataset, run.body.run), `${base}.csv`, "csv");

@@ -14,6 +14,11 @@
  * - **Sampling**: the scatter draws every customer up to `MAX_SCATTER_POINTS` (5,000); above,
  *   the seeded stratified sample of `scatterSample` (every cluster kept), and the title says how
  *   many of how many are drawn.
+ * - **Language and fit**: every figure takes a `language` (en, es, pt; default English) for its
+ *   titles, axes and legend words (`figure_text.ts`). Axes and titles have `automargin`, so
+ *   tick labels and titles push the margins instead of being cut; category tick labels are
+ *   wrapped (`wrapLabel`) while trace names and hover texts keep the full name; legends sit
+ *   above the plot area, horizontally, where they cannot cover an axis.
  * - **Rounding**: coordinates are rounded to 4 decimals and correlations to 3, which is far
  *   below what a plot shows and keeps the JSON small.
  *
@@ -21,6 +26,8 @@
  */
 import { round } from "../../compute/numbers.ts";
 import { createRandom, sampleWithoutReplacement } from "../../compute/random.ts";
+import { figureWords, wrapLabel } from "./figure_text.ts";
+export { type FigureLanguage, figureWords, wrapLabel } from "./figure_text.ts";
 
 /** A Plotly trace: the fields this module sets are typed, the rest is open. */
 export interface PlotlyTrace {
@@ -89,6 +96,8 @@ export interface ClusterScatterInput {
   explainedVarianceRatio: readonly [number, number];
   /** n customer ids (hover text and `customdata`); default the 1-based row number. */
   ids?: readonly string[];
+  /** The language of titles and axes (default English). */
+  language?: string;
 }
 
 /** Options of `clusterScatter` and `scatterSample`. */
@@ -131,6 +140,7 @@ export function clusterScatter(
 ): PlotlyFigure {
   const { maxPoints, seed } = { ...SCATTER_DEFAULTS, ...options };
   const { labels, clusterNames, ids } = input;
+  const w = figureWords(input.language);
   const n = labels.length;
   const xy = readPoints(input.points, n);
   if (ids !== undefined && ids.length !== n) {
@@ -169,7 +179,7 @@ export function clusterScatter(
   };
 
   const data: PlotlyTrace[] = [];
-  if (members[k]!.length > 0) data.push(pointTrace(members[k]!, NOISE_NAME, -1));
+  if (members[k]!.length > 0) data.push(pointTrace(members[k]!, w.noise, -1));
   for (let c = 0; c < k; c++) data.push(pointTrace(members[c]!, clusterNames[c]!, c));
 
   const centroidIds: number[] = [];
@@ -179,12 +189,12 @@ export function clusterScatter(
   data.push({
     type: "scatter",
     mode: "markers",
-    name: "Centroids",
+    name: w.centroids,
     x: centroidIds.map((c) => round(input.centroids2d[c]![0]!, 4)),
     y: centroidIds.map((c) => round(input.centroids2d[c]![1]!, 4)),
     text: centroidIds.map((c) => plotlyText(clusterNames[c]!)),
     customdata: centroidIds,
-    hovertemplate: "Centre of %{text}<br>PC1 %{x:.2f}<br>PC2 %{y:.2f}<extra></extra>",
+    hovertemplate: `${w.centreOf} %{text}<br>PC1 %{x:.2f}<br>PC2 %{y:.2f}<extra></extra>`,
     marker: {
       symbol: "x",
       size: 16,
@@ -194,19 +204,18 @@ export function clusterScatter(
   });
 
   const [r1, r2] = input.explainedVarianceRatio;
-  let title = "Segments on the first two principal components";
+  let title = w.scatterTitle;
   if (shown.length < n) {
-    title += ` (seeded sample of ${count(shown.length)} of ${count(n)} customers, ` +
-      "every segment kept)";
+    title += `<br><sub>(${w.sampleNote(count(shown.length), count(n))})</sub>`;
   }
   return {
     data,
     layout: {
       ...BASE_LAYOUT,
-      title: { text: title },
-      xaxis: { title: { text: `PC1 (${percent(r1)})` }, zeroline: false },
-      yaxis: { title: { text: `PC2 (${percent(r2)})` }, zeroline: false },
-      legend: { title: { text: "Segment" } },
+      title: titleOf(title),
+      xaxis: { title: { text: `PC1 (${percent(r1)})` }, zeroline: false, automargin: true },
+      yaxis: { title: { text: `PC2 (${percent(r2)})` }, zeroline: false, automargin: true },
+      legend: { ...LEGEND_ABOVE, title: { text: w.segment } },
       hovermode: "closest",
     },
   };
@@ -275,6 +284,8 @@ export interface ClusterSizesInput {
   sizes: readonly number[];
   /** Customers labelled noise (−1); a grey bar when above 0. */
   noise?: number;
+  /** The language of titles and axes (default English). */
+  language?: string;
 }
 
 /**
@@ -290,11 +301,12 @@ export function clusterSizes(input: ClusterSizesInput): PlotlyFigure {
       `Expected ${clusterNames.length} sizes (one per cluster) but found ${sizes.length}`,
     );
   }
+  const w = figureWords(input.language);
   const names = clusterNames.map(plotlyText);
   const values = [...sizes];
   const colors = clusterNames.map((_, c) => clusterColor(c));
   if (noise > 0) {
-    names.push(NOISE_NAME);
+    names.push(w.noise);
     values.push(noise);
     colors.push(NOISE_COLOR);
   }
@@ -302,19 +314,21 @@ export function clusterSizes(input: ClusterSizesInput): PlotlyFigure {
   return {
     data: [{
       type: "bar",
-      name: "Customers",
-      x: names,
+      name: w.customers,
+      // Wrapped tick labels on the axis; the full name in the hover.
+      x: names.map((name) => wrapLabel(name)),
       y: values,
       text: values.map((v) => percent(total > 0 ? v / total : 0)),
+      customdata: names,
       textposition: "auto",
-      hovertemplate: "%{x}<br>%{y} customers (%{text})<extra></extra>",
+      hovertemplate: `%{customdata}<br>%{y} ${w.customers.toLowerCase()} (%{text})<extra></extra>`,
       marker: { color: colors },
     }],
     layout: {
       ...BASE_LAYOUT,
-      title: { text: "Customers per segment" },
-      xaxis: { title: { text: "Segment" }, type: "category" },
-      yaxis: { title: { text: "Customers" }, rangemode: "tozero" },
+      title: titleOf(w.sizesTitle),
+      xaxis: { title: { text: w.segment }, type: "category", automargin: true },
+      yaxis: { title: { text: w.customers }, rangemode: "tozero", automargin: true },
       showlegend: false,
     },
   };
@@ -333,6 +347,8 @@ export interface FeatureMeansInput {
   populationMean?: readonly number[];
   /** With `populationMean`: d population standard deviations; a zero one gives 0. */
   populationStd?: readonly number[];
+  /** The language of titles and axes (default English). */
+  language?: string;
 }
 
 /**
@@ -372,26 +388,26 @@ export function featureMeans(input: FeatureMeansInput): PlotlyFigure {
     const s = populationStd[j]!;
     return s > 0 ? (v - populationMean[j]!) / s : 0;
   };
-  const x = features.map(plotlyText);
+  const w = figureWords(input.language);
+  const full = features.map(plotlyText);
+  const x = full.map((f) => wrapLabel(f));
   return {
     data: means.map((row, c) => ({
       type: "bar",
       name: plotlyText(clusterNames[c]!),
       x,
       y: row.map((v, j) => finiteOrNull(round(z(v, j), 4))),
-      hovertemplate: "%{x}: %{y:.2f} SD<extra>%{fullData.name}</extra>",
+      customdata: full,
+      hovertemplate: "%{customdata}: %{y:.2f} SD<extra>%{fullData.name}</extra>",
       marker: { color: clusterColor(c) },
     })),
     layout: {
       ...BASE_LAYOUT,
-      title: {
-        text: "Feature means per segment (standardised: 0 = all customers' mean, " +
-          "1 = one standard deviation above)",
-      },
+      title: titleOf(`${w.meansTitle}<br><sub>(${w.meansSubtitle})</sub>`),
       barmode: "group",
-      xaxis: { title: { text: "Feature" }, type: "category" },
-      yaxis: { title: { text: "Standardised mean (SD)" }, zeroline: true },
-      legend: { title: { text: "Segment" } },
+      xaxis: { title: { text: w.feature }, type: "category", automargin: true },
+      yaxis: { title: { text: w.meansAxis }, zeroline: true, automargin: true },
+      legend: { ...LEGEND_ABOVE, title: { text: w.segment } },
     },
   };
 }
@@ -408,7 +424,9 @@ export function silhouetteCurve(
   ks: readonly number[],
   silhouettes: readonly (number | null)[],
   inertias?: readonly (number | null)[],
+  options: { language?: string } = {},
 ): PlotlyFigure {
+  const w = figureWords(options.language);
   if (silhouettes.length !== ks.length) {
     throw new RangeError(
       `Expected ${ks.length} silhouettes (one per k) but found ${silhouettes.length}`,
@@ -424,7 +442,7 @@ export function silhouetteCurve(
   const data: PlotlyTrace[] = [{
     type: "scatter",
     mode: "lines+markers",
-    name: "Silhouette",
+    name: w.silhouetteAxis.split(" (")[0]!,
     x: [...ks],
     y: silhouettes.map((s) => finiteOrNull(s === null ? NaN : round(s, 4))),
     hovertemplate: "k = %{x}<br>silhouette %{y:.3f}<extra></extra>",
@@ -435,7 +453,7 @@ export function silhouetteCurve(
     data.push({
       type: "scatter",
       mode: "lines+markers",
-      name: "Inertia",
+      name: w.inertia,
       x: [...ks],
       y: inertias.map((v) => finiteOrNull(v ?? NaN)),
       yaxis: "y2",
@@ -447,17 +465,16 @@ export function silhouetteCurve(
   const bestK = best >= 0 ? ks[best] : undefined;
   const layout: Record<string, unknown> = {
     ...BASE_LAYOUT,
-    title: {
-      text: "Silhouette score by number of segments" +
-        (bestK === undefined ? "" : ` (best k = ${bestK})`),
-    },
-    xaxis: { title: { text: "Number of segments (k)" }, dtick: 1 },
-    yaxis: { title: { text: "Silhouette score (higher is better)" } },
+    title: titleOf(w.silhouetteTitle + (bestK === undefined ? "" : ` (${w.bestK(bestK)})`)),
+    xaxis: { title: { text: w.kAxis }, dtick: 1, automargin: true },
+    yaxis: { title: { text: w.silhouetteAxis }, automargin: true },
+    legend: LEGEND_ABOVE,
     hovermode: "x unified",
   };
   if (inertias !== undefined) {
     layout.yaxis2 = {
-      title: { text: "Inertia (within-cluster sum of squares)" },
+      title: { text: w.inertiaAxis },
+      automargin: true,
       overlaying: "y",
       side: "right",
       showgrid: false,
@@ -489,30 +506,35 @@ export function silhouetteCurve(
 export function correlationHeatmap(
   columns: readonly string[],
   matrix: readonly (readonly number[])[],
+  options: { language?: string } = {},
 ): PlotlyFigure {
+  const w = figureWords(options.language);
   const d = columns.length;
   if (matrix.length !== d || matrix.some((row) => row.length !== d)) {
     throw new RangeError(`Expected a ${d} × ${d} matrix (one row and column per feature)`);
   }
   const names = columns.map(plotlyText);
+  // Wrapped labels on the axes (automargin keeps them whole); full names in the hover.
+  const labels = names.map((name) => wrapLabel(name, 16, 2));
   return {
     data: [{
       type: "heatmap",
-      x: names,
-      y: names,
+      x: labels,
+      y: labels,
+      customdata: names.map((row) => names.map((col) => [row, col])),
       z: matrix.map((row) => row.map((v) => finiteOrNull(round(v, 3)))),
       zmin: -1,
       zmax: 1,
       colorscale: [[0, "#0072B2"], [0.5, "#FFFFFF"], [1, "#D55E00"]],
       texttemplate: "%{z:.2f}",
-      hovertemplate: "%{y} × %{x}<br>r = %{z:.3f}<extra></extra>",
+      hovertemplate: "%{customdata[0]} × %{customdata[1]}<br>r = %{z:.3f}<extra></extra>",
       colorbar: { title: { text: "r" } },
     }],
     layout: {
       ...BASE_LAYOUT,
-      title: { text: "Correlation between features" },
-      xaxis: { type: "category", tickangle: -45 },
-      yaxis: { type: "category", autorange: "reversed" },
+      title: titleOf(w.correlationTitle),
+      xaxis: { type: "category", tickangle: -45, automargin: true },
+      yaxis: { type: "category", autorange: "reversed", automargin: true },
     },
   };
 }
@@ -571,9 +593,34 @@ const BASE_LAYOUT = {
   paper_bgcolor: "#FFFFFF",
   plot_bgcolor: "#FFFFFF",
   font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13 },
-  margin: { l: 60, r: 30, t: 60, b: 60 },
+  margin: { l: 20, r: 20, t: 40, b: 20, pad: 2 },
   autosize: true,
 } as const;
+
+/** A horizontal legend above the plot area: it pushes the top margin and covers no axis. */
+const LEGEND_ABOVE = {
+  orientation: "h",
+  x: 0,
+  xanchor: "left",
+  y: 1.02,
+  yanchor: "bottom",
+} as const;
+
+/** A title anchored to the figure's left edge, pushing the top margin to fit its lines. */
+function titleOf(text: string) {
+  return {
+    text,
+    x: 0,
+    xanchor: "left",
+    xref: "paper",
+    y: 1,
+    yref: "container",
+    yanchor: "top",
+    pad: { t: 8 },
+    automargin: true,
+    font: { size: 15 },
+  };
+}
 
 function checkLabels(labels: ArrayLike<number>, k: number): void {
   for (let i = 0; i < labels.length; i++) {

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { clusterColor, NOISE_NAME, type Points2d, readPoints, scatterSample } from "./figures.ts";
+import { clusterColor, type Points2d, readPoints, scatterSample } from "./figures.ts";
+import { type ReportWords, reportWords } from "./report_text.ts";
 
 /** One segment of the report. */
 export interface ReportSegment {
@@ -94,6 +95,8 @@ export interface ReportInput {
   scatter?: ReportScatter;
   /** Without it the feature-means section says it is not available. */
   featureMeans?: ReportFeatureMeans;
+  /** The language of the report's own words: en, es or pt (default English). */
+  language?: string;
 }
 
 /**
@@ -116,22 +119,25 @@ export interface ReportInput {
  * ```
  */
 export function htmlReport(report: ReportInput): string {
+  const w = reportWords(report.language);
   const names = new Map(report.segments.map((s) => [s.clusterId, s.name]));
-  const nameOf = (c: number): string => c < 0 ? NOISE_NAME : names.get(c) ?? `Cluster ${c}`;
+  const nameOf = (c: number): string => c < 0 ? w.noise : names.get(c) ?? `Cluster ${c}`;
   const noise = report.noise ?? 0;
   const rowCount = report.rowCount ?? report.segments.reduce((a, s) => a + s.size, noise);
   const date = Number.isFinite(report.createdAt) && Math.abs(report.createdAt) <= 8.64e15
     ? new Date(report.createdAt).toISOString().slice(0, 16).replace("T", " ") + " UTC"
     : "—";
-  const title = `Segmentation report — ${report.datasetName} — ${report.runId}`;
+  const title = `${w.title} — ${report.datasetName} — ${report.runId}`;
 
-  const scatter = report.scatter ? scatterSection(report.scatter, nameOf) : notAvailable();
+  const scatter = report.scatter ? scatterSection(report.scatter, nameOf, w) : notAvailable(w);
   const sizes = report.segments.map((s) => ({ label: s.clusterId, name: s.name, value: s.size }));
-  if (noise > 0) sizes.push({ label: -1, name: NOISE_NAME, value: noise });
-  const means = report.featureMeans ? meansSection(report.featureMeans, nameOf) : notAvailable();
+  if (noise > 0) sizes.push({ label: -1, name: w.noise, value: noise });
+  const means = report.featureMeans
+    ? meansSection(report.featureMeans, nameOf, w)
+    : notAvailable(w);
 
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${w.lang}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
@@ -141,44 +147,42 @@ export function htmlReport(report: ReportInput): string {
 </head>
 <body>
 <header>
-<h1>Customer segmentation report</h1>
+<h1>${w.heading}</h1>
 <dl class="meta">
-<dt>Run</dt><dd><code>${escapeHtml(report.runId)}</code></dd>
-<dt>Dataset</dt><dd>${escapeHtml(report.datasetName)}</dd>
-<dt>Date</dt><dd>${date}</dd>
-<dt>Algorithm</dt><dd>${escapeHtml(report.algorithm)}</dd>
-<dt>Segments</dt><dd>${report.segments.length}</dd>
-<dt>Customers</dt><dd>${formatCount(rowCount)}${
-    noise > 0 ? ` (${formatCount(noise)} unassigned as noise)` : ""
+<dt>${w.run}</dt><dd><code>${escapeHtml(report.runId)}</code></dd>
+<dt>${w.dataset}</dt><dd>${escapeHtml(report.datasetName)}</dd>
+<dt>${w.date}</dt><dd>${date}</dd>
+<dt>${w.algorithm}</dt><dd>${escapeHtml(report.algorithm)}</dd>
+<dt>${w.segments}</dt><dd>${report.segments.length}</dd>
+<dt>${w.customers}</dt><dd>${formatCount(rowCount)}${
+    noise > 0 ? ` (${w.noiseNote(formatCount(noise))})` : ""
   }</dd>
 </dl>
 ${report.selection ? `<p>${escapeHtml(report.selection)}</p>` : ""}
 </header>
 <main>
 <section>
-<h2>Segments on the first two principal components</h2>
+<h2>${w.scatterHeading}</h2>
 ${scatter}
 </section>
 <section>
-<h2>Segment sizes</h2>
-${barsSvg(sizes, rowCount)}
+<h2>${w.sizesHeading}</h2>
+${barsSvg(sizes, rowCount, w)}
 </section>
 <section>
-<h2>Feature means by segment</h2>
+<h2>${w.meansHeading}</h2>
 ${means}
 </section>
 <section>
-<h2>Segments</h2>
-${segmentsTable(report.segments)}
+<h2>${w.segments}</h2>
+<div class="wide">${segmentsTable(report.segments, w)}</div>
 </section>
 <section>
-<h2>Candidate models</h2>
-${candidatesTable(report.candidates)}
+<h2>${w.candidatesHeading}</h2>
+<div class="wide">${candidatesTable(report.candidates, w)}</div>
 </section>
 </main>
-<footer><p>Generated from run <code>${
-    escapeHtml(report.runId)
-  }</code>. This page is self-contained: it loads nothing and runs no script.</p></footer>
+<footer><p>${w.run} <code>${escapeHtml(report.runId)}</code>. ${w.footer}</p></footer>
 </body>
 </html>
 `;
@@ -212,6 +216,7 @@ svg{max-width:100%;height:auto;display:block}svg text{font-size:12px;fill:#222}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{border:1px solid #ddd;padding:6px 8px;vertical-align:top;text-align:left}
 th{background:#f4f4f4}td.num{text-align:right;white-space:nowrap}
+.wide{overflow-x:auto}
 ul{margin:0;padding-left:18px}dl.kpis{margin:0;display:grid;grid-template-columns:max-content auto;
 gap:0 8px}dl.kpis dd{margin:0;text-align:right}
 .chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
@@ -219,8 +224,8 @@ gap:0 8px}dl.kpis dd{margin:0;text-align:right}
 @media print{body{padding:0}section{break-inside:avoid}}
 `;
 
-function notAvailable(): string {
-  return `<p class="caption">Not available for this run.</p>`;
+function notAvailable(w: ReportWords): string {
+  return `<p class="caption">${w.notAvailable}</p>`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,14 +238,19 @@ interface Frame {
   height: number;
 }
 
-function scatterSection(sc: ReportScatter, nameOf: (c: number) => string): string {
+function scatterSection(
+  sc: ReportScatter,
+  nameOf: (c: number) => string,
+  w: ReportWords,
+): string {
   const n = sc.labels.length;
   const xy = readPoints(sc.points, n);
   const shown = scatterSample(sc.labels);
   const plot: Frame = { left: 64, top: 16, width: 600, height: 420 };
   const legendX = plot.left + plot.width + 24;
   const width = legendX + 200;
-  const height = plot.top + plot.height + 52;
+  const legendRows = (sc.centroids.length + 2) * 51;
+  const height = Math.max(plot.top + plot.height + 52, plot.top + legendRows);
 
   const centroids = sc.centroids
     .map((p, c) => ({ c, x: p[0] ?? NaN, y: p[1] ?? NaN }))
@@ -279,67 +289,76 @@ function scatterSection(sc: ReportScatter, nameOf: (c: number) => string): strin
     const d = `M${px(cx - r)} ${px(cy - r)}L${px(cx + r)} ${px(cy + r)}M${px(cx - r)} ${
       px(cy + r)
     }L${px(cx + r)} ${px(cy - r)}`;
-    return `<g><title>Centre of ${escapeHtml(nameOf(c))}</title>` +
+    return `<g><title>${w.centreOf} ${escapeHtml(nameOf(c))}</title>` +
       `<path d="${d}" stroke="#FFFFFF" stroke-width="6"/>` +
       `<path d="${d}" stroke="${clusterColor(c)}" stroke-width="3"/></g>`;
   }).join("\n");
 
   const legendLabels = [...new Set([...order, ...centroids.map((p) => p.c)])].sort((a, b) => a - b);
-  const legend = legendLabels.map((label, row) => {
-    const y = plot.top + 8 + row * 20;
+  // Long names wrap onto up to three lines (the full name in a tooltip), never cut to a prefix
+  // that several segments share.
+  let legendY = plot.top + 8;
+  const legend = legendLabels.map((label) => {
+    const y = legendY;
+    const { svg, lines } = wrappedText(nameOf(label), legendX + 18, y + 1, 24);
+    legendY += lines * 15 + 6;
     return `<rect x="${legendX}" y="${y - 9}" width="12" height="12" fill="${
       clusterColor(label)
-    }"/><text x="${legendX + 18}" y="${y + 1}">${escapeHtml(truncate(nameOf(label), 26))}</text>`;
+    }"/>${svg}`;
   }).join("\n") +
     `\n<path d="M${legendX} ${
-      plot.top + 8 + legendLabels.length * 20 - 8
+      legendY - 8
     }l12 12m0 -12l-12 12" stroke="#222" stroke-width="2"/><text x="${legendX + 18}" y="${
-      plot.top + 8 + legendLabels.length * 20 + 1
-    }">Segment centre</text>`;
+      legendY + 1
+    }">${w.segmentCentre}</text>`;
 
   const [r1, r2] = sc.explainedVarianceRatio;
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Scatter of customers on the first two principal components, coloured by segment">
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${w.scatterAria}">
 ${axes(plot, sx, sy, `PC1 (${percent(r1)})`, `PC2 (${percent(r2)})`)}
 ${pointsSvg}
 ${crosses}
 ${legend}
 </svg>`;
   const caption = shown.length < n
-    ? `Seeded sample of ${formatCount(shown.length)} of ${
-      formatCount(n)
-    } customers (every segment kept); crosses mark the segment centres.`
-    : `All ${formatCount(n)} customers; crosses mark the segment centres.`;
+    ? w.sampleCaption(formatCount(shown.length), formatCount(n))
+    : w.allCaption(formatCount(n));
   return `${svg}\n<p class="caption">${caption}</p>`;
 }
 
 function barsSvg(
   bars: readonly { label: number; name: string; value: number }[],
   total: number,
+  w: ReportWords,
 ): string {
-  const labelWidth = 200, barWidth = 440, row = 26;
+  const labelWidth = 200, barWidth = 440, row = 40;
   const width = labelWidth + barWidth + 140;
   const height = Math.max(1, bars.length) * row + 12;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const rows = bars.map((b, i) => {
     const y = 6 + i * row;
-    const w = (Math.max(0, b.value) / max) * barWidth;
+    const bw = (Math.max(0, b.value) / max) * barWidth;
     const share = total > 0 ? ` (${percent(b.value / total)})` : "";
-    return `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${
-      escapeHtml(truncate(b.name, 28))
-    }</text><rect x="${labelWidth}" y="${y + 2}" width="${px(w)}" height="${row - 8}" fill="${
-      clusterColor(b.label)
-    }"/><text x="${px(labelWidth + w + 6)}" y="${y + 15}">${formatCount(b.value)}${share}</text>`;
+    const label = wrappedText(b.name, labelWidth - 8, y + 14, 26, "end", 2);
+    return `${label.svg}<rect x="${labelWidth}" y="${y + 2}" width="${px(bw)}" height="${
+      row - 8
+    }" fill="${clusterColor(b.label)}"/><text x="${px(labelWidth + bw + 6)}" y="${y + 20}">${
+      formatCount(b.value)
+    }${share}</text>`;
   }).join("\n");
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Bar chart of customers per segment">
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${w.sizesAria}">
 ${rows}
 </svg>`;
 }
 
-function meansSection(fm: ReportFeatureMeans, nameOf: (c: number) => string): string {
+function meansSection(
+  fm: ReportFeatureMeans,
+  nameOf: (c: number) => string,
+  w: ReportWords,
+): string {
   const d = fm.features.length;
   const k = fm.means.length;
-  const labelWidth = 180, plotWidth = 520, legendRow = 20;
+  const labelWidth = 180, plotWidth = 520, legendRow = 50;
   const bar = k > 6 ? 6 : 9;
   const band = k * bar + 12;
   const top = Math.ceil(k / 4) * legendRow + 12;
@@ -354,9 +373,9 @@ function meansSection(fm: ReportFeatureMeans, nameOf: (c: number) => string): st
 
   const legend = Array.from({ length: k }, (_, c) => {
     const x = 8 + (c % 4) * 180, y = 8 + Math.floor(c / 4) * legendRow;
-    return `<rect x="${x}" y="${y}" width="12" height="12" fill="${clusterColor(c)}"/><text x="${
-      x + 18
-    }" y="${y + 10}">${escapeHtml(truncate(nameOf(c), 22))}</text>`;
+    return `<rect x="${x}" y="${y}" width="12" height="12" fill="${clusterColor(c)}"/>${
+      wrappedText(nameOf(c), x + 18, y + 10, 22).svg
+    }`;
   }).join("\n");
 
   const bands = fm.features.map((feature, j) => {
@@ -371,9 +390,7 @@ function meansSection(fm: ReportFeatureMeans, nameOf: (c: number) => string): st
         escapeHtml(feature)
       } ${formatNumber(v)} SD</title></rect>`;
     }).join("");
-    return `<text x="${labelWidth - 8}" y="${px(y0 + band / 2 + 4)}" text-anchor="end">${
-      escapeHtml(truncate(feature, 26))
-    }</text>${bars}`;
+    return `${wrappedText(feature, labelWidth - 8, y0 + band / 2 + 4, 24, "end", 1).svg}${bars}`;
   }).join("\n");
 
   const ticks = sx.ticks.map((t) => {
@@ -383,16 +400,16 @@ function meansSection(fm: ReportFeatureMeans, nameOf: (c: number) => string): st
   }).join("");
 
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Standardised feature means by segment">
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${w.meansAria}">
 ${legend}
 ${ticks}
 ${bands}
 <line x1="${px(zero)}" y1="${top}" x2="${px(zero)}" y2="${top + plot.height}" stroke="#444"/>
 <text x="${px(plot.left + plot.width / 2)}" y="${
       top + plot.height + 36
-    }" text-anchor="middle">Standard deviations from all customers' mean</text>
+    }" text-anchor="middle">${w.meansAxis}</text>
 </svg>`;
-  return `${svg}\n<p class="caption">Each bar is a segment's mean of the feature, standardised (0 = all customers' mean, 1 = one standard deviation above) so that every feature shares one axis.</p>`;
+  return `${svg}\n<p class="caption">${w.meansCaption}</p>`;
 }
 
 function axes(
@@ -464,8 +481,8 @@ function niceStep(raw: number): number {
 // ---------------------------------------------------------------------------------------------
 // Tables.
 
-function segmentsTable(segments: readonly ReportSegment[]): string {
-  if (segments.length === 0) return notAvailable();
+function segmentsTable(segments: readonly ReportSegment[], w: ReportWords): string {
+  if (segments.length === 0) return notAvailable(w);
   const rows = segments.map((s) => {
     const kpis = Object.entries(s.kpis).map(([key, value]) =>
       `<dt>${escapeHtml(kpiLabel(key))}</dt><dd>${kpiValue(key, value)}</dd>`
@@ -474,7 +491,7 @@ function segmentsTable(segments: readonly ReportSegment[]): string {
 <td><span class="chip" style="background:${clusterColor(s.clusterId)}"></span><strong>${
       escapeHtml(s.name)
     }</strong>${s.personaLabel ? `<br><em>${escapeHtml(s.personaLabel)}</em>` : ""}${
-      s.priority ? `<br>Priority: ${escapeHtml(s.priority)}` : ""
+      s.priority ? `<br>${w.priority}: ${escapeHtml(s.priority)}` : ""
     }</td>
 <td class="num">${formatCount(s.size)}</td>
 <td class="num">${percent(s.share)}</td>
@@ -485,22 +502,22 @@ function segmentsTable(segments: readonly ReportSegment[]): string {
 </tr>`;
   }).join("\n");
   return `<table>
-<thead><tr><th>Segment</th><th>Customers</th><th>Share</th><th>Persona</th><th>KPIs</th><th>Top features</th><th>Recommended actions</th></tr></thead>
+<thead><tr><th>${w.segment}</th><th>${w.customers}</th><th>${w.share}</th><th>${w.persona}</th><th>${w.kpis}</th><th>${w.topFeatures}</th><th>${w.actions}</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>`;
 }
 
-function candidatesTable(candidates: readonly ReportCandidate[]): string {
-  if (candidates.length === 0) return notAvailable();
+function candidatesTable(candidates: readonly ReportCandidate[], w: ReportWords): string {
+  if (candidates.length === 0) return notAvailable(w);
   const rows = candidates.map((c) => {
     const status = c.chosen
-      ? "<strong>chosen</strong>"
+      ? `<strong>${w.chosen}</strong>`
       : c.eligible === false
-      ? `not eligible${c.reason ? `: ${escapeHtml(c.reason)}` : ""}`
+      ? `${w.notEligible}${c.reason ? `: ${escapeHtml(c.reason)}` : ""}`
       : c.eligible
-      ? "eligible"
+      ? w.eligible
       : "";
     return `<tr${c.chosen ? ' class="chosen"' : ""}><td>${escapeHtml(c.algorithm)}</td>` +
       `<td class="num">${c.k === null ? "—" : formatCount(c.k)}</td>` +
@@ -513,7 +530,7 @@ function candidatesTable(candidates: readonly ReportCandidate[]): string {
       `<td>${status}</td></tr>`;
   }).join("\n");
   return `<table>
-<thead><tr><th>Algorithm</th><th>k</th><th>Silhouette ↑</th><th>Davies-Bouldin ↓</th><th>Calinski-Harabasz ↑</th><th>Noise</th><th>Stability</th><th>Mean rank</th><th>Status</th></tr></thead>
+<thead><tr><th>${w.algorithm}</th><th>k</th><th>Silhouette ↑</th><th>Davies-Bouldin ↓</th><th>Calinski-Harabasz ↑</th><th>${w.noiseColumn}</th><th>${w.stability}</th><th>${w.meanRank}</th><th>${w.status}</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -564,7 +581,48 @@ function px(v: number): string {
   return String(Math.round(v * 10) / 10 + 0);
 }
 
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : chars.slice(0, max - 1).join("") + "…";
+/**
+ * `text` as an SVG `<text>` at (x, y) broken at spaces into lines of at most `width` characters
+ * (`maxLines` at most, the last abbreviated with `…`), each a `<tspan>` 15 px below the last,
+ * with the full text as its tooltip (`<title>`). Escaped here.
+ */
+function wrappedText(
+  text: string,
+  x: number,
+  y: number,
+  width: number,
+  anchor: "start" | "end" = "start",
+  maxLines = 3,
+): { svg: string; lines: number } {
+  const words = text.split(/(?<=[\s_])/);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of words) {
+    if (Array.from((line + word).trimEnd()).length > width && line.trim()) {
+      lines.push(line.trim());
+      line = word;
+    } else {
+      line += word;
+    }
+  }
+  if (line.trim()) lines.push(line.trim());
+  let shown = lines.map((l) => {
+    const chars = Array.from(l);
+    return chars.length <= width ? l : chars.slice(0, width - 1).join("") + "…";
+  });
+  if (shown.length > maxLines) {
+    shown = shown.slice(0, maxLines);
+    const last = Array.from(shown[maxLines - 1]!);
+    shown[maxLines - 1] = last.slice(0, Math.max(1, width - 1)).join("") + "…";
+  }
+  const anchorAttr = anchor === "end" ? ' text-anchor="end"' : "";
+  const spans = shown.map((l, i) =>
+    `<tspan x="${px(x)}"${i === 0 ? "" : ' dy="15"'}>${escapeHtml(l)}</tspan>`
+  ).join("");
+  return {
+    svg: `<text x="${px(x)}" y="${px(y)}"${anchorAttr}><title>${
+      escapeHtml(text)
+    }</title>${spans}</text>`,
+    lines: shown.length,
+  };
 }

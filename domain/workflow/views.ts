@@ -19,6 +19,7 @@ import { htmlReport, type ReportInput } from "../reports/html_report.ts";
 import type { RunRecord } from "../segmentation/runs.ts";
 import type { StoredWorkflow } from "./stored_run.ts";
 import { clusterNames, workflowResponse, type WorkflowRun } from "../segmentation/workflow_run.ts";
+import { describeSegments, type Language } from "../description/narrative.ts";
 export { clusterNames };
 import type { CorrelationMatrix } from "../datasets/correlation.ts";
 
@@ -30,10 +31,24 @@ export interface WorkflowFigures {
 }
 
 /**
- * The scatter of customers on the first two principal components coloured by segment with the
- * centres marked, the segment sizes, and the standardised feature means per segment.
+ * `run` with its segments' names, personas, characteristics and actions in `language`: the run
+ * itself when it was written in it, else its texts described again from its stored profiles
+ * (`describeSegments`, the pipeline's own narrative step with the same options), so switching
+ * language never computes the segmentation again. Numbers, labels and ids are the run's.
  */
-export function workflowFigures(run: WorkflowRun): WorkflowFigures {
+export function inLanguage(run: WorkflowRun, language: Language | undefined): WorkflowRun {
+  if (language === undefined || run.language === language) return run;
+  return { ...run, segments: describeSegments(run.profiles, { language }), language };
+}
+
+/**
+ * The scatter of customers on the first two principal components coloured by segment with the
+ * centres marked, the segment sizes, and the standardised feature means per segment, with
+ * titles, axes and segment names in `language` (default: the run's).
+ */
+export function workflowFigures(stored: WorkflowRun, language?: Language): WorkflowFigures {
+  const run = inLanguage(stored, language);
+  const lang = run.language;
   const names = clusterNames(run);
   const sizes = names.map(() => 0);
   let noise = 0;
@@ -47,15 +62,18 @@ export function workflowFigures(run: WorkflowRun): WorkflowFigures {
       centroids2d: run.projection.centroids,
       explainedVarianceRatio: run.projection.explained_variance_ratio,
       ids: run.ids,
+      language: lang,
     }),
-    distribution_chart: clusterSizes({ clusterNames: names, sizes, noise }),
-    feature_means_chart: featureMeans({ features, clusterNames: names, means }),
+    distribution_chart: clusterSizes({ clusterNames: names, sizes, noise, language: lang }),
+    feature_means_chart: featureMeans({ features, clusterNames: names, means, language: lang }),
   };
 }
 
 /** The correlation heat map (undefined correlations drawn as 0). */
-export function correlationFigure(m: CorrelationMatrix): PlotlyFigure {
-  return correlationHeatmap(m.columns, m.matrix.map((row) => row.map((v) => v ?? 0)));
+export function correlationFigure(m: CorrelationMatrix, language?: Language): PlotlyFigure {
+  return correlationHeatmap(m.columns, m.matrix.map((row) => row.map((v) => v ?? 0)), {
+    language,
+  });
 }
 
 /**
@@ -77,8 +95,12 @@ export function clusteredCsv(dataset: Dataset, run: WorkflowRun): string {
   ]);
 }
 
-/** The JSON report: the run's analysis as `POST /api/cluster` answered it, plus provenance. */
-export function jsonReport(record: RunRecord<StoredWorkflow>) {
+/**
+ * The JSON report: the run's analysis as `POST /api/cluster` answered it, plus provenance; its
+ * segment texts in `language` (default: the run's).
+ */
+export function jsonReport(stored: RunRecord<StoredWorkflow>, language?: Language) {
+  const record = withLanguage(stored, language);
   return {
     run_id: record.run_id,
     created_at: record.created_at,
@@ -90,8 +112,21 @@ export function jsonReport(record: RunRecord<StoredWorkflow>) {
   };
 }
 
-/** The standalone HTML report of a run (inline SVG charts, no script). */
-export function workflowHtmlReport(record: RunRecord<StoredWorkflow>): string {
+/** A stored run with its segment texts in `language`. */
+function withLanguage(
+  record: RunRecord<StoredWorkflow>,
+  language: Language | undefined,
+): RunRecord<StoredWorkflow> {
+  const run = inLanguage(record.body.run, language);
+  return run === record.body.run ? record : { ...record, body: { ...record.body, run } };
+}
+
+/**
+ * The standalone HTML report of a run (inline SVG charts, no script), in `language` (default:
+ * the run's).
+ */
+export function workflowHtmlReport(stored: RunRecord<StoredWorkflow>, language?: Language): string {
+  const record = withLanguage(stored, language);
   const run = record.body.run;
   const names = clusterNames(run);
   const profiles = new Map(run.profiles.clusters.map((c) => [c.cluster_id, c]));
@@ -140,6 +175,7 @@ export function workflowHtmlReport(record: RunRecord<StoredWorkflow>): string {
       explainedVarianceRatio: run.projection.explained_variance_ratio,
     },
     featureMeans: standardisedMeans(run),
+    language: run.language,
   };
   return htmlReport(input);
 }

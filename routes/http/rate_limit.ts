@@ -63,7 +63,10 @@ export interface RateLimitOptions {
  * address when there is none) in the request's class. Every limited response carries
  * `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (epoch seconds at which the
  * bucket is full again) and the IETF draft pair `RateLimit-Policy: "<class>";q=<limit>;w=<window
- * seconds>` and `RateLimit: "<class>";r=<remaining>;t=<seconds until full>`. A denied request is
+ * seconds>` and `RateLimit: "<class>";r=<remaining>;t=<seconds until full>`. Requests of open mode's local
+ * principal (`kind: "open"`, a loopback-only server with no users) are limited only in the
+ * classes whose policy `options.policies` names (set by `RATE_LIMIT_*`); by default they are not
+ * limited, carry no rate-limit headers and write nothing to the store. A denied request is
  * answered 429 `rate_limited` with `Retry-After` (seconds, rounded up) and never reaches the
  * handler; when the store is too contended to decide, 503 `rate_limiter_unavailable` with
  * `Retry-After`, never an admission.
@@ -86,11 +89,14 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   const clock = options.clock ?? Date.now;
   const clientAddress = options.clientAddress ?? clientAddressFrom();
   const classify = options.classify ?? classifyRequest;
+  // Open mode's local analyst is limited only where a policy was set explicitly.
+  const openLimited = new Set(Object.keys(options.policies ?? {}));
   return async (c, next) => {
     const cls = classify(c.req.method, c.req.path);
     if (cls === null) return await next();
     const policy = policies[cls];
     const principal = c.get("principal");
+    if (principal?.kind === "open" && !openLimited.has(cls)) return await next();
     const bucket = principal ? principalKey(principal) : `address/${clientAddress(c)}`;
     const now = clock();
     let decision: RateDecision;

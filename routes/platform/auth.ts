@@ -30,6 +30,15 @@ import { AUTH_REALM, type AuthDeps } from "../http/authenticate.ts";
 import { ClientError, UnavailableError } from "../http/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, errorResponses } from "../http/openapi.ts";
+import {
+  checkSameOrigin,
+  clearedSessionCookie,
+  SESSION_COOKIE,
+  SESSION_HEADER,
+  SESSION_PATH,
+  sessionCookie,
+  sessionCookieValue,
+} from "./session_cookie.ts";
 
 export type { AuthDeps } from "../http/authenticate.ts";
 
@@ -76,8 +85,11 @@ export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
   const clientAddress = deps.clientAddress ?? remoteAddress;
   const locks = new KeyedLocks();
 
-  app.openapi(loginRoute, async (c) => {
-    const { username, password } = c.req.valid("json");
+  /**
+   * Checks a password under the failed-login limits and issues a token pair (shared by
+   * `POST /login` and the browser's `POST /session`).
+   */
+  const signIn = async (c: Context, username: string, password: string): Promise<TokenPair> => {
     const account = normaliseUsername(username) ?? username;
     const address = clientAddress(c);
     const pair = `pair:${JSON.stringify([account, address])}`;
@@ -118,24 +130,52 @@ export function authRoutes(deps: AuthDeps): OpenAPIHono<AppEnv> {
       // A refund lost to contention leaves one extra failure counted: the safe side.
       await refund(deps.kv, buckets, now).catch(() => {});
       if (!trusted) await consume(deps.kv, pair, "login_ok", trustPolicy, now).catch(() => {});
-      return c.json(tokenBody(await issueTokenPair(deps.kv, user, deps)), 200);
+      return await issueTokenPair(deps.kv, user, deps);
     } finally {
       release();
     }
+  };
+
+  app.openapi(loginRoute, async (c) => {
+    const { username, password } = c.req.valid("json");
+    return c.json(tokenBody(await signIn(c, username, password)), 200);
   });
 
   app.openapi(refreshRoute, async (c) => {
     const { refresh_token } = c.req.valid("json");
+    return c.json(tokenBody(await refreshed(deps, refresh_token)), 200);
+  });
+
+  // The browser's session: the refresh token lives in an HttpOnly cookie (session_cookie.ts).
+  app.openapi(sessionLoginRoute, async (c) => {
+    checkSameOrigin(c);
+    const { username, password } = c.req.valid("json");
+    const pair = await signIn(c, username, password);
+    c.header("Set-Cookie", sessionCookie(c, pair.refreshToken, deps.refreshTtlSeconds));
+    return c.json(accessBody(pair), 200);
+  });
+
+  app.openapi(sessionRefreshRoute, async (c) => {
+    checkSameOrigin(c);
+    const token = sessionCookieValue(c);
     try {
-      return c.json(tokenBody(await refreshTokenPair(deps.kv, refresh_token, deps)), 200);
+      if (token === null) throw new InvalidTokenError("malformed", "No session cookie was sent");
+      const pair = await refreshTokenPair(deps.kv, token, deps);
+      c.header("Set-Cookie", sessionCookie(c, pair.refreshToken, deps.refreshTtlSeconds));
+      return c.json(accessBody(pair), 200);
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
-      throw new ClientError(401, "unauthorized", error.message, {
-        details: { reason: error.reason },
-        headers: { "WWW-Authenticate": `Bearer realm="${AUTH_REALM}", error="invalid_token"` },
-        cause: error,
-      });
+      // A refused cookie is of no more use: the browser drops it.
+      throw invalidToken(error, { "Set-Cookie": clearedSessionCookie(c) });
     }
+  });
+
+  app.openapi(sessionLogoutRoute, async (c) => {
+    checkSameOrigin(c);
+    const token = sessionCookieValue(c);
+    if (token !== null) await logout(deps.kv, token, deps);
+    c.header("Set-Cookie", clearedSessionCookie(c));
+    return c.body(null, 204);
   });
 
   app.openapi(logoutRoute, async (c) => {
@@ -199,8 +239,103 @@ const logoutRoute = createRoute({
   responses: { 204: { description: "Logged out" }, ...errorResponses(400, 415, 422) },
 });
 
+const AccessResponse = z.object({
+  access_token: z.string().meta({ description: "JWT (HS256), sent as `Bearer` token" }),
+  token_type: z.literal("Bearer"),
+  expires_in: z.int().meta({ description: "Seconds until the access token expires" }),
+}).meta({ id: "SessionAccess" });
+
+/** The header every session route needs: a cross-site form cannot send it (CSRF). */
+const SessionHeaders = z.object({
+  [SESSION_HEADER.toLowerCase()]: z.string().min(1).max(100).meta({
+    description: "Any value; its presence proves a script of a permitted origin sent the request",
+  }),
+});
+
+const sessionLoginRoute = createRoute({
+  method: "post",
+  path: "/session",
+  tags: ["auth"],
+  summary: "Log in a browser: the refresh token goes in an HttpOnly cookie",
+  description: "Same checks and limits as `POST /login`. The refresh token is set as the " +
+    `\`${SESSION_COOKIE}\` cookie (HttpOnly, SameSite=Strict, Path=${SESSION_PATH}, Secure ` +
+    "except on loopback) and is not in the body. Needs the `" + SESSION_HEADER + "` header and " +
+    "a same-origin `Origin` when one is sent.",
+  security: [],
+  request: {
+    headers: SessionHeaders,
+    body: { required: true, content: json(LoginBody) },
+  },
+  responses: {
+    200: {
+      description: "Access token (the refresh token is in the cookie)",
+      content: json(AccessResponse),
+    },
+    ...errorResponses(400, 401, 403, 415, 422, 429),
+  },
+});
+
+const sessionRefreshRoute = createRoute({
+  method: "post",
+  path: "/session/refresh",
+  tags: ["auth"],
+  summary: "A new access token for the session cookie (which rotates)",
+  description: "Rotation and reuse detection as `POST /refresh`; a refused cookie is cleared.",
+  security: [],
+  request: { headers: SessionHeaders },
+  responses: {
+    200: {
+      description: "Access token (the new refresh token is in the cookie)",
+      content: json(AccessResponse),
+    },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+const sessionLogoutRoute = createRoute({
+  method: "delete",
+  path: "/session",
+  tags: ["auth"],
+  summary: "Sign a browser out: revoke the cookie's session and clear the cookie",
+  security: [],
+  request: { headers: SessionHeaders },
+  responses: { 204: { description: "Signed out" }, ...errorResponses(400, 403) },
+});
+
 function json<T>(schema: T): { "application/json": { schema: T } } {
   return { "application/json": { schema } };
+}
+
+/** A refresh token exchanged for a new pair; a refused one is a 401 `unauthorized`. */
+async function refreshed(deps: AuthDeps, refreshToken: string): Promise<TokenPair> {
+  try {
+    return await refreshTokenPair(deps.kv, refreshToken, deps);
+  } catch (error) {
+    if (!(error instanceof InvalidTokenError)) throw error;
+    throw invalidToken(error);
+  }
+}
+
+function invalidToken(
+  error: InvalidTokenError,
+  headers: Record<string, string> = {},
+): ClientError {
+  return new ClientError(401, "unauthorized", error.message, {
+    details: { reason: error.reason },
+    headers: {
+      "WWW-Authenticate": `Bearer realm="${AUTH_REALM}", error="invalid_token"`,
+      ...headers,
+    },
+    cause: error,
+  });
+}
+
+function accessBody(pair: TokenPair) {
+  return {
+    access_token: pair.accessToken,
+    token_type: pair.tokenType,
+    expires_in: pair.expiresIn,
+  };
 }
 
 function tokenBody(pair: TokenPair) {

@@ -151,8 +151,15 @@ Deno.test("figures give cluster c the same colour everywhere", () => {
 Deno.test("figures write names as Plotly text entities, never as markup", () => {
   const evil = "<img src=x onerror=alert(1)>";
   const fig = clusterSizes({ clusterNames: [evil, "R&D"], sizes: [2, 1], noise: 1 });
-  const x = fig.data[0]!.x as string[];
-  assert.deepEqual(x, ["&lt;img src=x onerror=alert(1)&gt;", "R&amp;D", "Noise"]);
+  // The full names in the hover's customdata; the axis's wrapped labels add only <br>.
+  assert.deepEqual(fig.data[0]!.customdata, [
+    "&lt;img src=x onerror=alert(1)&gt;",
+    "R&amp;D",
+    "Noise",
+  ]);
+  for (const label of fig.data[0]!.x as string[]) {
+    assert.ok(!label.replaceAll("<br>", "").includes("<"), label);
+  }
   assert.deepEqual(fig.data[0]!.text, ["50.0 %", "25.0 %", "25.0 %"]);
   assert.ok(!JSON.stringify(fig).includes("<img"));
 });
@@ -197,4 +204,33 @@ Deno.test("correlationHeatmap draws a square matrix from −1 to 1 and refuses a
 
 Deno.test("countLabels counts clusters and noise", () => {
   assert.deepEqual(countLabels(Int32Array.from([0, 1, 1, -1]), 3), { sizes: [1, 2, 0], noise: 1 });
+});
+
+Deno.test("figures speak the language asked: titles, axes, legend words and noise", () => {
+  const es = clusterSizes({ clusterNames: ["A"], sizes: [2], noise: 1, language: "es" });
+  assert.match((es.layout.title as { text: string }).text, /Clientes por segmento/);
+  assert.deepEqual(es.data[0]!.customdata, ["A", "Ruido"]);
+  const pt = featureMeans({ features: ["age"], clusterNames: ["A"], means: [[1]], language: "pt" });
+  assert.match((pt.layout.title as { text: string }).text, /Médias das variáveis/);
+  assert.equal(
+    (pt.layout.yaxis as { title: { text: string } }).title.text,
+    "Média padronizada (DP)",
+  );
+});
+
+Deno.test("long category labels are wrapped on the axis, with the full name in the hover, and every axis has automargin", () => {
+  const long = "Core Customers (lower purchases, higher balance)";
+  const fig = featureMeans({
+    features: ["PURCHASES_INSTALLMENTS_FREQUENCY"],
+    clusterNames: [long],
+    means: [[0.5]],
+  });
+  assert.equal(fig.data[0]!.name, long);
+  assert.deepEqual(fig.data[0]!.x, ["PURCHASES_<br>INSTALLMENTS_<br>FREQUENCY"]);
+  assert.deepEqual(fig.data[0]!.customdata, ["PURCHASES_INSTALLMENTS_FREQUENCY"]);
+  const layout = fig.layout as Record<string, { automargin?: boolean; y?: number }>;
+  assert.equal(layout.xaxis!.automargin, true);
+  assert.equal(layout.yaxis!.automargin, true);
+  // The legend sits above the plot area.
+  assert.ok((layout.legend!.y ?? 0) >= 1);
 });

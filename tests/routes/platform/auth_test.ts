@@ -473,7 +473,7 @@ Deno.test("the store holds no secret, password, API key or token in clear text",
     }
   }));
 
-Deno.test("authRoutes documents its three routes in the OpenAPI document", () =>
+Deno.test("authRoutes documents its token routes and the browser's session routes in the OpenAPI document", () =>
   withHarness((h) => {
     const doc = h.app.getOpenAPI31Document({
       openapi: "3.1.0",
@@ -483,6 +483,8 @@ Deno.test("authRoutes documents its three routes in the OpenAPI document", () =>
       "/api/auth/login",
       "/api/auth/logout",
       "/api/auth/refresh",
+      "/api/auth/session",
+      "/api/auth/session/refresh",
     ]);
     const login = doc.paths?.["/api/auth/login"]?.post;
     // The auth routes are the way in: they need no credentials themselves.
