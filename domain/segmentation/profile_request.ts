@@ -217,8 +217,7 @@ export async function profileGeneral(
   const n = data.length;
   const names = Object.keys(data[0]!.features);
   const d = names.length;
-  const raw = new Float64Array(n * d);
-  data.forEach((c, i) => names.forEach((f, j) => raw[i * d + j] = c.features[f]!));
+  const raw = featureMatrix(data, names);
   const numeric = names.map((name, j) => ({
     name,
     values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
@@ -267,6 +266,28 @@ export async function profileGeneral(
     labels,
     segmentation,
   };
+}
+
+/**
+ * The customers' `names` features, row-major. Records written alike list their features in one
+ * order: those are read by position (`Object.values`), the others by name.
+ */
+function featureMatrix(data: readonly GeneralCustomer[], names: readonly string[]): Float64Array {
+  const n = data.length, d = names.length;
+  const raw = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const features = data[i]!.features;
+    const keys = Object.keys(features);
+    let sameOrder = keys.length === d;
+    for (let j = 0; sameOrder && j < d; j++) sameOrder = keys[j] === names[j];
+    if (sameOrder) {
+      const values = Object.values(features);
+      for (let j = 0; j < d; j++) raw[i * d + j] = values[j]!;
+    } else {
+      for (let j = 0; j < d; j++) raw[i * d + j] = features[names[j]!]!;
+    }
+  }
+  return raw;
 }
 
 /** One entry of the reference's `cluster_profiles`. */

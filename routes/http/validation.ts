@@ -15,6 +15,7 @@ import { zValidator } from "@hono/zod-validator";
 import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type * as z from "zod";
+import { z as zod } from "zod";
 import { boundIssues, ISSUES_TRUNCATED, type TruncatedIssues } from "./bounded_issues.ts";
 import {
   acceptBothCasings,
@@ -24,6 +25,7 @@ import {
   toSnakeCase,
 } from "./casing.ts";
 import { ClientError } from "./errors.ts";
+import { markParsed, recordPhase, recordValidated } from "./server_timing.ts";
 
 /** One failed check of a request, as listed in `details.issues`. */
 export interface ValidationIssue {
@@ -98,18 +100,53 @@ export const CASED_TARGETS: ReadonlySet<string> = new Set(["json", "query", "for
  * `schema` as requests are checked against it: keys in either casing (`acceptBothCasings`,
  * unless `cased` is false) and issues bounded (`boundIssues`), so that a huge invalid input is
  * answered 400/422 with the first `MAX_LISTED_ISSUES` issues rather than overflowing the stack.
+ * A schema given a lean path (`withLeanPath`) tries it first, unless `lean` is false.
  * Parses to the same type as `schema`; document the original.
  */
 export function requestSchema<T extends z.ZodType>(
   schema: T,
-  options: { cased?: boolean } = {},
+  options: { cased?: boolean; lean?: boolean } = {},
 ): T {
-  if (options.cased === false) return boundIssues(schema, { keep: MAX_LISTED_ISSUES });
-  return boundIssues(acceptBothCasings(schema), {
-    keep: MAX_LISTED_ISSUES,
-    plain: { schema, prepare: (input) => normaliseCasing(input, schema).value },
+  const full = options.cased === false
+    ? boundIssues(schema, { keep: MAX_LISTED_ISSUES })
+    : boundIssues(acceptBothCasings(schema), {
+      keep: MAX_LISTED_ISSUES,
+      plain: { schema, prepare: (input) => normaliseCasing(input, schema).value },
+    });
+  const lean = options.lean === false ? undefined : LEAN_PATHS.get(schema);
+  if (!lean) return full;
+  const wrapped = zod.unknown().transform(async (input, ctx) => {
+    const value = await lean(input);
+    if (value !== null) return value;
+    // Anything the lean path does not accept as it is gets the schema's own answer.
+    const result = await full.safeParseAsync(input);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+    return zod.NEVER;
   });
+  // The wrapper parses to T's output; only its static type differs, and callers read T's.
+  return wrapped as unknown as T;
 }
+
+/**
+ * A fast check of a request body: the value the schema would parse `input` to, or null when it
+ * cannot vouch for `input` (then the schema itself is asked, and answers the errors).
+ */
+export type LeanPath<T> = (input: unknown) => Promise<T | null> | T | null;
+
+/**
+ * Gives `schema` a lean path in `requestSchema` (and so in every route validated with it): a
+ * request that `lean` accepts is answered with `lean`'s value and never walked by zod; any other
+ * request is validated by `schema` as before, so its errors are exactly the schema's. `lean` must
+ * accept only input that `schema` accepts, and return what `schema` would parse it to (the same
+ * fields and values; the objects may be the input's own). Returns `schema`, for documentation.
+ */
+export function withLeanPath<T extends z.ZodType>(schema: T, lean: LeanPath<z.output<T>>): T {
+  LEAN_PATHS.set(schema, lean);
+  return schema;
+}
+
+const LEAN_PATHS = new WeakMap<z.ZodType, LeanPath<unknown>>();
 
 /**
  * The project-wide hook for `zValidator` and `@hono/zod-openapi`'s `defaultHook`: throws a
@@ -124,7 +161,9 @@ export function validationHook(
       data?: unknown;
     })
     & { target: keyof ValidationTargets },
+  c?: Context,
 ): void {
+  if (c && result.target === "json") recordValidated(c.req.raw);
   if (result.success) return;
   // Set when the input was too big to check in one go (`boundIssues`): the issues are a prefix.
   const truncation = result.error.issues
@@ -203,8 +242,11 @@ export async function readJsonBody(c: Context): Promise<void> {
       `Expected Content-Type application/json but found ${mediaType.slice(0, 100)}`,
     );
   }
+  const t0 = performance.now();
   try {
     await c.req.json();
+    recordPhase(c.req.raw, "parse", performance.now() - t0);
+    markParsed(c.req.raw);
   } catch (error) {
     const reason = error instanceof Error ? `: ${error.message}` : "";
     throw new ClientError(400, "invalid_json", `Malformed JSON in request body${reason}`);

@@ -24,6 +24,8 @@ import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
 import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
+import { requestSchema, withLeanPath } from "../http/validation.ts";
+import { isPlainObject, recordsAccepted } from "./lean_arrays.ts";
 
 /** The run source of `POST /api/analyze`. */
 export const ANALYZE_SOURCE = "analyze";
@@ -31,8 +33,7 @@ export const ANALYZE_SOURCE = "analyze";
 // Records are data: a z.record keeps the casing layer off their keys.
 const Records = z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_CUSTOMERS);
 
-/** The request body of `POST /api/analyze`: `customerData` (or its alias `data`) and options. */
-export const AnalyzeBody = z.object({
+const AnalyzeFields = z.object({
   customerData: Records.optional().meta({
     description: "Customer records with any fields (document 002's name; required unless " +
       "data is sent); the id field is kept, never a feature",
@@ -63,25 +64,57 @@ export const AnalyzeBody = z.object({
   min_samples: z.int().min(2).max(1000).optional().meta({
     description: "DBSCAN's core-point threshold (default 5)",
   }),
-}).strict().superRefine((body, ctx) => {
-  if (body.customerData === undefined && body.data === undefined) {
-    // A missing required parameter (400), named as the document names it.
-    ctx.addIssue({
-      code: "invalid_type",
-      expected: "array",
-      path: ["customerData"],
-      message: "Required",
-      input: undefined,
-    });
-  } else if (body.customerData !== undefined && body.data !== undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["customerData"],
-      message: "Both 'customerData' and its alias 'data' were given; send one",
-      params: { code: CASING_CONFLICT, spellings: ["customerData", "data"] },
-    });
+});
+
+/**
+ * The request body of `POST /api/analyze`: `customerData` (or its alias `data`) and options.
+ * Records sent as plain objects are checked by the lean path (`leanAnalyze`); any other body by
+ * this schema.
+ */
+export const AnalyzeBody = withLeanPath(
+  AnalyzeFields.strict().superRefine((body, ctx) => {
+    if (body.customerData === undefined && body.data === undefined) {
+      // A missing required parameter (400), named as the document names it.
+      ctx.addIssue({
+        code: "invalid_type",
+        expected: "array",
+        path: ["customerData"],
+        message: "Required",
+        input: undefined,
+      });
+    } else if (body.customerData !== undefined && body.data !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["customerData"],
+        message: "Both 'customerData' and its alias 'data' were given; send one",
+        params: { code: CASING_CONFLICT, spellings: ["customerData", "data"] },
+      });
+    }
+  }).meta({ id: "AnalyzeRequest" }),
+  leanAnalyze,
+);
+
+/** The body's other fields, checked by zod. */
+const LeanRest = requestSchema(AnalyzeFields.omit({ customerData: true, data: true }).strict());
+
+/**
+ * The lean path: exactly one of `customerData` and `data`, its records checked by
+ * `recordsAccepted` (kept as sent, not copied), the other fields by their schema; null (the
+ * schema decides) for anything else.
+ */
+async function leanAnalyze(input: unknown) {
+  if (!isPlainObject(input)) return null;
+  const { customerData, data, ...rest } = input;
+  const field = customerData === undefined ? "data" : data === undefined ? "customerData" : null;
+  const records = field === "data" ? data : customerData;
+  if (field === null || !Array.isArray(records)) return null;
+  if (records.length < 1 || records.length > MAX_CUSTOMERS || !recordsAccepted(records)) {
+    return null;
   }
-}).meta({ id: "AnalyzeRequest" });
+  const parsed = await LeanRest.safeParseAsync(rest);
+  if (!parsed.success) return null;
+  return { ...parsed.data, [field]: records as Record<string, unknown>[] };
+}
 
 const CustomerId = z.union([z.string(), z.number()]);
 

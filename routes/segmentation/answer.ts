@@ -8,6 +8,7 @@
  * @module
  */
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { SegmentationEngine } from "../../domain/segmentation/mod.ts";
 import { enqueueSegmentation } from "../../domain/jobs/mod.ts";
@@ -21,6 +22,7 @@ import { executeRequest } from "../../domain/workflow/mod.ts";
 import { wrapClientErrors } from "../http/errors.ts";
 import { jobLimitAs429 } from "../platform/job_limit.ts";
 import type { AppEnv } from "../env.ts";
+import { recordPhase, serverTiming, timePhase } from "../http/server_timing.ts";
 
 /** What the segmentation routes need. */
 export interface SegmentationDeps {
@@ -87,17 +89,22 @@ async function answer(
     ...(deps.timeoutMs !== undefined ? { timeLimitMs: deps.timeoutMs } : {}),
     prefersAsync: prefersAsync(c),
   });
+  const raw = c.req.raw;
   if (decision.mode === "job") {
-    const { job } = await enqueueSegmentation(deps.kv, tenantId, request, deps.clock(), {
-      maxActivePerTenant: deps.maxActiveJobsPerTenant,
-    })
-      .catch(jobLimitAs429);
+    const { job } = await timePhase(
+      raw,
+      "store",
+      () =>
+        enqueueSegmentation(deps.kv, tenantId, request, deps.clock(), {
+          maxActivePerTenant: deps.maxActiveJobsPerTenant,
+        }),
+    ).catch(jobLimitAs429);
     const statusUrl = `/api/jobs/${job.id}`;
     c.header("Location", statusUrl);
     if (decision.reason === "client_preference") {
       c.header("Preference-Applied", "respond-async");
     }
-    return c.json({
+    return timedJson(c, {
       job_id: job.id,
       status: "queued" as const,
       message: `${jobReason(decision, size.customers, syncLimit)}; poll status_url, then read ` +
@@ -107,12 +114,48 @@ async function answer(
       result_url: `${statusUrl}/result`,
     }, 202);
   }
+  // The engine's time is `compute`; the rest of the execution (the run stored) is `store`.
+  let computeMs = 0;
+  const engine: SegmentationEngine = {
+    get info() {
+      return deps.engine.info;
+    },
+    run: async (task) => {
+      const t0 = performance.now();
+      try {
+        return await deps.engine.run(task);
+      } finally {
+        computeMs += performance.now() - t0;
+      }
+    },
+    dispose: () => deps.engine.dispose(),
+  };
+  const t0 = performance.now();
   // A RangeError of the computation names input the data cannot support (too few rows for k).
   const body = await wrapClientErrors(
-    () => executeRequest(deps.kv, tenantId, deps.engine, request, deps.clock),
+    () => executeRequest(deps.kv, tenantId, engine, request, deps.clock),
     { details: { parameter } },
-  );
-  return c.json(body, 200);
+  ).finally(() => {
+    recordPhase(raw, "compute", computeMs);
+    recordPhase(raw, "store", performance.now() - t0 - computeMs);
+  });
+  return timedJson(c, body, 200);
+}
+
+/**
+ * `body` as the JSON response with `status`, its serialisation timed, and the request's phases
+ * as `Server-Timing` (parse, validate, compute, store, serialise).
+ */
+export function timedJson(
+  c: Context<AppEnv>,
+  body: unknown,
+  status: ContentfulStatusCode,
+): Response {
+  const t0 = performance.now();
+  const text = JSON.stringify(body);
+  recordPhase(c.req.raw, "serialise", performance.now() - t0);
+  c.header("Server-Timing", serverTiming(c.req.raw));
+  return c.body(text, status, { "Content-Type": "application/json" });
 }
 
 /** The first half of the 202's message: why the request became a job. */

@@ -25,9 +25,10 @@ import { ClientError, wrapClientErrors } from "../http/errors.ts";
 import { shapeError } from "./shape_error.ts";
 import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
-import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
+import { answerSegmentation, type SegmentationDeps, timedJson } from "./answer.ts";
 import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
-import { refuseDuplicateIds } from "../http/validation.ts";
+import { refuseDuplicateIds, requestSchema, withLeanPath } from "../http/validation.ts";
+import { isPlainObject, profileDataAccepted } from "./lean_arrays.ts";
 
 const CustomerId = z.union([z.string().min(1).max(200), z.int()]);
 const ClusterId = z.int().min(-1).meta({ description: "Cluster id; −1 = noise" });
@@ -49,8 +50,7 @@ const EchoCustomer = z.object({
   product_types: z.array(z.string().min(1).max(200)).min(1),
 }).strict();
 
-/** The request body: the general shape (`data`) or reference 4.1.11 (`customers`). */
-export const ClusterProfilesBody = z.object({
+const ProfileFields = z.object({
   data: z.array(GeneralCustomer).min(1).max(MAX_CUSTOMERS).optional().meta({
     description: "General shape: customers with numeric features and categorical attributes",
   }),
@@ -70,39 +70,65 @@ export const ClusterProfilesBody = z.object({
   language: z.enum(["en", "es", "pt"]).optional().meta({
     description: "Language of the narratives; overrides Accept-Language",
   }),
-}).strict().superRefine((body, ctx) => {
-  if (body.customers) refuseDuplicateIds(body.customers.map((c) => c.id), "customers", "id", ctx);
-  // An empty data array is already an issue (min 1), and the checks below read its first item.
-  if (!body.data || body.data.length === 0) return;
-  refuseDuplicateIds(body.data.map((c) => c.customer_id), "data", "customer_id", ctx);
-  const first = Object.keys(body.data[0]!.features);
-  const expected = new Set(first);
-  body.data.forEach((c, i) => {
-    const names = Object.keys(c.features);
-    if (names.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["data", i, "features"],
-        message: "Expected at least one numeric feature",
-      });
-      return;
-    }
-    if (i === 0) return;
-    const missing = first.filter((f) => !Object.hasOwn(c.features, f));
-    const extra = names.filter((f) => !expected.has(f));
-    if (missing.length > 0 || extra.length > 0) {
-      const parts = [
-        ...(missing.length ? [`missing ${missing.join(", ")}`] : []),
-        ...(extra.length ? [`unexpected ${extra.join(", ")}`] : []),
-      ];
-      ctx.addIssue({
-        code: "custom",
-        path: ["data", i, "features"],
-        message: `Expected the features of data.0 (${first.join(", ")}): ${parts.join("; ")}`,
-      });
-    }
-  });
-}).meta({ id: "SegmentClusterProfilesRequest" });
+});
+
+/**
+ * The request body: the general shape (`data`) or reference 4.1.11 (`customers`). A `data` body
+ * sent as the document writes it is checked by the lean path (`leanProfiles`); any other body by
+ * this schema.
+ */
+export const ClusterProfilesBody = withLeanPath(
+  ProfileFields.strict().superRefine((body, ctx) => {
+    if (body.customers) refuseDuplicateIds(body.customers.map((c) => c.id), "customers", "id", ctx);
+    // An empty data array is already an issue (min 1), and the checks below read its first item.
+    if (!body.data || body.data.length === 0) return;
+    refuseDuplicateIds(body.data.map((c) => c.customer_id), "data", "customer_id", ctx);
+    const first = Object.keys(body.data[0]!.features);
+    const expected = new Set(first);
+    body.data.forEach((c, i) => {
+      const names = Object.keys(c.features);
+      if (names.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["data", i, "features"],
+          message: "Expected at least one numeric feature",
+        });
+        return;
+      }
+      if (i === 0) return;
+      const missing = first.filter((f) => !Object.hasOwn(c.features, f));
+      const extra = names.filter((f) => !expected.has(f));
+      if (missing.length > 0 || extra.length > 0) {
+        const parts = [
+          ...(missing.length ? [`missing ${missing.join(", ")}`] : []),
+          ...(extra.length ? [`unexpected ${extra.join(", ")}`] : []),
+        ];
+        ctx.addIssue({
+          code: "custom",
+          path: ["data", i, "features"],
+          message: `Expected the features of data.0 (${first.join(", ")}): ${parts.join("; ")}`,
+        });
+      }
+    });
+  }).meta({ id: "SegmentClusterProfilesRequest" }),
+  leanProfiles,
+);
+
+/** The body's other fields, checked by zod (the labels too: a record of one number each). */
+const LeanRest = requestSchema(ProfileFields.omit({ data: true, customers: true }).strict());
+
+/**
+ * The lean path of the general shape: `data` checked by `profileDataAccepted`, the other fields
+ * by their schema; null (the schema decides) for anything else.
+ */
+async function leanProfiles(input: unknown) {
+  if (!isPlainObject(input) || !Array.isArray(input.data) || "customers" in input) return null;
+  const { data, ...rest } = input;
+  if (data.length < 1 || data.length > MAX_CUSTOMERS || !profileDataAccepted(data)) return null;
+  const parsed = await LeanRest.safeParseAsync(rest);
+  if (!parsed.success) return null;
+  return { ...parsed.data, data: data as z.output<typeof GeneralCustomer>[] };
+}
 
 const EchoClusterProfile = z.object({
   cluster_id: z.int(),
@@ -258,11 +284,7 @@ export function clusterProfileRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv
         customers: ids.length,
         response,
       }, deps.clock());
-      // The domain's interfaces have no index signatures, which the schema's output type wants.
-      const answer = { run_id: runId, ...response } as unknown as z.output<
-        typeof ClusterProfilesResponse
-      >;
-      return c.json(answer, 200);
+      return timedJson(c, { run_id: runId, ...response }, 200) as never;
     });
   }
   return app;

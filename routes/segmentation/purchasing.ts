@@ -19,7 +19,9 @@ import type { AppEnv } from "../env.ts";
 import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps } from "./answer.ts";
 import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
-import { refuseDuplicateIds } from "../http/validation.ts";
+import { refuseDuplicateIds, requestSchema, withLeanPath } from "../http/validation.ts";
+import { isPlainObject, purchasingDataColumns } from "./lean_arrays.ts";
+import { type PurchasingColumns, purchasingColumns } from "../../domain/segmentation/purchasing.ts";
 
 const nonNegative = z.number().finite().min(0);
 const Features = z.object({
@@ -47,8 +49,7 @@ const CustomerV2 = z.object({
 
 const ALGORITHM_PATTERN = /^(kmeans|gmm|agglomerative|ward|dbscan)$/i;
 
-/** The request body: document 000 (`data`) or reference 4.1.7 (`customers`). */
-export const PurchasingBody = z.object({
+const PurchasingFields = z.object({
   max_clusters: z.int().min(2).max(30).optional().meta({
     description: "Shape 1: upper k for KMeans, GMM, Ward",
   }),
@@ -77,12 +78,47 @@ export const PurchasingBody = z.object({
     description:
       "Shape 2: kmeans, gmm, agglomerative (= ward), dbscan, any case; default all but dbscan",
   }),
-}).strict().superRefine((body, ctx) => {
-  if (body.data) {
-    refuseDuplicateIds(body.data.map((c) => c.customer_id), "data", "customer_id", ctx);
-  }
-  if (body.customers) refuseDuplicateIds(body.customers.map((c) => c.id), "customers", "id", ctx);
-}).meta({ id: "PurchasingSegmentationRequest" });
+});
+
+/**
+ * The request body: document 000 (`data`) or reference 4.1.7 (`customers`). A `data` body sent
+ * as the document writes it is checked and decoded into columns by the lean path
+ * (`leanPurchasing`); any other body by this schema.
+ */
+export const PurchasingBody = withLeanPath(
+  PurchasingFields.strict().superRefine((body, ctx) => {
+    if (body.data) {
+      refuseDuplicateIds(body.data.map((c) => c.customer_id), "data", "customer_id", ctx);
+    }
+    if (body.customers) {
+      refuseDuplicateIds(body.customers.map((c) => c.id), "customers", "id", ctx);
+    }
+  }).meta({ id: "PurchasingSegmentationRequest" }),
+  leanPurchasing,
+);
+
+/** The body's other fields, checked by zod (they are few). */
+const LeanRest = requestSchema(PurchasingFields.omit({ data: true, customers: true }).strict());
+
+/**
+ * The lean path of document 000's shape 1: `data` checked and decoded by
+ * `purchasingDataColumns`, the other fields by their schema; null (the schema decides) for
+ * anything else. The columns are remembered for the handler.
+ */
+async function leanPurchasing(input: unknown) {
+  if (!isPlainObject(input) || !Array.isArray(input.data) || "customers" in input) return null;
+  const { data, ...rest } = input;
+  if (data.length < 1 || data.length > MAX_CUSTOMERS) return null;
+  const columns = purchasingDataColumns(data);
+  if (!columns) return null;
+  const parsed = await LeanRest.safeParseAsync(rest);
+  if (!parsed.success) return null;
+  DECODED.set(data, columns);
+  return { ...parsed.data, data: data as z.output<typeof Customer>[] };
+}
+
+// The columns the lean path decoded, by the array they came from.
+const DECODED = new WeakMap<object, PurchasingColumns>();
 
 const Metric = z.number().nullable();
 const PurchasingResponse = z.object({
@@ -226,7 +262,12 @@ export function purchasingRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
         deps,
         principal.tenantId,
         {
-          task: { kind: "purchasing", request: { ...params, data: data! }, language },
+          task: {
+            kind: "purchasing",
+            // Columns: decoded by the lean path, or read off the records the schema checked.
+            request: { ...params, data: DECODED.get(data!) ?? purchasingColumns(data!) },
+            language,
+          },
           source: "purchasing_segmentation",
           params,
         },

@@ -1,0 +1,212 @@
+/**
+ * The lean path of the big arrays (issue 14): for any body, the request schemas of documents
+ * 000, 001 and 002 answer exactly as the plain zod schemas do (the same value, or the same
+ * issues in the same order), whether the lean path took the body or handed it to zod; a big
+ * invalid request lists its first 100 errors with `truncated`; every segmentation answer carries
+ * `Server-Timing`.
+ */
+import assert from "node:assert/strict";
+import { createRandom, type Random } from "../../../compute/random.ts";
+import { requestSchema } from "../../../routes/http/validation.ts";
+import { PurchasingBody } from "../../../routes/segmentation/purchasing.ts";
+import { ClusterProfilesBody } from "../../../routes/segmentation/cluster_profiles.ts";
+import { AnalyzeBody } from "../../../routes/segmentation/analyze.ts";
+import {
+  profileDataAccepted,
+  purchasingDataColumns,
+} from "../../../routes/segmentation/lean_arrays.ts";
+import { segmentationService } from "./_service.ts";
+
+const FEATURES = {
+  purchase_total: 120.5,
+  visit_frequency: 4,
+  avg_ticket: 30.125,
+  product_diversity: 2,
+  loyalty_score: 0.25,
+  recency_days: 12,
+};
+
+function purchasing(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    customer_id: i % 3 === 0 ? i : `c-${i}`,
+    features: { ...FEATURES, purchase_total: 100 + i, recency_days: i % 50 },
+  }));
+}
+
+function profiles(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    customer_id: `c${i}`,
+    features: { spend: 10 + i, visits: i % 7, score: i / n },
+    ...(i % 2 ? { attributes: { region: ["n", "s"][i % 2]!, gender: "F" } } : {}),
+  }));
+}
+
+/** A copy of `body` with one random change somewhere (a value, a key, an item). */
+function mutate(body: unknown, rng: Random): unknown {
+  const copy = structuredClone(body) as Record<string, unknown>;
+  const paths: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const walk = (node: unknown) => {
+    if (node === null || typeof node !== "object") return;
+    for (const key of Object.keys(node)) {
+      const k = Array.isArray(node) ? Number(key) : key;
+      paths.push({ parent: node as Record<string, unknown>, key: k });
+      walk((node as Record<string, unknown>)[key]);
+    }
+  };
+  walk(copy);
+  const { parent, key } = paths[rng.nextInt(paths.length)]!;
+  const target = parent as Record<string | number, unknown>;
+  const replacements: unknown[] = [
+    -1,
+    1.5,
+    2.5,
+    0,
+    "",
+    "x",
+    "x".repeat(201),
+    null,
+    true,
+    [],
+    {},
+    1e400,
+    Number.MAX_SAFE_INTEGER + 2,
+  ];
+  switch (rng.nextInt(5)) {
+    case 0:
+      target[key] = replacements[rng.nextInt(replacements.length)];
+      break;
+    case 1:
+      delete target[key];
+      break;
+    case 2:
+      if (typeof key === "string") {
+        const value = target[key];
+        delete target[key];
+        target[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+      } else target[key] = structuredClone(target[0]);
+      break;
+    case 3:
+      if (!Array.isArray(parent)) target[`extra_${rng.nextInt(3)}`] = 1;
+      else target[key] = structuredClone(target[(key as number) + 1] ?? target[0]);
+      break;
+    default:
+      if (!Array.isArray(parent)) {
+        Object.defineProperty(target, "__proto__", {
+          value: { a: 1 },
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+      } else target[key] = "not a record";
+  }
+  return JSON.parse(JSON.stringify(copy));
+}
+
+async function assertSameAnswer(schema: Parameters<typeof requestSchema>[0], body: unknown) {
+  const lean = await requestSchema(schema).safeParseAsync(body);
+  const plain = await requestSchema(schema, { lean: false }).safeParseAsync(body);
+  assert.equal(lean.success, plain.success, JSON.stringify(body).slice(0, 300));
+  if (lean.success && plain.success) {
+    assert.deepEqual(lean.data, plain.data);
+  } else {
+    const shape = (r: typeof lean) =>
+      r.error!.issues.map(({ code, path, message }) => ({ code, path, message }));
+    assert.deepEqual(shape(lean), shape(plain));
+  }
+}
+
+Deno.test("document 000's lean path answers as its schema, valid or not", async () => {
+  const rng = createRandom(14);
+  const base = { max_clusters: 4, random_state: 1, data: purchasing(6) };
+  await assertSameAnswer(PurchasingBody, base);
+  for (let i = 0; i < 300; i++) await assertSameAnswer(PurchasingBody, mutate(base, rng));
+});
+
+Deno.test("document 001's lean path answers as its schema, valid or not", async () => {
+  const rng = createRandom(15);
+  const data = profiles(6);
+  const labels = Object.fromEntries(data.map((d, i) => [d.customer_id, i % 2]));
+  const base = { data, labels, language: "es" };
+  await assertSameAnswer(ClusterProfilesBody, base);
+  for (let i = 0; i < 300; i++) await assertSameAnswer(ClusterProfilesBody, mutate(base, rng));
+});
+
+Deno.test("document 002's lean path answers as its schema, valid or not", async () => {
+  const rng = createRandom(16);
+  const records = profiles(6).map((p) => ({ id: p.customer_id, ...p.features, region: "n" }));
+  for (const base of [{ customerData: records, n_clusters: 2 }, { data: records }]) {
+    await assertSameAnswer(AnalyzeBody, base);
+    for (let i = 0; i < 200; i++) await assertSameAnswer(AnalyzeBody, mutate(base, rng));
+  }
+});
+
+Deno.test("document 000's customers decode into columns in request order", () => {
+  const columns = purchasingDataColumns(purchasing(4))!;
+  assert.equal(columns.length, 4);
+  assert.deepEqual(columns.customer_ids, [0, "c-1", "c-2", 3]);
+  assert.deepEqual(columns.features.purchase_total, [100, 101, 102, 103]);
+  assert.deepEqual(columns.features.loyalty_score, [0.25, 0.25, 0.25, 0.25]);
+  // Anything the schema would rename, refuse or check further goes to the schema.
+  const camel = [{ customerId: "a", features: FEATURES }];
+  assert.equal(purchasingDataColumns(camel), null);
+  assert.equal(purchasingDataColumns([...purchasing(2), purchasing(1)[0]]), null);
+  assert.equal(
+    purchasingDataColumns([{ customer_id: "a", features: { ...FEATURES, loyalty_score: 2 } }]),
+    null,
+  );
+});
+
+Deno.test("document 001's features must name the same fields in every record", () => {
+  const data = profiles(3);
+  assert.equal(profileDataAccepted(data), true);
+  const reordered = data.map((d) => ({ ...d, features: { score: 1, visits: 2, spend: 3 } }));
+  assert.equal(profileDataAccepted(reordered), true);
+  const renamed = [...data, { customer_id: "z", features: { spend: 1, visits: 2, other: 3 } }];
+  assert.equal(profileDataAccepted(renamed), false);
+});
+
+Deno.test("a big invalid request lists its first 100 errors, truncated, naming each record", async () => {
+  await using s = await segmentationService();
+  const acme = await s.tenant("acme");
+  const data = purchasing(3_000).map((c, i) =>
+    i % 10 === 4 ? { ...c, features: { ...c.features, loyalty_score: 7 } } : c
+  );
+  const res = await s.app.request("/api/v1/ai/purchasing_segmentation", {
+    method: "POST",
+    headers: acme.headers,
+    body: JSON.stringify({ data }),
+  });
+  assert.equal(res.status, 422);
+  const body = await res.json();
+  assert.equal(body.details.issues.length, 100);
+  assert.equal(body.details.issues[0].path, "data.4.features.loyalty_score");
+  assert.equal(body.details.issues[99].path, "data.994.features.loyalty_score");
+  assert.equal(body.details.parameter, "data.4.features.loyalty_score");
+  assert.equal(body.details.truncated, true);
+  assert.equal(body.details.issue_count, 300);
+});
+
+Deno.test("segmentation answers carry Server-Timing: parse, validate, compute, store, serialise", async () => {
+  await using s = await segmentationService();
+  const acme = await s.tenant("acme");
+  const post = (extra: Record<string, string>) =>
+    s.app.request("/api/v1/ai/purchasing_segmentation", {
+      method: "POST",
+      headers: { ...acme.headers, ...extra },
+      body: JSON.stringify({ max_clusters: 3, data: purchasing(40) }),
+    });
+  const phases = (res: Response) =>
+    (res.headers.get("Server-Timing") ?? "").split(", ").map((p) => {
+      const [name, dur] = p.split(";dur=");
+      assert.ok(Number(dur) >= 0, p);
+      return name;
+    });
+  const sync = await post({});
+  assert.equal(sync.status, 200);
+  assert.deepEqual(phases(sync), ["parse", "validate", "compute", "store", "serialise"]);
+  assert.equal(typeof (await sync.json()).run_id, "string");
+  const queued = await post({ Prefer: "respond-async" });
+  assert.equal(queued.status, 202);
+  assert.deepEqual(phases(queued), ["parse", "validate", "store", "serialise"]);
+  assert.equal((await queued.json()).status, "queued");
+});
