@@ -19,6 +19,10 @@ import { buildKdTree } from "./kdtree.ts";
 import { componentRoots, countCoreRange } from "./dbscan_graph.ts";
 import { WorkerPool } from "./pool.ts";
 import type { CoreTask, LloydTask, PairSumsManyTask, PairSumsTask } from "./worker.ts";
+import { runCall, wasmKernels, type WasmRunner, type WasmTask } from "./wasm/runtime.ts";
+import { wasmLloydSession } from "./wasm/lloyd.ts";
+import { wasmPairSums } from "./wasm/pair_sums.ts";
+import { wasmPairSumsMany } from "./wasm/pair_sums_many.ts";
 
 /** Options of `createCpuBackend`. */
 export interface CpuBackendOptions {
@@ -26,6 +30,11 @@ export interface CpuBackendOptions {
   threads?: number;
   /** Work (rows × k × d for Lloyd, pairs for the pairwise passes) below which a pass runs inline. */
   parallelThreshold?: number;
+  /**
+   * Kernels of the large passes: `wasm` (WebAssembly SIMD, ./wasm/) where the runtime supports
+   * it, else `ts` (the unrolled TypeScript of kernels.ts, the reference). Default `wasm`.
+   */
+  kernels?: "wasm" | "ts";
 }
 
 /** Below about a million multiply-adds a pass takes ~1 ms inline: not worth a worker round trip. */
@@ -37,6 +46,20 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
   const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
   const pool = threads > 1 ? new WorkerPool(threads) : undefined;
   const parallel = (work: number) => pool !== undefined && work >= threshold;
+  // The WebAssembly kernels take every pass large enough for the workers (or that would be,
+  // with one thread); small ones stay on the TypeScript kernels, which need no copy.
+  const wasm = (options.kernels ?? "wasm") === "wasm" ? wasmKernels() : undefined;
+  const useWasm = (work: number) => wasm !== undefined && work >= threshold;
+  const wasmParts = pool?.size ?? 1;
+  const runWasm: WasmRunner = async (mem, calls) => {
+    if (pool) {
+      await pool.run(
+        calls.map((call): WasmTask => ({ op: "wasm", id: mem.id, memory: mem.memory, call })),
+      );
+    } else {
+      for (const call of calls) runCall(wasm!, mem, call);
+    }
+  };
   // Matrices copied into shared memory once, reused by every session over the same rows.
   const sharedRows = new WeakMap<Float32Array, Float32Array>();
   const toShared = (x: Float32Array): Float32Array => {
@@ -53,7 +76,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
   return {
     info: {
       name: "cpu",
-      description: `CPU, ${threads} thread${threads === 1 ? "" : "s"}`,
+      description: `CPU, ${threads} thread${threads === 1 ? "" : "s"}${
+        wasm ? ", WebAssembly SIMD" : ""
+      }`,
     },
 
     async assign(x: Matrix, centers: Float32Array, k: number): Promise<Assignment> {
@@ -67,6 +92,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
 
     lloyd(x: Matrix, k: number): Promise<LloydSession> {
       const { n, d } = x;
+      if (useWasm(n * k * d)) return Promise.resolve(wasmLloydSession(x, k, wasmParts, runWasm));
       const useWorkers = parallel(n * k * d);
       const mem = (bytes: number) =>
         useWorkers ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
@@ -152,6 +178,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
       k: number,
     ): Promise<ClusterDistanceSums> {
       const { n, d } = x;
+      if (useWasm((n * (n - 1)) / 2)) {
+        return { sums: await wasmPairSums(x, labels, k, wasmParts, runWasm), backend: "cpu" };
+      }
       const kernel = pairSumsKernel(d, k);
       if (!parallel((n * (n - 1)) / 2)) {
         const sums = new Float64Array(n * k);
@@ -222,6 +251,22 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
           }
           cols[i * L + l] = off + (c < 0 ? k : c);
         }
+      }
+      if (useWasm((n * (n - 1)) / 2)) {
+        const { acc, m } = await wasmPairSumsMany(x, cols, L, width, wasmParts, runWasm);
+        const sums = ks.map((k) => new Float64Array(n * k));
+        for (let l = 0; l < L; l++) {
+          const k = ks[l]!;
+          const s = sums[l]!;
+          const labels = labelSets[l]!;
+          for (let c = 0; c < k; c++) {
+            const row = (offsets[l]! + c) * m;
+            for (let i = 0; i < n; i++) {
+              if (labels[i]! >= 0) s[i * k + c] = acc[row + i]!; // a −1 row's own sums stay 0
+            }
+          }
+        }
+        return { sums, backend: "cpu" };
       }
       const kernel = pairSumsManyKernel(d, L, width);
       let parts: Array<{ out: Float64Array; rowBase: number }>;

@@ -5,6 +5,7 @@
  */
 import { lloydKernel, pairSumsKernel, pairSumsManyKernel } from "./kernels.ts";
 import { countCoreRange } from "./dbscan_graph.ts";
+import { runCall, wasmKernels, type WasmTask } from "./wasm/runtime.ts";
 
 /** A row range of a Lloyd step. */
 export interface LloydTask {
@@ -58,7 +59,7 @@ export interface CoreTask {
   end: number;
 }
 
-export type WorkerTask = LloydTask | PairSumsTask | PairSumsManyTask | CoreTask;
+export type WorkerTask = LloydTask | PairSumsTask | PairSumsManyTask | CoreTask | WasmTask;
 
 function handle(task: WorkerTask): unknown {
   switch (task.op) {
@@ -98,6 +99,12 @@ function handle(task: WorkerTask): unknown {
     case "core":
       countCoreRange(task.tree, task.eps2, task.minSamples, task.core, task.start, task.end);
       return null;
+    case "wasm": {
+      const module = wasmKernels();
+      if (!module) throw new Error("WebAssembly kernels unavailable in this worker");
+      runCall(module, { id: task.id, memory: task.memory }, task.call);
+      return null;
+    }
   }
 }
 

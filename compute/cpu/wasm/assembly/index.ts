@@ -1,0 +1,4 @@
+/** The WebAssembly kernels of the CPU backend: one module, built by `deno task build:wasm`. */
+export { lloyd } from "./lloyd";
+export { pairSums } from "./pair_sums";
+export { pairSumsMany } from "./pair_sums_many";
