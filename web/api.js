@@ -1,13 +1,17 @@
 /// <reference lib="dom" />
 // @ts-check
 /**
- * The dashboard's client of the service's API. The access and refresh tokens live in this
- * module's variables only (never localStorage, sessionStorage or cookies), so closing or
- * reloading the tab signs out and no other script or page can read them. A 401 on a request made
- * with a token is answered by one refresh (`POST /api/auth/refresh`) and one retry.
+ * The dashboard's client of the service's API. The access token lives in this module's variable
+ * only (never in storage); the refresh token is an HttpOnly cookie scoped to
+ * `/api/auth/session` that no script can read (docs/auth.md), so a reload restores the session
+ * with one `POST /api/auth/session/refresh`. A 401 on a request made with a token is answered
+ * by one refresh and one retry. Every session call carries `X-Requested-With` (the service's
+ * CSRF guard). Web storage holds only a flag saying a session may exist (`prefs.js`; no
+ * secret), so a page in open mode never asks for one.
  *
  * @module
  */
+import { readPref, writePref } from "./prefs.js";
 
 /**
  * The service's error body (document 001's fields).
@@ -36,8 +40,10 @@ export class ApiError extends Error {
   }
 }
 
-/** @type {{ access: string, refresh: string } | null} */
+/** @type {{ access: string } | null} */
 let tokens = null;
+/** The header the session routes require. */
+const SESSION_HEADERS = { "X-Requested-With": "dashboard" };
 /** @type {Promise<boolean> | null} */
 let refreshing = null;
 let acceptLanguage = "en";
@@ -68,64 +74,89 @@ export function hasToken() {
 }
 
 /**
- * `POST /api/auth/login`; keeps the tokens in memory.
+ * `POST /api/auth/session`: keeps the access token in memory; the service sets the refresh
+ * cookie.
  *
  * @param {string} username
  * @param {string} password
  */
 export async function login(username, password) {
-  const res = await send("/api/auth/login", {
+  const res = await send("/api/auth/session", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...SESSION_HEADERS },
     body: JSON.stringify({ username, password }),
   });
   if (!res.ok) throw await errorOf(res);
   const body = await res.json();
-  tokens = { access: body.access_token, refresh: body.refresh_token };
+  tokens = { access: body.access_token };
+  setFlag(true);
 }
 
-/** `POST /api/auth/logout` (ends the session on the server too) and forgets the tokens. */
+/** `DELETE /api/auth/session` (revokes the session, clears the cookie); forgets the token. */
 export async function logout() {
-  const refresh = tokens?.refresh;
   tokens = null;
-  if (refresh) {
-    await send("/api/auth/logout", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ refresh_token: refresh }),
-    }).catch(() => {});
-  }
+  setFlag(false);
+  await send("/api/auth/session", { method: "DELETE", headers: SESSION_HEADERS })
+    .catch(() => {});
 }
 
 /**
- * Exchanges the refresh token for a new pair, once at a time; false (and signed out) when the
- * service refuses it.
+ * After a reload: a new access token from the session cookie, when a session may exist. True
+ * when the page is signed in again.
+ *
+ * @returns {Promise<boolean>}
+ */
+export async function restoreSession() {
+  if (!flag()) return false;
+  const ok = await exchange();
+  if (!ok) setFlag(false);
+  return ok;
+}
+
+/**
+ * Exchanges the session cookie for a new access token (the cookie rotates), once at a time;
+ * false (and signed out) when the service refuses it.
  *
  * @returns {Promise<boolean>}
  */
 function refresh() {
-  refreshing ??= (async () => {
-    const current = tokens;
-    if (!current) return false;
-    try {
-      const res = await send("/api/auth/refresh", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ refresh_token: current.refresh }),
-      });
-      if (!res.ok) throw await errorOf(res);
-      const body = await res.json();
-      tokens = { access: body.access_token, refresh: body.refresh_token };
-      return true;
-    } catch {
-      tokens = null;
+  const wasSignedIn = tokens !== null;
+  refreshing ??= exchange().then((ok) => {
+    if (!ok && wasSignedIn) {
+      setFlag(false);
       onSignedOut();
-      return false;
-    } finally {
-      refreshing = null;
     }
-  })();
+    return ok;
+  });
   return refreshing;
+}
+
+/** @returns {Promise<boolean>} */
+async function exchange() {
+  try {
+    const res = await send("/api/auth/session/refresh", {
+      method: "POST",
+      headers: SESSION_HEADERS,
+    });
+    if (!res.ok) throw await errorOf(res);
+    const body = await res.json();
+    tokens = { access: body.access_token };
+    return true;
+  } catch {
+    tokens = null;
+    return false;
+  } finally {
+    refreshing = null;
+  }
+}
+
+function flag() {
+  return readPref("session") === "1";
+}
+
+/** @param {boolean} on */
+function setFlag(on) {
+  writePref("session", on ? "1" : null);
 }
 
 /**

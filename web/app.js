@@ -15,6 +15,7 @@ import {
   login,
   logout,
   request,
+  restoreSession,
   setApiLanguage,
   uploadCsv,
   whenSignedOut,
@@ -22,7 +23,8 @@ import {
 import { csvHead } from "./csv.js";
 import { byId, h, num, replace, show, table } from "./dom.js";
 import { loadSegments, lookUpCustomer, setUpSegments } from "./explore.js";
-import { applyLanguage, LANGUAGES, preferredLanguage, t } from "./i18n.js";
+import { applyLanguage, LANGUAGES, preferredLanguage, rememberLanguage, t } from "./i18n.js";
+import { renderRoles, roleCorrections } from "./roles.js";
 import { hideResults, loadPlotly, showResults } from "./results.js";
 
 /**
@@ -36,10 +38,12 @@ import { hideResults, loadPlotly, showResults } from "./results.js";
 const state = {
   /** @type {DatasetSummary | null} */
   dataset: null,
-  /** The parameters of the results on screen, re-sent when the language changes. */
+  /** The parameters of the results on screen. */
   /** @type {Record<string, unknown> | null} */
   lastParams: null,
   busy: false,
+  /** True when the service answered without credentials (open mode: there are no users). */
+  open: false,
 };
 
 /** True once the workspace is shown (a `#job=` typed into the URL is followed from then on). */
@@ -48,16 +52,39 @@ let setUpCompleted = false;
 // ---------------------------------------------------------------- alerts
 
 /**
- * Shows `error` (an `ApiError`'s message, or any error) in the alert region.
+ * The message of `error` for people.
  *
  * @param {unknown} error
  */
-function showError(error) {
-  const message = error instanceof ApiError
+function messageOf(error) {
+  return error instanceof ApiError
     ? (error.status === 0 ? t("network_error") : error.message)
     : error instanceof Error
     ? error.message
     : String(error);
+}
+
+/**
+ * Shows `error` beside the control that caused it: in the `.inline-error` of `where` (a form or
+ * section; made on first use, `role="alert"` so screen readers announce it), else in the alert
+ * region at the top.
+ *
+ * @param {unknown} error
+ * @param {HTMLElement} [where]
+ */
+function showError(error, where) {
+  if (!(error instanceof ApiError)) console.error(error);
+  if (where) {
+    let slot = where.querySelector(":scope > .inline-error");
+    if (!slot) {
+      slot = h("p", { class: "inline-error", role: "alert" });
+      where.append(slot);
+    }
+    const code = error instanceof ApiError && error.status ? ` (${error.status})` : "";
+    replace(slot, h("strong", {}, `${t("error")}${code}: `), messageOf(error));
+    return;
+  }
+  const message = messageOf(error);
   const code = error instanceof ApiError && error.status ? ` (${error.status} ${error.error})` : "";
   const alert = h(
     "div",
@@ -70,24 +97,40 @@ function showError(error) {
   // The newest first; a few at most.
   region.prepend(alert);
   while (region.children.length > 3) region.lastElementChild?.remove();
-  if (!(error instanceof ApiError)) console.error(error);
-}
-
-function clearAlerts() {
-  replace(byId("alerts"));
 }
 
 /**
- * Runs `task` with the busy flag set, showing any error.
+ * Removes the inline error of `where` (or of every form when none is given) and the alerts.
+ *
+ * @param {HTMLElement} [where]
+ */
+function clearAlerts(where) {
+  replace(byId("alerts"));
+  const scope = where ?? document;
+  for (const el of scope.querySelectorAll(".inline-error")) el.remove();
+}
+
+/**
+ * Runs `task`, showing any error beside `where` (the form or section it came from).
  *
  * @param {() => Promise<void>} task
+ * @param {HTMLElement} [where]
  */
-async function guarded(task) {
+async function guarded(task, where) {
+  if (where) clearAlerts(where);
   try {
     await task();
   } catch (error) {
-    showError(error);
+    showError(error, where);
   }
+}
+
+/**
+ * True when nothing on screen would be lost, or the analyst agreed to drop the results shown.
+ */
+function mayDropResults() {
+  if (byId("results").hidden) return true;
+  return confirm(t("confirm_drop"));
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -100,21 +143,34 @@ async function start() {
 
   wire();
   whenSignedOut(() => {
+    if (state.open) return;
     showSignIn();
-    showError(new ApiError(401, null, "The session has ended; sign in again."));
+    showError(new ApiError(401, null, t("session_ended")));
   });
+  await open();
+}
 
-  // Open mode: the service answers without credentials.
+/**
+ * Opens the workspace: after a reload, the session cookie's new access token first; then the
+ * dataset listing. Only a 401 shows the sign-in form; any other failure (a 429, the service
+ * down) is shown with a button to try again, never as a sign-in form.
+ */
+async function open() {
+  clearAlerts();
   try {
+    const restored = await restoreSession();
     const datasets = await getJson("/api/datasets");
+    state.open = !restored && !hasToken();
     await enterWorkspace(datasets);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       showSignIn();
-    } else {
-      showSignIn();
-      showError(error);
+      return;
     }
+    showError(error);
+    const retry = h("button", { type: "button", class: "secondary" }, t("retry"));
+    retry.addEventListener("click", () => open());
+    byId("alerts").firstElementChild?.append(retry);
   }
 }
 
@@ -140,10 +196,8 @@ async function enterWorkspace(listing) {
 
   const job = jobInHash();
   if (listing.current_dataset_id) {
-    const summary = await getJson("/api/datasets/current", {
-      method: "PUT",
-      json: { dataset_id: listing.current_dataset_id },
-    });
+    // A read: opening the page changes nothing on the service.
+    const summary = await getJson("/api/datasets/current");
     await showDataset(summary, null, { keepResults: true });
     if (!job) {
       // The session's latest clustering, if it is of this dataset.
@@ -194,6 +248,7 @@ async function refreshDatasets() {
 async function showDataset(summary, file, options = {}) {
   state.dataset = summary;
   if (!options.keepResults) {
+    if (!byId("results").hidden) replace(byId("run-status"), t("results_dropped"));
     hideResults();
     state.lastParams = null;
   }
@@ -296,6 +351,7 @@ function renderColumnMap(summary) {
     }),
   );
   replace(byId("column-map-fields"), fields, scale);
+  renderRoles(byId("column-roles"), summary);
   show(form);
 }
 
@@ -303,6 +359,10 @@ async function uploadFile() {
   const input = /** @type {HTMLInputElement} */ (byId("file"));
   const file = input.files?.[0];
   if (!file) throw new Error(t("choose_file"));
+  if (!mayDropResults()) {
+    replace(byId("upload-status"), t("cancelled"));
+    return;
+  }
   const progress = /** @type {HTMLProgressElement} */ (byId("upload-progress"));
   const status = byId("upload-status");
   const button = /** @type {HTMLButtonElement} */ (byId("upload-button"));
@@ -320,7 +380,7 @@ async function uploadFile() {
       },
     });
     progress.value = 1;
-    replace(status, `${t("uploaded")} ${summary.message ?? ""}`);
+    replace(status, t("uploaded_rows", { rows: num(summary.rows) }));
     clearJobHash();
     await showDataset(summary, file);
     await refreshDatasets();
@@ -336,6 +396,8 @@ async function uploadFile() {
 async function useStoredDataset() {
   const id = /** @type {HTMLSelectElement} */ (byId("dataset")).value;
   if (!id) return;
+  if (id === state.dataset?.dataset_id) return;
+  if (!mayDropResults()) return;
   const summary = await getJson("/api/datasets/current", {
     method: "PUT",
     json: { dataset_id: id },
@@ -354,6 +416,12 @@ async function saveColumnMap() {
   }
   const scale = /** @type {HTMLInputElement} */ (byId("income-scale")).value;
   if (scale !== "") body.income_scale = Number(scale);
+  const columns = state.dataset ? roleCorrections(byId("column-roles"), state.dataset) : {};
+  if (Object.keys(columns).length > 0) body.columns = columns;
+  if (!mayDropResults()) {
+    replace(byId("column-map-status"), t("cancelled"));
+    return;
+  }
   const summary = await getJson("/api/datasets/current/columns", { method: "PUT", json: body });
   replace(byId("column-map-status"), t("map_saved"));
   await showDataset(summary, lastFile());
@@ -441,7 +509,7 @@ async function followJob(id, started, message) {
     }
     setRunProgress(
       job.progress,
-      message ?? (job.status === "queued" ? t("queued") : t("running")),
+      message ?? (job.status === "queued" ? t("queued") : stageOf(job)),
     );
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(1000, delay * 1.5);
@@ -466,12 +534,39 @@ async function finishRun(report, started) {
 }
 
 /**
+ * The stage a running job reports, in words: the job's `stage` (`reading`, `candidates` with
+ * `candidate`/`candidates`, `profiles`, `names`) when the service gives one, else a stage read
+ * from its progress fraction.
+ *
+ * @param {any} job
+ */
+function stageOf(job) {
+  const detail = job.stage ?? job.progress_detail?.stage ?? null;
+  const p = Number(job.progress) || 0;
+  const stage = detail ??
+    (p < 0.1 ? "reading" : p < 0.8 ? "candidates" : p < 0.9 ? "profiles" : "names");
+  const i = job.candidate ?? job.progress_detail?.candidate;
+  const n = job.candidates ?? job.progress_detail?.candidates;
+  const words = stage === "reading" || stage === "preprocess"
+    ? t("stage_reading")
+    : stage === "candidates" || stage === "select"
+    ? (i && n ? t("stage_candidate", { i, n }) : t("stage_candidates"))
+    : stage === "profiles"
+    ? t("stage_profiles")
+    : stage === "names" || stage === "narratives"
+    ? t("stage_names")
+    : t("running");
+  return t("progress_pct", { stage: words, pct: Math.round(p * 100) });
+}
+
+/**
  * @param {number} fraction
  * @param {string} message
  */
 function setRunProgress(fraction, message) {
   const progress = /** @type {HTMLProgressElement} */ (byId("run-progress"));
   progress.value = Math.max(0, Math.min(1, Number(fraction) || 0));
+  progress.setAttribute("aria-valuetext", message);
   show(progress);
   replace(byId("run-status"), message);
 }
@@ -499,11 +594,34 @@ function setLanguage(lang) {
   setApiLanguage(chosen);
 }
 
+/**
+ * Switches the page to `lang` at once and remembers it: the labels here, and the results, the
+ * dataset's forms and the segment tables read again in the new language. Reads only: the
+ * service re-describes the stored run, it never segments again.
+ *
+ * @param {string} lang
+ */
+async function switchLanguage(lang) {
+  setLanguage(lang);
+  rememberLanguage(/** @type {any} */ (lang));
+  if (state.dataset) {
+    renderColumnMap(state.dataset);
+    const quality = await getJson("/api/data-quality");
+    renderQuality(state.dataset, quality.metrics);
+    loadSegments().catch(() => {});
+  }
+  if (!byId("results").hidden) {
+    const report = await getJson("/api/cluster-data");
+    await showResults(report);
+  }
+}
+
 // ---------------------------------------------------------------- wiring
 
 function wire() {
   byId("signin-form").addEventListener("submit", (e) => {
     e.preventDefault();
+    const form = byId("signin-form");
     guarded(async () => {
       const username = /** @type {HTMLInputElement} */ (byId("username")).value;
       const password = /** @type {HTMLInputElement} */ (byId("password"));
@@ -519,7 +637,7 @@ function wire() {
       await enterWorkspace(await getJson("/api/datasets"));
       // The focused button is gone with the sign-in form: keyboard users start at the content.
       byId("main").focus();
-    });
+    }, form);
   });
   byId("signout").addEventListener("click", () => {
     guarded(async () => {
@@ -530,24 +648,19 @@ function wire() {
   });
   byId("language").addEventListener("change", (e) => {
     const lang = /** @type {HTMLSelectElement} */ (e.target).value;
-    setLanguage(lang);
-    // Segment names and personas are written by the service in the request's language: the
-    // same request (same seed, so the same segments) is sent again in the new one.
-    if (state.lastParams && !byId("results").hidden) {
-      guarded(() => runSegmentation(/** @type {any} */ (state.lastParams), t("relocalising")));
-    }
+    guarded(() => switchLanguage(lang));
   });
   byId("upload-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    guarded(uploadFile);
+    guarded(uploadFile, byId("upload-form"));
   });
   byId("dataset-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    guarded(useStoredDataset);
+    guarded(useStoredDataset, byId("dataset-form"));
   });
   byId("column-map").addEventListener("submit", (e) => {
     e.preventDefault();
-    guarded(saveColumnMap);
+    guarded(saveColumnMap, byId("column-map"));
   });
   const form = /** @type {HTMLFormElement} */ (byId("run-form"));
   form.addEventListener("change", () => {
@@ -557,25 +670,37 @@ function wire() {
   });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    guarded(() => runSegmentation(runParams()));
+    guarded(() => runSegmentation(runParams()), form);
   });
   for (const format of ["csv", "json", "html"]) {
     byId(`export-${format}`).addEventListener("click", () => {
       guarded(async () => {
         const name = await download(`/api/export?format=${format}`, `segments.${format}`);
         replace(byId("export-status"), `${t("downloaded")}: ${name}`);
-      });
+      }, byId("exports"));
     });
   }
-  setUpSegments(showError);
+  setUpSegments((error) => showError(error, byId("explore-controls")));
   byId("lookup-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const id = /** @type {HTMLInputElement} */ (byId("customer-id")).value.trim();
-    if (id) guarded(() => lookUpCustomer(id));
+    if (!id) return;
+    guarded(async () => {
+      try {
+        await lookUpCustomer(id);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) {
+          throw new ApiError(404, null, t("lookup_not_found", { id }));
+        }
+        throw error;
+      }
+    }, byId("lookup-form"));
   });
   globalThis.addEventListener("hashchange", () => {
     const job = jobInHash();
-    if (job && setUpCompleted && !state.busy) guarded(() => followJob(job, performance.now()));
+    if (job && setUpCompleted && !state.busy) {
+      guarded(() => followJob(job, performance.now()), byId("run-form"));
+    }
   });
 }
 

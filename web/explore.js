@@ -117,31 +117,40 @@ function renderSegments(data) {
       if (!columns.includes(key)) columns.push(key);
     }
   }
+  // No column empty in every row, and not the type's own column when it repeats the name.
+  const type = /** @type {HTMLSelectElement} */ (byId("segment-type")).value;
+  const shown = columns.filter((col) =>
+    rows.some((row) => row[col] !== null && row[col] !== undefined && row[col] !== "") &&
+    !(col !== "segment_name" && rows.every((row) => row[col] === row.segment_name) &&
+      (col === type || col.endsWith("_tier") || col.endsWith("_segment")))
+  );
   const tableEl = byId("segment-table");
   const head = h(
     "tr",
     {},
-    columns.map((col) => {
+    shown.map((col) => {
       const sortable = !col.includes(".");
       const sorted = view.sortBy === col;
+      const label = fieldLabel(col);
       return h(
         "th",
         {
           scope: "col",
+          "data-key": col,
           "aria-sort": sorted ? (view.order === "asc" ? "ascending" : "descending") : null,
         },
         sortable
           ? h(
             "button",
             { type: "button", class: "sort", "data-sort": col },
-            col,
-            sorted ? (view.order === "asc" ? " ▲" : " ▼") : "",
+            label,
+            sorted ? h("span", { "aria-hidden": "true" }, view.order === "asc" ? " ▲" : " ▼") : "",
           )
-          : col,
+          : label,
       );
     }),
   );
-  const body = rows.map((row) => h("tr", {}, columns.map((col) => h("td", {}, text(row[col])))));
+  const body = rows.map((row) => h("tr", {}, shown.map((col) => h("td", {}, text(row[col])))));
   replace(tableEl, h("thead", {}, head), h("tbody", {}, body));
 
   const total = Number(summary.total_records ?? segments.length);
@@ -154,6 +163,22 @@ function renderSegments(data) {
   );
   /** @type {HTMLButtonElement} */ (byId("page-prev")).disabled = offset <= 0;
   /** @type {HTMLButtonElement} */ (byId("page-next")).disabled = !summary.has_more;
+}
+
+/**
+ * The label of an API field for people, in the page's language: the dictionary's `h_<key>` (or
+ * `type_<key>` for a segmentation type), else the key with spaces and a capital.
+ *
+ * @param {string} key
+ * @returns {string}
+ */
+export function fieldLabel(key) {
+  for (const candidate of [`h_${key}`, `type_${key}`, `role_${key}`]) {
+    const label = t(/** @type {any} */ (candidate));
+    if (label !== candidate) return label;
+  }
+  const words = key.replace(/[._]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -198,7 +223,10 @@ export async function lookUpCustomer(id) {
     [t("churn_risk"), insights.churn_risk],
     [t("product_affinity"), insights.product_affinity],
   ];
-  const segments = Object.entries(data.segments ?? {});
+  // Segments without a value (a cluster before any run) are left out.
+  const segments = Object.entries(data.segments ?? {}).filter(([, v]) =>
+    v !== null && v !== undefined
+  );
   /** @type {{ segmentation_type: string, missing_columns: string[] }[]} */
   const unavailable = data.unavailable_segments ?? [];
   replace(
@@ -219,7 +247,7 @@ export async function lookUpCustomer(id) {
     h(
       "dl",
       { class: "pairs" },
-      segments.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, text(v))]),
+      segments.flatMap(([k, v]) => [h("dt", {}, fieldLabel(k)), h("dd", {}, text(v))]),
     ),
     unavailable.length
       ? [
@@ -228,7 +256,11 @@ export async function lookUpCustomer(id) {
           "ul",
           {},
           unavailable.map((u) =>
-            h("li", {}, `${u.segmentation_type}: ${u.missing_columns.join(", ")}`)
+            h(
+              "li",
+              {},
+              `${fieldLabel(u.segmentation_type)}: ${u.missing_columns.map(fieldLabel).join(", ")}`,
+            )
           ),
         ),
       ]

@@ -3,11 +3,14 @@
 /**
  * The dashboard's labels in English, Spanish and Portuguese. Elements carry `data-i18n="key"`
  * (their text), `data-i18n-aria="key"` (their `aria-label`) or `data-i18n-placeholder`;
- * `applyLanguage` rewrites them all. Segment names and personas are not here: the service
- * writes them in the language of the request (`Accept-Language`).
+ * `applyLanguage` rewrites them all. Segment names, personas and chart titles are not here: the
+ * service writes them in the language of the request (`Accept-Language`), from the stored run
+ * without computing it again.
  *
  * @module
  */
+
+import { readPref, writePref } from "./prefs.js";
 
 /** @typedef {"en" | "es" | "pt"} Language */
 
@@ -138,6 +141,68 @@ const en = {
   priority_high: "high",
   priority_medium: "medium",
   priority_low: "low",
+  retry: "Try again",
+  session_ended: "The session has ended; sign in again.",
+  confirm_drop:
+    "The current segmentation results will be dropped (they belong to the previous dataset). Continue?",
+  results_dropped:
+    "The previous results were dropped: run the segmentation again for this dataset.",
+  uploaded_rows: "Uploaded: {rows} rows.",
+  cancelled: "Nothing was changed.",
+  stage_reading: "Reading the data…",
+  stage_candidates: "Trying candidate models…",
+  stage_candidate: "Candidate {i} of {n}…",
+  stage_profiles: "Profiling the segments…",
+  stage_names: "Naming the segments…",
+  progress_pct: "{stage} {pct} %",
+  detected_roles: "Detected roles (correct the role or unit if they are wrong)",
+  col_role: "Role",
+  col_unit: "Unit",
+  col_confidence: "Confidence",
+  col_evidence: "Evidence",
+  role_of: "Role of {column}",
+  unit_of: "Unit of {column}",
+  br_spend: "Spend",
+  br_purchases: "Purchases (count)",
+  br_frequency: "Purchase frequency",
+  br_ticket: "Average ticket",
+  br_loyalty: "Loyalty",
+  br_tenure: "Tenure",
+  br_recency: "Recency",
+  br_age: "Age",
+  br_income: "Income",
+  unit_days: "days",
+  unit_months: "months",
+  unit_years: "years",
+  unit_birth_year: "birth year",
+  unit_date: "date",
+  corrected: "corrected",
+  no_roles: "No column suggests a business role.",
+  h_segment_name: "Segment",
+  h_rule: "Rule",
+  h_total_customers: "Customers",
+  h_customer_percentage: "Customers %",
+  h_avg_purchase_amount: "Avg. purchase amount",
+  h_avg_frequency: "Avg. frequency",
+  h_avg_clv: "Avg. CLV",
+  h_avg_income: "Avg. income",
+  h_avg_lifespan_years: "Avg. lifespan (years)",
+  h_avg_age: "Avg. age",
+  h_avg_spending_score: "Avg. spending score",
+  h_avg_recency_days: "Avg. recency (days)",
+  h_total_purchases: "Total purchases",
+  h_revenue_percentage: "Revenue %",
+  h_calculated_clv: "CLV",
+  h_rfm_score: "RFM score",
+  h_clv_tier: "CLV tier",
+  h_rfm_segment: "RFM segment",
+  h_cluster_id: "Cluster",
+  h_cluster_label: "Cluster label",
+  h_cluster_name: "Cluster name",
+  h_value_basis: "Value basis",
+  h_churn_basis: "Churn basis",
+  lookup_not_found: "No customer with id “{id}” in the current dataset.",
+  sort_by_column: "Sort by {column}",
 };
 
 /** @typedef {keyof typeof en} Key */
@@ -269,6 +334,67 @@ const DICTIONARY = {
     priority_high: "alta",
     priority_medium: "media",
     priority_low: "baja",
+    retry: "Reintentar",
+    session_ended: "La sesión ha terminado; inicie sesión de nuevo.",
+    confirm_drop:
+      "Se descartarán los resultados de la segmentación actual (son del conjunto anterior). ¿Continuar?",
+    results_dropped: "Los resultados anteriores se descartaron: vuelva a segmentar este conjunto.",
+    uploaded_rows: "Subido: {rows} filas.",
+    cancelled: "No se cambió nada.",
+    stage_reading: "Leyendo los datos…",
+    stage_candidates: "Probando modelos candidatos…",
+    stage_candidate: "Candidato {i} de {n}…",
+    stage_profiles: "Perfilando los segmentos…",
+    stage_names: "Nombrando los segmentos…",
+    progress_pct: "{stage} {pct} %",
+    detected_roles: "Funciones detectadas (corrija la función o la unidad si no son correctas)",
+    col_role: "Función",
+    col_unit: "Unidad",
+    col_confidence: "Confianza",
+    col_evidence: "Evidencia",
+    role_of: "Función de {column}",
+    unit_of: "Unidad de {column}",
+    br_spend: "Gasto",
+    br_purchases: "Compras (número)",
+    br_frequency: "Frecuencia de compra",
+    br_ticket: "Ticket medio",
+    br_loyalty: "Fidelidad",
+    br_tenure: "Antigüedad",
+    br_recency: "Recencia",
+    br_age: "Edad",
+    br_income: "Ingresos",
+    unit_days: "días",
+    unit_months: "meses",
+    unit_years: "años",
+    unit_birth_year: "año de nacimiento",
+    unit_date: "fecha",
+    corrected: "corregida",
+    no_roles: "Ninguna columna sugiere una función de negocio.",
+    h_segment_name: "Segmento",
+    h_rule: "Regla",
+    h_total_customers: "Clientes",
+    h_customer_percentage: "% de clientes",
+    h_avg_purchase_amount: "Importe medio de compra",
+    h_avg_frequency: "Frecuencia media",
+    h_avg_clv: "CLV medio",
+    h_avg_income: "Ingresos medios",
+    h_avg_lifespan_years: "Antigüedad media (años)",
+    h_avg_age: "Edad media",
+    h_avg_spending_score: "Puntuación de gasto media",
+    h_avg_recency_days: "Recencia media (días)",
+    h_total_purchases: "Compras totales",
+    h_revenue_percentage: "% de ingresos",
+    h_calculated_clv: "CLV",
+    h_rfm_score: "Puntuación RFM",
+    h_clv_tier: "Nivel de CLV",
+    h_rfm_segment: "Segmento RFM",
+    h_cluster_id: "Clúster",
+    h_cluster_label: "Etiqueta del clúster",
+    h_cluster_name: "Nombre del clúster",
+    h_value_basis: "Base del valor",
+    h_churn_basis: "Base del riesgo",
+    lookup_not_found: "No hay ningún cliente con id «{id}» en el conjunto actual.",
+    sort_by_column: "Ordenar por {column}",
   },
   pt: {
     app_title: "Segmentação de clientes",
@@ -394,6 +520,68 @@ const DICTIONARY = {
     priority_high: "alta",
     priority_medium: "média",
     priority_low: "baixa",
+    retry: "Tentar de novo",
+    session_ended: "A sessão terminou; entre novamente.",
+    confirm_drop:
+      "Os resultados da segmentação atual serão descartados (são do conjunto anterior). Continuar?",
+    results_dropped:
+      "Os resultados anteriores foram descartados: segmente este conjunto novamente.",
+    uploaded_rows: "Enviado: {rows} linhas.",
+    cancelled: "Nada foi alterado.",
+    stage_reading: "Lendo os dados…",
+    stage_candidates: "Testando modelos candidatos…",
+    stage_candidate: "Candidato {i} de {n}…",
+    stage_profiles: "Perfilando os segmentos…",
+    stage_names: "Nomeando os segmentos…",
+    progress_pct: "{stage} {pct} %",
+    detected_roles: "Papéis detectados (corrija o papel ou a unidade se estiverem errados)",
+    col_role: "Papel",
+    col_unit: "Unidade",
+    col_confidence: "Confiança",
+    col_evidence: "Evidência",
+    role_of: "Papel de {column}",
+    unit_of: "Unidade de {column}",
+    br_spend: "Gasto",
+    br_purchases: "Compras (quantidade)",
+    br_frequency: "Frequência de compra",
+    br_ticket: "Ticket médio",
+    br_loyalty: "Fidelidade",
+    br_tenure: "Tempo de relacionamento",
+    br_recency: "Recência",
+    br_age: "Idade",
+    br_income: "Renda",
+    unit_days: "dias",
+    unit_months: "meses",
+    unit_years: "anos",
+    unit_birth_year: "ano de nascimento",
+    unit_date: "data",
+    corrected: "corrigido",
+    no_roles: "Nenhuma coluna sugere um papel de negócio.",
+    h_segment_name: "Segmento",
+    h_rule: "Regra",
+    h_total_customers: "Clientes",
+    h_customer_percentage: "% de clientes",
+    h_avg_purchase_amount: "Valor médio de compra",
+    h_avg_frequency: "Frequência média",
+    h_avg_clv: "CLV médio",
+    h_avg_income: "Renda média",
+    h_avg_lifespan_years: "Relacionamento médio (anos)",
+    h_avg_age: "Idade média",
+    h_avg_spending_score: "Pontuação de gastos média",
+    h_avg_recency_days: "Recência média (dias)",
+    h_total_purchases: "Total de compras",
+    h_revenue_percentage: "% da receita",
+    h_calculated_clv: "CLV",
+    h_rfm_score: "Pontuação RFM",
+    h_clv_tier: "Nível de CLV",
+    h_rfm_segment: "Segmento RFM",
+    h_cluster_id: "Cluster",
+    h_cluster_label: "Rótulo do cluster",
+    h_cluster_name: "Nome do cluster",
+    h_value_basis: "Base do valor",
+    h_churn_basis: "Base do risco",
+    lookup_not_found: "Nenhum cliente com id “{id}” no conjunto atual.",
+    sort_by_column: "Ordenar por {column}",
   },
 };
 
@@ -436,11 +624,23 @@ export function applyLanguage(lang, root = document) {
 }
 
 /**
- * The language to start in: the browser's first supported one, else English.
+ * Remembers `lang` across reloads (localStorage; nothing else is stored).
+ *
+ * @param {Language} lang
+ */
+export function rememberLanguage(lang) {
+  writePref("language", lang);
+}
+
+/**
+ * The language to start in: the one chosen last in this browser, else the browser's first
+ * supported one, else English.
  *
  * @returns {Language}
  */
 export function preferredLanguage() {
+  const saved = /** @type {Language | null} */ (readPref("language"));
+  if (saved && LANGUAGES.includes(saved)) return saved;
   for (const tag of navigator.languages ?? [navigator.language]) {
     const primary = /** @type {Language} */ (tag.toLowerCase().split("-")[0]);
     if (LANGUAGES.includes(primary)) return primary;

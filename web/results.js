@@ -88,16 +88,25 @@ export async function showResults(report) {
     getJson("/api/correlation-matrix").catch(() => null),
   ]);
   renderCards(report, colorsOf(vis.scatter_chart));
+  show(byId("silhouette-figure"), optimal !== null);
+  show(byId("heatmap-figure"), Boolean(corr?.heatmap));
   await Promise.all([
     draw(Plotly, byId("scatter"), vis.scatter_chart),
     draw(Plotly, byId("sizes"), vis.distribution_chart),
     draw(Plotly, byId("means"), vis.feature_means_chart),
     optimal ? drawCurve(Plotly, optimal) : Promise.resolve(),
-    corr?.heatmap ? draw(Plotly, byId("heatmap"), corr.heatmap) : Promise.resolve(),
+    corr?.heatmap ? draw(Plotly, byId("heatmap"), heatmapSized(corr.heatmap)) : Promise.resolve(),
   ]);
-  await fitNarrow(Plotly);
-  show(byId("silhouette-figure"), optimal !== null);
-  show(byId("heatmap-figure"), Boolean(corr?.heatmap));
+}
+
+/**
+ * The heat map with a height that gives every feature a readable row.
+ *
+ * @param {{ data: any[], layout: Record<string, unknown> }} figure
+ */
+function heatmapSized(figure) {
+  const d = Array.isArray(figure.data[0]?.y) ? figure.data[0].y.length : 0;
+  return { ...figure, layout: { ...figure.layout, height: Math.max(420, 200 + d * 30) } };
 }
 
 /**
@@ -110,35 +119,50 @@ export async function showResults(report) {
  */
 function draw(Plotly, el, figure) {
   Plotly.purge(el);
-  return Plotly.newPlot(el, figure.data, figure.layout, PLOT_CONFIG);
+  const layout = fitTitle(figure.layout, el.clientWidth || 600);
+  return Plotly.newPlot(el, figure.data, layout, PLOT_CONFIG);
 }
 
-/** Width below which the service's figures get their legend under the plot. */
-const NARROW_PX = 600;
+/**
+ * The layout with its title wrapped to the chart's width, so a long title (or a translation of
+ * one) is never cut at the edges. Presentation only: the traces are untouched.
+ *
+ * @param {Record<string, any>} layout
+ * @param {number} width the chart's width in px
+ */
+function fitTitle(layout, width) {
+  const text = layout?.title?.text;
+  if (typeof text !== "string") return layout;
+  // About 8 px a character at the title's 15 px; the subtitle is smaller.
+  const chars = Math.max(16, Math.floor((width - 40) / 8.5));
+  const lines = text.split("<br>").flatMap((part) => {
+    const sub = /^<sub>(.*)<\/sub>$/.exec(part);
+    const inner = sub ? sub[1] ?? "" : part;
+    const wrapped = wrapWords(inner, sub ? Math.floor(chars * 1.25) : chars);
+    return sub ? wrapped.map((l) => `<sub>${l}</sub>`) : wrapped;
+  });
+  return { ...layout, title: { ...layout.title, text: lines.join("<br>") } };
+}
 
 /**
- * On a phone, the service's figures (drawn as they came) get their legend moved below the plot
- * so the plot keeps its width. Presentation only: the traces are untouched.
- *
- * @param {any} Plotly
+ * @param {string} text
+ * @param {number} width
+ * @returns {string[]}
  */
-async function fitNarrow(Plotly) {
-  for (const id of ["scatter", "sizes", "means"]) {
-    const el = byId(id);
-    if (el.clientWidth >= NARROW_PX) continue;
-    await Plotly.relayout(el, {
-      "legend.orientation": "h",
-      "legend.x": 0,
-      "legend.y": -0.25,
-      "legend.yanchor": "top",
-      "margin.r": 10,
-      "margin.l": 50,
-      height: 560,
-      // Setting a height turns Plotly's autosize off, which would freeze the width as well.
-      autosize: true,
-      width: null,
-    });
+function wrapWords(text, width) {
+  /** @type {string[]} */
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && (line + " " + word).length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
   }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** Hides the results (a new dataset makes them stale). */
@@ -241,12 +265,28 @@ function drawCurve(Plotly, optimal) {
       : []),
   ];
   const layout = {
-    title: { text: t("k_curve") },
-    margin: { l: 60, r: 60, t: 60, b: 50 },
-    xaxis: { title: { text: "k" }, dtick: 1 },
-    yaxis: { title: { text: t("silhouette") } },
-    yaxis2: { title: { text: t("inertia") }, overlaying: "y", side: "right", showgrid: false },
-    legend: { orientation: "h", y: -0.22, yanchor: "top" },
+    title: {
+      text: t("k_curve"),
+      x: 0,
+      xanchor: "left",
+      y: 1,
+      yref: "container",
+      yanchor: "top",
+      pad: { t: 8 },
+      automargin: true,
+      font: { size: 15 },
+    },
+    margin: { l: 20, r: 20, t: 40, b: 20, pad: 2 },
+    xaxis: { title: { text: "k" }, dtick: 1, automargin: true },
+    yaxis: { title: { text: t("silhouette") }, automargin: true },
+    yaxis2: {
+      title: { text: t("inertia") },
+      overlaying: "y",
+      side: "right",
+      showgrid: false,
+      automargin: true,
+    },
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" },
     font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13 },
   };
   return draw(Plotly, byId("silhouette"), { data, layout });

@@ -88,6 +88,18 @@ const ASSETS: Readonly<Record<string, Asset>> = {
       (await import("../../web/explore.js", { with: { type: "text" } })).default
     ),
   },
+  "prefs.js": {
+    type: JS,
+    load: once(async () =>
+      (await import("../../web/prefs.js", { with: { type: "text" } })).default
+    ),
+  },
+  "roles.js": {
+    type: JS,
+    load: once(async () =>
+      (await import("../../web/roles.js", { with: { type: "text" } })).default
+    ),
+  },
   "style.css": {
     type: CSS,
     load: once(async () =>

@@ -79,11 +79,17 @@ Deno.test({
       await shot(page, "1-sign-in");
 
       await signIn(page);
-      // Nothing of the session is kept where a script could read it later.
+      // No token is kept where a script could read it: the refresh token is an HttpOnly cookie,
+      // localStorage holds only the flag that a session may exist.
       const stored = await page.evaluate(
-        "({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie })",
+        "({ local: Object.keys(localStorage), session: sessionStorage.length, cookie: document.cookie })",
       );
-      assert.deepEqual(stored, { local: 0, session: 0, cookie: "" });
+      assert.deepEqual(stored, { local: ["segmentation.session"], session: 0, cookie: "" });
+      const cookies = await context.cookies();
+      assert.equal(cookies.length, 1);
+      assert.equal(cookies[0]!.httpOnly, true);
+      assert.equal(cookies[0]!.sameSite, "Strict");
+      assert.equal(cookies[0]!.path, "/api/auth/session");
 
       await upload(page, MALL.pathname);
       const quality = page.locator('[data-testid="quality"]');
@@ -126,7 +132,7 @@ Deno.test({
       await shot(page, "4-segments-pt", '[data-testid="segment-card"]');
       await page.selectOption("select#language", "en");
       await assertEventually(async () => (await title.textContent()) === english);
-      // The same parameters and seed in English again: the same segments, the same names.
+      // English again: the run's own names (the language switch never segments again).
       await assertEventually(async () =>
         (await page.locator('[data-testid="segment-name"]').allTextContents()).join("|") ===
           names.join("|")
@@ -172,9 +178,9 @@ Deno.test({
       );
       assert.deepEqual(unlabelled, []);
 
-      // Narrowed to a phone's width, the drawn charts follow; then the page opened at 375 px
-      // (signing in again: the token lived in the page's memory only) restores the latest
-      // results. Neither is wider than the screen.
+      // Narrowed to a phone's width, the drawn charts follow; then the page reloaded at 375 px
+      // keeps the session (the cookie) and restores the latest results without signing in.
+      // Neither is wider than the screen.
       await page.setViewportSize({ width: 375, height: 812 });
       await assertEventually(async () =>
         await page.evaluate(
@@ -182,8 +188,8 @@ Deno.test({
         ) as number <= 1
       );
       await page.reload();
-      await signIn(page);
       await page.locator('[data-testid="segment-card"]').first().waitFor({ timeout: 60_000 });
+      assert.ok(await page.locator('[data-testid="signin-section"]').isHidden());
       await page.locator("#scatter .scatterlayer .point").first().waitFor({ timeout: 60_000 });
       const overflow = await page.evaluate(
         "document.scrollingElement.scrollWidth - document.documentElement.clientWidth",

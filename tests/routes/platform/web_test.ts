@@ -15,6 +15,8 @@ const ASSETS = {
   "/app/csv.js": "text/javascript; charset=utf-8",
   "/app/results.js": "text/javascript; charset=utf-8",
   "/app/explore.js": "text/javascript; charset=utf-8",
+  "/app/roles.js": "text/javascript; charset=utf-8",
+  "/app/prefs.js": "text/javascript; charset=utf-8",
   "/app/style.css": "text/css; charset=utf-8",
   "/app/vendor/plotly.min.js": "text/javascript; charset=utf-8",
 };
@@ -132,7 +134,7 @@ Deno.test("GET /app/* answers 304 to a matching If-None-Match", async () => {
   await changed.body?.cancel();
 });
 
-Deno.test("the page's modules keep tokens out of web storage and data out of innerHTML", async () => {
+Deno.test("the page's modules keep tokens out of web storage (two preferences only) and data out of innerHTML", async () => {
   await using s = await segmentationService();
   for (
     const path of Object.keys(ASSETS).filter((p) => p.endsWith(".js") && !p.includes("vendor"))
@@ -151,9 +153,14 @@ Deno.test("the page's modules keep tokens out of web storage and data out of inn
         "eval(",
       ]
     ) {
+      // prefs.js alone keeps two preferences that are not secrets (language, session flag).
+      if (banned === "localStorage" && path.endsWith("/prefs.js")) continue;
       assert.ok(!code.includes(banned), `${path} uses ${banned}`);
     }
   }
+  const prefs = await (await s.app.request("/app/prefs.js")).text();
+  const keys = [...prefs.matchAll(/"(segmentation\.[a-z]+)"/g)].map((m) => m[1]).sort();
+  assert.deepEqual(keys, ["segmentation.language", "segmentation.session"]);
 });
 
 Deno.test("acceptedEncoding follows the client's weights", () => {
