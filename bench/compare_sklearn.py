@@ -54,7 +54,7 @@ def write_inputs(tmp, n, k=8):
     from sklearn.cluster import kmeans_plusplus
 
     X, labels = make_data(n)
-    base = os.path.join(tmp, f"n{n}")
+    base = os.path.join(tmp, f"n{n}" if k == 8 else f"n{n}k{k}")
     X.astype(np.float32).tofile(base + ".x.f32")
     labels.astype(np.int32).tofile(base + ".labels.i32")
     init, _ = kmeans_plusplus(X, k, random_state=0)
@@ -69,7 +69,7 @@ def sklearn_child(task, base, reps, k, eps, min_samples):
     X = np.fromfile(base + ".x.f32", dtype=np.float32).reshape(-1, N_FEATURES).astype(np.float64)
     out = {"task": task, "n": len(X)}
     times = []
-    if task == "kmeans":
+    if task in ("kmeans", "kmeans64"):
         from sklearn.cluster import KMeans
 
         init = np.fromfile(base + ".init.f32", dtype=np.float32).reshape(k, N_FEATURES).astype(np.float64)
@@ -191,7 +191,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
     ap.add_argument("--backend", default="cpu", choices=["cpu", "gpu", "auto"])
     ap.add_argument("--only", default="kmeans,dbscan,silhouette",
-                    help="comma list of kmeans, dbscan, silhouette, auto (auto takes ~5 min)")
+                    help="comma list of kmeans, kmeans64 (1M rows, k = 64), dbscan, silhouette, "
+                         "auto (auto takes ~5 min), auto200k (only the 200k job without Ward and DBSCAN)")
     ap.add_argument("--child", nargs=6, metavar=("TASK", "BASE", "REPS", "K", "EPS", "MIN"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -204,6 +205,8 @@ def main():
     only = set(a.only.split(","))
     if "kmeans" in only:
         plan += [("kmeans", int(200_000 * scale)), ("kmeans", int(1_000_000 * scale))]
+    if "kmeans64" in only:
+        plan += [("kmeans64", int(1_000_000 * scale))]
     if "dbscan" in only:
         plan += [("dbscan", int(50_000 * scale)), ("dbscan", int(200_000 * scale))]
     if "silhouette" in only:
@@ -211,6 +214,8 @@ def main():
     if "auto" in only:
         plan += [("auto_plain", int(20_000 * scale)), ("auto_onetree", int(20_000 * scale)),
                  ("auto_noward", int(200_000 * scale))]
+    elif "auto200k" in only:
+        plan += [("auto_noward", int(200_000 * scale))]
 
     import sklearn
     import threadpoolctl
@@ -221,15 +226,16 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory(prefix="segbench-") as tmp:
         for task, n in plan:
-            base = write_inputs(tmp, n)
+            k = 64 if task == "kmeans64" else 8
+            base = write_inputs(tmp, n, k)
             reps = 1 if ((task == "dbscan" and n >= 100_000) or task.startswith("auto")) else 3
             sk, sk_mb = (None, None)
             if not (task == "dbscan" and n > SKLEARN_DBSCAN_MAX_N):
-                sk, sk_mb = run_child([sys.executable, __file__, "--child", task, base, str(reps), "8", "0.4", "5"])
-            ours_task = "auto" if task.startswith("auto") else task
+                sk, sk_mb = run_child([sys.executable, __file__, "--child", task, base, str(reps), str(k), "0.4", "5"])
+            ours_task = "auto" if task.startswith("auto") else "kmeans" if task == "kmeans64" else task
             cmd = deno_cmd() + ["run", "-A", "bench/run_ours.ts", "--task", ours_task, "--data", base + ".x.f32",
                                 "--init", base + ".init.f32", "--labels", base + ".labels.i32",
-                                "--backend", a.backend, "--reps", str(reps)]
+                                "--backend", a.backend, "--reps", str(reps), "--k", str(k)]
             ours, ours_mb = run_child(cmd)
             rows.append((task, n, sk, sk_mb, ours, ours_mb))
             print(f"  done: {task} n={n}", file=sys.stderr)
@@ -239,8 +245,9 @@ def main():
     print(hdr)
     print("-" * len(hdr))
     for task, n, sk, sk_mb, ours, ours_mb in rows:
-        key = "per_iter_ms" if task == "kmeans" else "median_ms"
-        label = {"kmeans": "kmeans ms / Lloyd iteration", "dbscan": "dbscan ms",
+        key = "per_iter_ms" if task.startswith("kmeans") else "median_ms"
+        label = {"kmeans": "kmeans ms / Lloyd iteration", "kmeans64": "kmeans k=64 ms / iteration",
+                 "dbscan": "dbscan ms",
                  "silhouette": "exact silhouette ms", "auto_plain": "auto job ms (sk: Ward per k)",
                  "auto_onetree": "auto job ms (sk: one Ward tree)",
                  "auto_noward": "auto job ms (sk: no Ward/DBSCAN)"}[task]
@@ -249,7 +256,7 @@ def main():
         if sk:
             s = sk[key]
             detail = ""
-            if task == "kmeans":
+            if task.startswith("kmeans"):
                 detail = f"iters sk {sk['n_iter']} / ours {ours['n_iter']}; inertia sk {sk['inertia']:.1f} / ours {ours['inertia']:.1f}"
             elif task == "dbscan":
                 detail = f"clusters sk {sk['n_clusters']} / ours {ours['n_clusters']}; noise sk {sk['noise_share']:.3f} / ours {ours['noise_share']:.3f}"
