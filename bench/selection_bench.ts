@@ -12,7 +12,7 @@
  * group); a method's DBSCAN noise (−1) counts as one more label.
  *
  *   deno run -A bench/selection_bench.ts [--bases 30] [--rows 3000] [--seed 1200] [--no-sklearn]
- *     [--generator personas|blobs]
+ *     [--generator personas|blobs|separated]
  *
  * scikit-learn: the first of `python3`, `/usr/bin/python3` that imports it (else
  * `apt-get install -y python3-sklearn`); its row is left out when it is missing.
@@ -29,12 +29,11 @@ import { purchasingSegmentation } from "../domain/segmentation/purchasing.ts";
 import { clusterWorkflow } from "../domain/segmentation/workflow_run.ts";
 import {
   type CustomerBase,
-  generateCustomerBase,
   INFORMATIVE_FIELDS,
   MONEY_FIELDS,
   NUMERIC_FIELDS,
 } from "./customer_bases.ts";
-import { generateBlobBase } from "./customer_blobs.ts";
+import { drawBase } from "./generators.ts";
 
 /** One method's outcome on one base. */
 export interface Outcome {
@@ -179,10 +178,7 @@ if (import.meta.main) {
   const seed0 = Number(args.seed);
   const bases = Array.from(
     { length: nBases },
-    (_, b) =>
-      args.generator === "blobs"
-        ? generateBlobBase({ seed: seed0 + b, rows })
-        : generateCustomerBase({ seed: seed0 + b, rows }),
+    (_, b) => drawBase(args.generator!, seed0 + b, rows),
   );
   const backend = createCpuBackend();
   const results: Record<Method, Outcome[]> = {

@@ -8,7 +8,7 @@
  * follows that signal alone.
  *
  *   deno run -A bench/selection_signals.ts [--bases 30] [--rows 1500] [--seed 1200]
- *     [--entry doc000|doc002] [--generator personas|blobs] [--out signals.json]
+ *     [--entry doc000|doc002] [--generator personas|blobs|separated] [--out signals.json]
  */
 import { parseArgs } from "node:util";
 import { autoSegment } from "../compute/auto.ts";
@@ -16,8 +16,8 @@ import { createCpuBackend } from "../compute/cpu/backend.ts";
 import type { Matrix } from "../compute/matrix.ts";
 import { columnsFromRecords } from "../domain/datasets/records.ts";
 import { preprocess } from "../domain/segmentation/preprocess.ts";
-import { type CustomerBase, generateCustomerBase } from "./customer_bases.ts";
-import { generateBlobBase } from "./customer_blobs.ts";
+import type { CustomerBase } from "./customer_bases.ts";
+import { drawBase } from "./generators.ts";
 import { groupedAri } from "./selection_bench.ts";
 
 /** One candidate's signals on one base. */
@@ -84,9 +84,7 @@ if (import.meta.main) {
   try {
     for (let b = 0; b < Number(args.bases); b++) {
       const seed = Number(args.seed) + b;
-      const base = args.generator === "blobs"
-        ? generateBlobBase({ seed, rows: Number(args.rows) })
-        : generateCustomerBase({ seed, rows: Number(args.rows) });
+      const base = drawBase(args.generator!, seed, Number(args.rows));
       const x = matrixOf(base, args.entry!);
       if (args["dump-x"]) {
         dumps.push({
