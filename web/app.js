@@ -285,7 +285,7 @@ function renderQuality(summary, m) {
     ),
     h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", tabindex: "0" },
       table(
         [t("column"), t("type"), t("missing"), t("missing_pct")],
         columns.map((c) => [
@@ -311,7 +311,7 @@ async function renderPreview(file) {
     return;
   }
   const { header, rows } = await csvHead(file, 10);
-  replace(body, h("div", { class: "table-wrap" }, table(header, rows)));
+  replace(body, h("div", { class: "table-wrap", tabindex: "0" }, table(header, rows)));
 }
 
 /**

@@ -119,9 +119,49 @@ function heatmapSized(figure) {
  */
 function draw(Plotly, el, figure) {
   Plotly.purge(el);
-  const layout = fitTitle(figure.layout, el.clientWidth || 600);
+  drawn.set(el, figure.layout);
+  const layout = fitLayout(figure.layout, el.clientWidth || 600);
   return Plotly.newPlot(el, figure.data, layout, PLOT_CONFIG);
 }
+
+/** The layout each chart was drawn from, to fit it again when the window's width changes. */
+const drawn = new WeakMap();
+
+/**
+ * The layout fitted to a chart `width` px wide: the title wrapped (`fitTitle`); on a narrow
+ * chart, a heat map's column labels upright so they cannot run past its left edge.
+ *
+ * @param {Record<string, any>} layout
+ * @param {number} width
+ */
+function fitLayout(layout, width) {
+  const fitted = fitTitle(layout, width);
+  if (width < 560 && layout?.xaxis?.tickangle === -45) {
+    return { ...fitted, xaxis: { ...fitted.xaxis, tickangle: -90 } };
+  }
+  return fitted;
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let resizeTimer;
+globalThis.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    const Plotly = /** @type {any} */ (globalThis).Plotly;
+    if (!Plotly) return;
+    for (const el of document.querySelectorAll(".chart")) {
+      const layout = drawn.get(el);
+      if (!layout || !(/** @type {HTMLElement} */ (el)).offsetParent) continue;
+      const fitted = fitLayout(layout, /** @type {HTMLElement} */ (el).clientWidth);
+      Plotly.relayout(el, {
+        "title.text": fitted.title?.text,
+        ...(fitted.xaxis?.tickangle !== undefined
+          ? { "xaxis.tickangle": fitted.xaxis.tickangle }
+          : {}),
+      }).catch(() => {});
+    }
+  }, 150);
+});
 
 /**
  * The layout with its title wrapped to the chart's width, so a long title (or a translation of
@@ -134,7 +174,7 @@ function fitTitle(layout, width) {
   const text = layout?.title?.text;
   if (typeof text !== "string") return layout;
   // About 8 px a character at the title's 15 px; the subtitle is smaller.
-  const chars = Math.max(16, Math.floor((width - 40) / 8.5));
+  const chars = Math.max(16, Math.floor((width - 30) / 9));
   const lines = text.split("<br>").flatMap((part) => {
     const sub = /^<sub>(.*)<\/sub>$/.exec(part);
     const inner = sub ? sub[1] ?? "" : part;
@@ -269,10 +309,11 @@ function drawCurve(Plotly, optimal) {
       text: t("k_curve"),
       x: 0,
       xanchor: "left",
+      xref: "container",
       y: 1,
       yref: "container",
       yanchor: "top",
-      pad: { t: 8 },
+      pad: { t: 8, l: 10 },
       automargin: true,
       font: { size: 15 },
     },

@@ -117,7 +117,7 @@ export function renderRoles(container, summary) {
     container,
     h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", tabindex: "0" },
       h(
         "table",
         { "data-testid": "column-roles" },

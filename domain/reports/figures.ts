@@ -612,11 +612,11 @@ function titleOf(text: string) {
     text,
     x: 0,
     xanchor: "left",
-    xref: "paper",
+    xref: "container",
     y: 1,
     yref: "container",
     yanchor: "top",
-    pad: { t: 8 },
+    pad: { t: 8, l: 10 },
     automargin: true,
     font: { size: 15 },
   };
