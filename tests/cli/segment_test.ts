@@ -130,7 +130,9 @@ Deno.test("segment --format html writes the API's standalone report", async () =
   ]);
   assert.equal(code, 0);
   assert.match(out, /^<!DOCTYPE html>/i);
-  assert.match(out, /Segmentation report — mall_customers\.csv — run_[0-9a-f]{24}/);
+  // --lang es: the report speaks Spanish throughout (issue 15).
+  assert.match(out, /Informe de segmentación — mall_customers\.csv — run_[0-9a-f]{24}/);
+  assert.match(out, /<html lang="es">/);
   assert.match(out, /<svg/);
   assert.doesNotMatch(out, /<script/i);
   const json = JSON.parse(
