@@ -244,13 +244,24 @@ export async function readJsonBody(c: Context): Promise<void> {
   }
   const t0 = performance.now();
   try {
-    await c.req.json();
+    pinJsonBody(c, await c.req.json());
     recordPhase(c.req.raw, "parse", performance.now() - t0);
     markParsed(c.req.raw);
   } catch (error) {
     const reason = error instanceof Error ? `: ${error.message}` : "";
     throw new ClientError(400, "invalid_json", `Malformed JSON in request body${reason}`);
   }
+}
+
+/**
+ * Makes `c.req.json()` answer `value` from now on. Hono caches a body's text, not its parsed
+ * value, so each `c.req.json()` (this gate's, then the validator's) would parse the whole body
+ * again; pinned, a body is parsed once per request. A route that decodes a body another way
+ * (document 000's bytes) pins what it decoded.
+ */
+export function pinJsonBody(c: Context, value: unknown): void {
+  const parsed = Promise.resolve(value);
+  Object.defineProperty(c.req, "json", { value: () => parsed, configurable: true });
 }
 
 function listIssues(error: z.core.$ZodError, input: unknown): ValidationIssue[] {

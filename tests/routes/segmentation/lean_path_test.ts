@@ -210,3 +210,102 @@ Deno.test("segmentation answers carry Server-Timing: parse, validate, compute, s
   assert.deepEqual(phases(queued), ["parse", "validate", "store", "serialise"]);
   assert.equal((await queued.json()).status, "queued");
 });
+
+/** Document 000's body in JSON written many ways: spacing, key order, number literals, escapes. */
+function writtenBody(rng: Random, n: number): string {
+  const sp = () => [" ", "", "\n  ", "\t", "\r\n"][rng.nextInt(5)]!;
+  const num = (v: number, integer: boolean) => {
+    const forms = integer
+      ? [String(v), `${v}.0`, `${v}e0`, `${v * 10}E-1`, v === 0 ? "-0" : String(v)]
+      : [String(v), v.toExponential(), v.toFixed(6), `${v}`.replace(/^0\./, "0.")];
+    return forms[rng.nextInt(forms.length)]!;
+  };
+  const ids = ['"a\\u00e9"', '"\\"q\\""', '"émile"', '"x"', "7", "12345678901234567890"];
+  const items = Array.from({ length: n }, (_, i) => {
+    const f = [
+      `"purchase_total":${sp()}${num(rng.nextFloat() * 1000, false)}`,
+      `"visit_frequency":${num(rng.nextInt(20), true)}`,
+      `"avg_ticket":${num(Math.round(rng.nextFloat() * 1e4) / 100, false)}`,
+      `"product_diversity":${sp()}${num(rng.nextInt(5), true)}`,
+      `"loyalty_score":${num(rng.nextFloat(), false)}`,
+      `"recency_days":${num(rng.nextInt(400), true)}`,
+    ].sort(() => rng.nextFloat() - 0.5);
+    const id = rng.nextInt(4) === 0
+      ? ids[rng.nextInt(ids.length)]!.replace("x", `x${i}`)
+      : `"c${i}"`;
+    const parts = [`"customer_id":${sp()}${id}`, `"features":${sp()}{${f.join(`,${sp()}`)}}`];
+    if (rng.nextInt(2)) parts.reverse();
+    return `${sp()}{${parts.join(",")}}`;
+  });
+  const rest = ['"max_clusters": 4', '"selection":"silhouette"', '"random_state":-3'];
+  const fields = [`"data":${sp()}[${items.join(",")}]`, ...rest.slice(0, rng.nextInt(4))];
+  return `${sp()}{${fields.sort(() => rng.nextFloat() - 0.5).join(`,${sp()}`)}}${sp()}`;
+}
+
+Deno.test("document 000's body decoded from its bytes holds exactly what JSON.parse reads, or is refused", async () => {
+  const { decodePurchasingBody } = await import(
+    "../../../routes/segmentation/purchasing_bytes.ts"
+  );
+  const rng = createRandom(17);
+  let decoded = 0;
+  for (let round = 0; round < 400; round++) {
+    let text = writtenBody(rng, 1 + rng.nextInt(6));
+    if (round % 3 === 2) {
+      // Break it somewhere: a byte dropped, doubled or replaced.
+      const at = rng.nextInt(text.length);
+      const op = rng.nextInt(3);
+      text = op === 0
+        ? text.slice(0, at) + text.slice(at + 1)
+        : op === 1
+        ? text.slice(0, at) + text[at] + text.slice(at)
+        : text.slice(0, at) + ' ,:{}[]"e-.0x\\'[rng.nextInt(14)] + text.slice(at + 1);
+    }
+    const result = decodePurchasingBody(new TextEncoder().encode(text));
+    let parsed: { data?: unknown[] } | undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      assert.equal(result, null, text);
+      continue;
+    }
+    const expected = Array.isArray(parsed?.data) ? purchasingDataColumns(parsed.data) : null;
+    if (result === null) continue;
+    decoded++;
+    assert.ok(expected, `decoded a body the lean path refuses: ${text}`);
+    const { data: _data, ...rest } = parsed!;
+    assert.deepEqual(result.rest, rest);
+    assert.equal(result.columns.length, expected.length);
+    assert.deepEqual(result.columns.customer_ids, expected.customer_ids);
+    for (const [name, values] of Object.entries(expected.features)) {
+      const got = result.columns.features[name as keyof typeof expected.features];
+      values.forEach((v, i) => assert.ok(Object.is(got[i], v), `${name}[${i}]: ${got[i]} ≠ ${v}`));
+    }
+  }
+  assert.ok(decoded > 100, `only ${decoded} bodies decoded`);
+});
+
+Deno.test("a large document 000 body is decoded from its bytes and answered as before", async () => {
+  await using s = await segmentationService();
+  const acme = await s.tenant("acme");
+  const data = purchasing(3_000);
+  const text = JSON.stringify({ max_clusters: 4, data });
+  assert.ok(text.length > 256 * 1024);
+  const post = (body: string, extra: Record<string, string> = {}) =>
+    s.app.request("/api/v1/ai/purchasing_segmentation", {
+      method: "POST",
+      headers: { ...acme.headers, "Content-Length": String(body.length), ...extra },
+      body,
+    });
+  const queued = await post(text, { Prefer: "respond-async" });
+  assert.equal(queued.status, 202);
+  const timing = queued.headers.get("Server-Timing")!;
+  assert.match(timing, /^parse;dur=[\d.]+, validate;dur=[\d.]+, store/);
+  // Invalid records in a large body: the schema's errors, as for a small one.
+  const bad = data.map((c, i) => i === 2_500 ? { ...c, features: { ...c.features, x: 1 } } : c);
+  const refused = await post(JSON.stringify({ data: bad }));
+  assert.equal(refused.status, 400);
+  const body = await refused.json();
+  assert.deepEqual(body.details.issues, [
+    { path: "data.2500.features.x", message: "Unknown parameter", code: "unrecognized_keys" },
+  ]);
+});
