@@ -28,7 +28,7 @@ import { createRouter, segmentationPostRoute } from "../http/openapi.ts";
 import { answerSegmentation, type SegmentationDeps, timedJson } from "./answer.ts";
 import { MAX_CUSTOMERS, SYNC_LIMITS } from "../../domain/segmentation/mod.ts";
 import { refuseDuplicateIds, requestSchema, withLeanPath } from "../http/validation.ts";
-import { isPlainObject, profileDataAccepted } from "./lean_arrays.ts";
+import { isPlainObject, labelsAccepted, profileDataAccepted } from "./lean_arrays.ts";
 
 const CustomerId = z.union([z.string().min(1).max(200), z.int()]);
 const ClusterId = z.int().min(-1).meta({ description: "Cluster id; −1 = noise" });
@@ -123,11 +123,17 @@ const LeanRest = requestSchema(ProfileFields.omit({ data: true, customers: true 
  */
 async function leanProfiles(input: unknown) {
   if (!isPlainObject(input) || !Array.isArray(input.data) || "customers" in input) return null;
-  const { data, ...rest } = input;
+  const { data, labels, ...rest } = input;
   if (data.length < 1 || data.length > MAX_CUSTOMERS || !profileDataAccepted(data)) return null;
+  // The labels (one per customer) checked by hand too; anything unusual goes to the schema.
+  if (labels !== undefined && labels !== null && !labelsAccepted(labels)) return null;
   const parsed = await LeanRest.safeParseAsync(rest);
   if (!parsed.success) return null;
-  return { ...parsed.data, data: data as z.output<typeof GeneralCustomer>[] };
+  return {
+    ...parsed.data,
+    ...(labels !== undefined ? { labels: labels as Record<string, number> | null } : {}),
+    data: data as z.output<typeof GeneralCustomer>[],
+  };
 }
 
 const EchoClusterProfile = z.object({

@@ -121,6 +121,20 @@ export function profileDataAccepted(data: readonly unknown[]): boolean {
 }
 
 /**
+ * True when document 001's `labels` is a plain object of cluster ids (safe integers ≥ −1, the
+ * schema's `z.record(z.string(), z.int().min(-1))`), with no key `__proto__`.
+ */
+export function labelsAccepted(labels: unknown): boolean {
+  if (!isPlainObject(labels) || Object.hasOwn(labels, "__proto__")) return false;
+  const values = Object.values(labels);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < -1) return false;
+  }
+  return true;
+}
+
+/**
  * True when every item of document 002's records is a plain JSON object (the schema's
  * `z.record(z.string(), z.unknown())`), none of them with a field named `__proto__` (which zod
  * copies differently: such a record goes to the schema).

@@ -220,7 +220,7 @@ function writtenBody(rng: Random, n: number): string {
       : [String(v), v.toExponential(), v.toFixed(6), `${v}`.replace(/^0\./, "0.")];
     return forms[rng.nextInt(forms.length)]!;
   };
-  const ids = ['"a\\u00e9"', '"\\"q\\""', '"émile"', '"x"', "7", "12345678901234567890"];
+  const ids = ['"7"', '"a\\u00e9"', '"\\"q\\""', '"émile"', '"x"', "7", "12345678901234567890"];
   const items = Array.from({ length: n }, (_, i) => {
     const f = [
       `"purchase_total":${sp()}${num(rng.nextFloat() * 1000, false)}`,
