@@ -110,6 +110,16 @@ export function typeFields(o: Resolved, table: ColumnTable, idIndex: number): Ty
       kept.push(f);
       return;
     }
+    // A demographic coded 0/1 (or 1/2) is the same two-level field as "Male"/"Female": profiled
+    // by level, kept out of the distance unless named.
+    if (!typed.date && !o.numeric.has(name) && o.include?.has(name) !== true) {
+      const strings = Array.from(typed.numbers, (v) => (Number.isNaN(v) ? null : String(v)));
+      const levels = new Set(strings.filter((v) => v !== null));
+      if (isBinaryDemographic(name, [...levels])) {
+        profiled.push(categoricalFeature(j, name, strings));
+        return drop("demographic");
+      }
+    }
     const f = numericFeature(j, name, typed.kind, typed.numbers, typed.date?.originMs);
     if (f.constant) return drop("constant");
     if (typed.date) {

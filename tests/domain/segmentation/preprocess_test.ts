@@ -521,6 +521,24 @@ Deno.test("preprocess: only two-level demographics stay out of the distance", ()
   assert.deepEqual(Object.keys(p.raw.categorical), ["gender", "colour", "sex"]);
 });
 
+Deno.test("preprocess: a demographic coded 0/1 stays out of the distance like its text form", () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    spend: i * 10,
+    Gender: i % 2,
+    senior_citizen: i % 3 === 0 ? 1 : 0,
+    visits: i % 2,
+  }));
+  const p = preprocess(rows);
+  assert.deepEqual(p.report.dropped, [
+    { column: "Gender", reason: "demographic" },
+    { column: "senior_citizen", reason: "demographic" },
+  ]);
+  assert.deepEqual(p.fields, ["spend", "visits"]);
+  assert.deepEqual(Object.keys(p.raw.categorical), ["Gender", "senior_citizen"]);
+  // Named as numeric, it is clustered on.
+  assert.ok(preprocess(rows, { numeric: ["Gender"] }).fields.includes("Gender"));
+});
+
 Deno.test("preprocess: wholesale_customers, money columns logged, codes one-hot on request", async () => {
   const p = preprocessTable(await dataset("wholesale_customers"));
   assert.equal(p.report.rows, 440);
