@@ -200,16 +200,20 @@ class Reader {
    */
   keyBytes(): void {
     this.skipSpace();
-    const bytes = this.bytes;
-    if (bytes[this.at] !== QUOTE) throw REFUSED;
-    const start = ++this.at;
-    let c: number | undefined;
-    while ((c = bytes[this.at]) !== QUOTE) {
-      if (c === undefined || c < 0x20 || c >= 0x80 || c === BACKSLASH) throw REFUSED;
-      this.at++;
+    const bytes = this.bytes, length = bytes.length;
+    let at = this.at;
+    if (at >= length || bytes[at] !== QUOTE) throw REFUSED;
+    const start = ++at;
+    for (;;) {
+      if (at >= length) throw REFUSED;
+      const c = bytes[at]!;
+      if (c === QUOTE) break;
+      if (c < 0x20 || c >= 0x80 || c === BACKSLASH) throw REFUSED;
+      at++;
     }
     this.keyStart = start;
-    this.keyEnd = this.at++;
+    this.keyEnd = at;
+    this.at = at + 1;
   }
 
   /** True when the last key read is `name`. */
@@ -230,22 +234,25 @@ class Reader {
    * leaves its `textHash` in `idHash` (read off its bytes, which are its characters).
    */
   string(): string {
-    const bytes = this.bytes;
-    const start = ++this.at;
+    const bytes = this.bytes, length = bytes.length;
+    let at = this.at + 1;
+    const start = at;
     let ascii = true;
     let hash = FNV_OFFSET;
-    let c: number | undefined;
-    while ((c = bytes[this.at]) !== QUOTE) {
-      if (c === undefined || c < 0x20) throw REFUSED;
+    for (;;) {
+      if (at >= length) throw REFUSED;
+      const c = bytes[at]!;
+      if (c === QUOTE) break;
+      if (c < 0x20) throw REFUSED;
       if (c === BACKSLASH) {
         ascii = false;
-        this.at++;
-        if (bytes[this.at] === undefined) throw REFUSED;
+        if (++at >= length) throw REFUSED;
       } else if (c >= 0x80) ascii = false;
       hash = Math.imul(hash ^ c, FNV_PRIME);
-      this.at++;
+      at++;
     }
-    const end = this.at++;
+    const end = at;
+    this.at = at + 1;
     if (ascii) {
       this.idHash = hash | 1;
       return this.slice(start, end);
@@ -258,53 +265,56 @@ class Reader {
   /** A JSON number, converted exactly as JSON.parse converts it. */
   number(): number {
     this.skipSpace();
-    const bytes = this.bytes;
-    const start = this.at;
+    // Locals, and −1 past the end, keep this loop in registers (it reads most of the body).
+    const bytes = this.bytes, length = bytes.length;
+    let at = this.at;
+    const start = at;
+    const byte = (i: number) => (i < length ? bytes[i]! : -1);
     let negative = false;
-    if (bytes[this.at] === MINUS) {
+    let c = byte(at);
+    if (c === MINUS) {
       negative = true;
-      this.at++;
+      c = byte(++at);
     }
     let mantissa = 0, digits = 0, exponent = 0;
-    let c = bytes[this.at];
     if (c === ZERO) {
-      this.at++;
-      c = bytes[this.at];
-      if (c !== undefined && c >= ZERO && c <= NINE) throw REFUSED; // a leading zero
-    } else if (c !== undefined && c > ZERO && c <= NINE) {
+      c = byte(++at);
+      if (c >= ZERO && c <= NINE) throw REFUSED; // a leading zero
+    } else if (c > ZERO && c <= NINE) {
       do {
         mantissa = mantissa * 10 + (c - ZERO);
         digits++;
-        c = bytes[++this.at];
-      } while (c !== undefined && c >= ZERO && c <= NINE);
+        c = byte(++at);
+      } while (c >= ZERO && c <= NINE);
     } else throw REFUSED;
     if (c === DOT) {
-      c = bytes[++this.at];
-      if (c === undefined || c < ZERO || c > NINE) throw REFUSED;
+      c = byte(++at);
+      if (c < ZERO || c > NINE) throw REFUSED;
       do {
         mantissa = mantissa * 10 + (c - ZERO);
         if (mantissa !== 0) digits++;
         exponent--;
-        c = bytes[++this.at];
-      } while (c !== undefined && c >= ZERO && c <= NINE);
+        c = byte(++at);
+      } while (c >= ZERO && c <= NINE);
     }
     let exact = digits <= 15;
     if (c === LOWER_E || c === UPPER_E) {
-      c = bytes[++this.at];
+      c = byte(++at);
       let sign = 1;
       if (c === PLUS || c === MINUS) {
         if (c === MINUS) sign = -1;
-        c = bytes[++this.at];
+        c = byte(++at);
       }
-      if (c === undefined || c < ZERO || c > NINE) throw REFUSED;
+      if (c < ZERO || c > NINE) throw REFUSED;
       let e = 0;
       do {
         if (e < 1e6) e = e * 10 + (c - ZERO);
-        c = bytes[++this.at];
-      } while (c !== undefined && c >= ZERO && c <= NINE);
+        c = byte(++at);
+      } while (c >= ZERO && c <= NINE);
       exponent += sign * e;
       exact = false;
     }
+    this.at = at;
     // Clinger's fast path: an exact integer mantissa times or over an exact power of ten is
     // correctly rounded by one IEEE operation. Anything else: the literal's own conversion.
     if (exact && exponent >= -22 && exponent <= 0) {
@@ -312,7 +322,7 @@ class Reader {
       const v = mantissa / POW10[0 - exponent]!;
       return negative ? -v : v;
     }
-    return Number(this.slice(start, this.at));
+    return Number(this.slice(start, at));
   }
 
   /** Any JSON value (the body's small fields), by JSON.parse of its own text. */
@@ -351,14 +361,15 @@ class Reader {
   }
 
   /** The next structural byte, consumed. */
-  next(): number | undefined {
+  next(): number {
     this.skipSpace();
-    return this.bytes[this.at++];
+    const at = this.at++;
+    return at < this.bytes.length ? this.bytes[at]! : -1;
   }
 
-  peek(): number | undefined {
+  peek(): number {
     this.skipSpace();
-    return this.bytes[this.at];
+    return this.at < this.bytes.length ? this.bytes[this.at]! : -1;
   }
 
   expect(byte: number): void {
@@ -366,10 +377,15 @@ class Reader {
   }
 
   skipSpace(): void {
-    const bytes = this.bytes;
-    let c = bytes[this.at];
+    const bytes = this.bytes, length = bytes.length;
+    let at = this.at;
     // JSON's whitespace: space, tab, line feed, carriage return.
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = bytes[++this.at];
+    while (at < length) {
+      const c = bytes[at]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      at++;
+    }
+    this.at = at;
   }
 }
 
