@@ -218,10 +218,11 @@ export async function profileGeneral(
   const names = Object.keys(data[0]!.features);
   const d = names.length;
   const raw = featureMatrix(data, names);
-  const numeric = names.map((name, j) => ({
-    name,
-    values: Float64Array.from({ length: n }, (_, i) => raw[i * d + j]!),
-  }));
+  const numeric = names.map((name, j) => {
+    const values = new Float64Array(n);
+    for (let i = 0, at = j; i < n; i++, at += d) values[i] = raw[at]!;
+    return { name, values };
+  });
   numeric.forEach(refuseOutOfRange);
   let segmentation: Record<string, unknown> | null = null;
   let standardized: Matrix | null = null;
