@@ -6,12 +6,16 @@
  * stopping rule (|Δ lower bound| < tol), choice among restarts (highest lower bound) and final
  * E-step for the labels. Everything runs in float64 on the float32 rows.
  *
- * The E-step is the heavy pass (n × k × d² per iteration). This version runs it on the CPU, on
- * the calling thread, whatever backend is passed: the backend only runs the KMeans of the
- * initialisation, and results say `backend: "cpu"` for the EM itself. The parameter is there so
- * that a GPU E-step can be added behind the same signature.
+ * The E-step is the heavy pass (n × k × d² per iteration). It runs on the CPU whatever backend
+ * is passed: on a CPU backend with the WebAssembly kernels, the EM iterations' E-step and M-step
+ * sums run on its SIMD kernel and workers (`cpu/wasm/gmm.ts`) when n × k × d reaches its
+ * parallel threshold; otherwise, and for the final labelling E-step, on the calling thread with
+ * the TypeScript kernels below (the reference). The backend also runs the KMeans of the
+ * initialisation; results say `backend: "cpu"` for the EM itself.
  */
 import type { BackendName, ComputeBackend } from "./backend.ts";
+import { cpuWasmOf } from "./cpu/backend.ts";
+import { type WasmGmmSession, wasmGmmSession } from "./cpu/wasm/gmm.ts";
 import { kmeans } from "./kmeans.ts";
 import { cholesky, invertLower, packLower } from "./linalg.ts";
 import type { Matrix } from "./matrix.ts";
@@ -138,46 +142,59 @@ export async function gmm(
   const nInit = explicit ? 1 : opts.nInit;
   const rows = Float64Array.from(x.data);
   const rng = createRandom(randomState);
-  let best: EmFit | undefined;
-  let initMs = 0;
-  let fitMs = 0;
-  for (let run = 0; run < nInit; run++) {
-    let t0 = performance.now();
-    const start = explicit
-      ? explicitStart(explicit, k, d, regCovar)
-      : await kmeansStart(x, rows, k, regCovar, rng.nextU32(), backend);
-    initMs += performance.now() - t0;
-    t0 = performance.now();
-    const fit = em(rows, n, d, k, start, regCovar, tol, maxIter);
-    fitMs += performance.now() - t0;
-    if (!best || fit.lowerBound > best.lowerBound) best = fit;
+  // The EM's passes on the CPU backend's WebAssembly kernel and workers when it has them.
+  const cw = cpuWasmOf(backend);
+  const session = cw && n * k * d >= cw.threshold
+    ? wasmGmmSession(x, k, cw.parts, cw.run)
+    : undefined;
+  try {
+    return await fitGmm();
+  } finally {
+    session?.dispose();
   }
-  const fit = best!;
-  const t0 = performance.now();
-  const labels = new Int32Array(n);
-  const score = eStep(rows, n, d, k, prepare(fit.params, k, d, regCovar), { labels }) / n;
-  fitMs += performance.now() - t0;
-  const p = (k * d * (d + 1)) / 2 + k * d + k - 1;
-  return {
-    model: {
-      kind: "gmm",
-      version: 1,
-      k,
-      d,
-      weights: Array.from(fit.params.weights),
-      means: Array.from(fit.params.means),
-      covariances: Array.from(fit.params.covariances),
-    },
-    labels,
-    lowerBound: fit.lowerBound,
-    meanLogLikelihood: score,
-    bic: -2 * score * n + p * Math.log(n),
-    aic: -2 * score * n + 2 * p,
-    nIter: fit.nIter,
-    converged: fit.converged,
-    backend: "cpu",
-    timings: { init: initMs, fit: fitMs },
-  };
+
+  async function fitGmm(): Promise<GmmResult> {
+    let best: EmFit | undefined;
+    let initMs = 0;
+    let fitMs = 0;
+    for (let run = 0; run < nInit; run++) {
+      let t0 = performance.now();
+      const start = explicit
+        ? explicitStart(explicit, k, d, regCovar)
+        : await kmeansStart(x, rows, k, regCovar, rng.nextU32(), backend);
+      initMs += performance.now() - t0;
+      t0 = performance.now();
+      const fit = await em(rows, n, d, k, start, regCovar, tol, maxIter, session);
+      fitMs += performance.now() - t0;
+      if (!best || fit.lowerBound > best.lowerBound) best = fit;
+    }
+    const fit = best!;
+    const t0 = performance.now();
+    const labels = new Int32Array(n);
+    const score = eStep(rows, n, d, k, prepare(fit.params, k, d, regCovar), { labels }) / n;
+    fitMs += performance.now() - t0;
+    const p = (k * d * (d + 1)) / 2 + k * d + k - 1;
+    return {
+      model: {
+        kind: "gmm",
+        version: 1,
+        k,
+        d,
+        weights: Array.from(fit.params.weights),
+        means: Array.from(fit.params.means),
+        covariances: Array.from(fit.params.covariances),
+      },
+      labels,
+      lowerBound: fit.lowerBound,
+      meanLogLikelihood: score,
+      bic: -2 * score * n + p * Math.log(n),
+      aic: -2 * score * n + 2 * p,
+      nIter: fit.nIter,
+      converged: fit.converged,
+      backend: "cpu",
+      timings: { init: initMs, fit: fitMs },
+    };
+  }
 }
 
 /**
@@ -267,7 +284,7 @@ interface EmFit {
   converged: boolean;
 }
 
-function em(
+async function em(
   rows: Float64Array,
   n: number,
   d: number,
@@ -276,7 +293,8 @@ function em(
   regCovar: number,
   tol: number,
   maxIter: number,
-): EmFit {
+  session?: WasmGmmSession,
+): Promise<EmFit> {
   let params = start;
   let lowerBound = -Infinity;
   let converged = false;
@@ -290,7 +308,15 @@ function em(
     // The E-step and the M-step's sums share one pass over the rows (block by block, while the
     // block's responsibilities are in cache). The sums are taken about the current means, so
     // the covariances need no second pass about the new ones.
-    lowerBound = eStep(rows, n, d, k, prepared, { sums }) / n;
+    if (session) {
+      const w = await session.step(prepared.means, prepared.precChol, prepared.logConst);
+      sums.r.set(w.r);
+      sums.s1.set(w.s1);
+      sums.s2.set(w.s2);
+      lowerBound = w.total / n;
+    } else {
+      lowerBound = eStep(rows, n, d, k, prepared, { sums }) / n;
+    }
     if (!Number.isFinite(lowerBound)) throw illDefined(-1, regCovar);
     params = mStep(sums, params.means, n, k, d, regCovar);
     if (Math.abs(lowerBound - prev) < tol) {

@@ -73,7 +73,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
     return s;
   };
 
-  return {
+  const backend: ComputeBackend = {
     info: {
       name: "cpu",
       description: `CPU, ${threads} thread${threads === 1 ? "" : "s"}${
@@ -311,6 +311,27 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
       return Promise.resolve();
     },
   };
+  if (wasm) cpuWasm.set(backend, { run: runWasm, parts: wasmParts, threshold });
+  return backend;
+}
+
+/**
+ * A CPU backend's WebAssembly runner, for the kernels outside the `ComputeBackend` interface
+ * (the GMM E-step, the k-means++ distance updates): `run` posts one call per part to the same
+ * worker pool (or runs them inline with one thread); passes whose work is under `threshold` stay
+ * on the TypeScript kernels.
+ */
+export interface CpuWasm {
+  run: WasmRunner;
+  parts: number;
+  threshold: number;
+}
+
+const cpuWasm = new WeakMap<ComputeBackend, CpuWasm>();
+
+/** The WebAssembly runner of `backend` when it is a CPU backend using the WebAssembly kernels. */
+export function cpuWasmOf(backend: ComputeBackend): CpuWasm | undefined {
+  return cpuWasm.get(backend);
 }
 
 /** [0, n) split into `parts` contiguous ranges of near-equal length. */

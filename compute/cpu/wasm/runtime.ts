@@ -72,6 +72,35 @@ export interface KernelExports {
     scratch: number,
     acc: number,
   ): void;
+  pairSumsGrouped(
+    xs: number,
+    m: number,
+    d: number,
+    xi: number,
+    gstart: number,
+    G: number,
+    gcols: number,
+    L: number,
+    width: number,
+    b0: number,
+    b1: number,
+    tile: number,
+    acc: number,
+  ): void;
+  gmmEStep(
+    xs: number,
+    n: number,
+    d: number,
+    k: number,
+    means: number,
+    prec: number,
+    logc: number,
+    b0: number,
+    b1: number,
+    scratch: number,
+    sums: number,
+    result: number,
+  ): void;
 }
 
 /** One call of an exported kernel. */

@@ -1,4 +1,5 @@
 /** The WebAssembly kernels of the CPU backend: one module, built by `deno task build:wasm`. */
 export { lloyd } from "./lloyd";
 export { pairSums } from "./pair_sums";
-export { pairSumsMany } from "./pair_sums_many";
+export { pairSumsGrouped, pairSumsMany } from "./pair_sums_many";
+export { gmmEStep } from "./gmm";
