@@ -5,8 +5,9 @@
  * about what reading its bytes costs rather than JSON.parse's object graph and its garbage
  * collection. The body's other fields are read with JSON.parse, each on its own.
  *
- * Anything else (a key spelled otherwise, an unknown field, an escaped or non-ASCII key, a value
- * out of range, a duplicate id, any syntax JSON.parse would refuse) returns null: the caller then
+ * Keys may be spelled as the casing layer accepts them (`customerId`, `purchaseTotal`). Anything
+ * else (an unknown field, a field spelled twice, an escaped or non-ASCII key, a value out of
+ * range, a duplicate id, any syntax JSON.parse would refuse) returns null: the caller then
  * parses and validates the body the ordinary way, which answers its errors. So a body decoded
  * here is exactly one the ordinary path accepts, and its columns hold exactly the values
  * JSON.parse gives (numbers are converted exactly: Clinger's fast path, else `Number` of the
@@ -19,6 +20,7 @@ import {
   type PurchasingColumns,
   type PurchasingFeature,
 } from "../../domain/segmentation/purchasing.ts";
+import { toCamelCase, toSnakeCase } from "../http/casing.ts";
 
 /** The decoded body: its fields other than `data` (as JSON.parse gives them) and the columns. */
 export interface DecodedPurchasingBody {
@@ -66,6 +68,7 @@ const FEATURE_BY_LENGTH = new Map<number, { index: number; bytes: Uint8Array }>(
 );
 const ALL_FEATURES = (1 << PURCHASING_FEATURES.length) - 1;
 const CUSTOMER_ID = new TextEncoder().encode("customer_id");
+const CUSTOMER_KEYS = ["customer_id", "features"] as const;
 const FEATURES = new TextEncoder().encode("features");
 const MAX_ID_LENGTH = 200;
 const UTF8 = new TextDecoder();
@@ -129,9 +132,14 @@ class Reader {
     for (;;) {
       this.keyBytes();
       this.expect(COLON);
-      if (this.keyIs(CUSTOMER_ID) && id === undefined) {
+      const key = this.keyIs(CUSTOMER_ID)
+        ? "customer_id"
+        : this.keyIs(FEATURES)
+        ? "features"
+        : declaredSpelling(this.lastKey(), CUSTOMER_KEYS);
+      if (key === "customer_id" && id === undefined) {
         id = this.id();
-      } else if (this.keyIs(FEATURES) && !features) {
+      } else if (key === "features" && !features) {
         this.features(columns);
         features = true;
       } else throw REFUSED;
@@ -152,8 +160,10 @@ class Reader {
     for (;;) {
       this.keyBytes();
       const feature = FEATURE_BY_LENGTH.get(this.keyEnd - this.keyStart);
-      if (!feature || !this.keyIs(feature.bytes)) throw REFUSED;
-      const j = feature.index;
+      const j = feature && this.keyIs(feature.bytes) ? feature.index : PURCHASING_FEATURES.indexOf(
+        declaredSpelling(this.lastKey(), PURCHASING_FEATURES) as PurchasingFeature,
+      );
+      if (j < 0) throw REFUSED;
       const bit = 1 << j;
       if (mask & bit) throw REFUSED;
       mask |= bit;
@@ -214,6 +224,11 @@ class Reader {
     this.keyStart = start;
     this.keyEnd = at;
     this.at = at + 1;
+  }
+
+  /** The last key read, as a string. */
+  lastKey(): string {
+    return this.slice(this.keyStart, this.keyEnd);
   }
 
   /** True when the last key read is `name`. */
@@ -387,6 +402,17 @@ class Reader {
     }
     this.at = at;
   }
+}
+
+/**
+ * The declared name `key` stands for, as the casing layer reads keys (`routes/http/casing.ts`:
+ * the other spelling of a declared name, `customerId` or `PurchaseTotal`); undefined for none.
+ * A customer that spells one field both ways is refused by the "seen" checks (the schema then
+ * judges whether the two values agree).
+ */
+function declaredSpelling(key: string, declared: readonly string[]): string | undefined {
+  if (declared.includes(key)) return key;
+  return [toSnakeCase(key), toCamelCase(key)].find((name) => declared.includes(name));
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0, FNV_PRIME = 0x01000193;
