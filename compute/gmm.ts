@@ -142,59 +142,55 @@ export async function gmm(
   const nInit = explicit ? 1 : opts.nInit;
   const rows = Float64Array.from(x.data);
   const rng = createRandom(randomState);
-  // The EM's passes on the CPU backend's WebAssembly kernel and workers when it has them.
+  // The EM's passes on the CPU backend's WebAssembly kernel and workers when it has them (a
+  // session per run, opened after the initialisation, whose k-means++ shares the cached rows).
   const cw = cpuWasmOf(backend);
-  const session = cw && n * k * d >= cw.threshold
-    ? wasmGmmSession(x, k, cw.parts, cw.run)
-    : undefined;
-  try {
-    return await fitGmm();
-  } finally {
-    session?.dispose();
-  }
-
-  async function fitGmm(): Promise<GmmResult> {
-    let best: EmFit | undefined;
-    let initMs = 0;
-    let fitMs = 0;
-    for (let run = 0; run < nInit; run++) {
-      let t0 = performance.now();
-      const start = explicit
-        ? explicitStart(explicit, k, d, regCovar)
-        : await kmeansStart(x, rows, k, regCovar, rng.nextU32(), backend);
-      initMs += performance.now() - t0;
-      t0 = performance.now();
+  const useWasm = cw !== undefined && n * k * d >= cw.threshold;
+  let best: EmFit | undefined;
+  let initMs = 0;
+  let fitMs = 0;
+  for (let run = 0; run < nInit; run++) {
+    let t0 = performance.now();
+    const start = explicit
+      ? explicitStart(explicit, k, d, regCovar)
+      : await kmeansStart(x, rows, k, regCovar, rng.nextU32(), backend);
+    initMs += performance.now() - t0;
+    t0 = performance.now();
+    const session = useWasm ? wasmGmmSession(x, k, cw.parts, cw.run) : undefined;
+    try {
       const fit = await em(rows, n, d, k, start, regCovar, tol, maxIter, session);
-      fitMs += performance.now() - t0;
       if (!best || fit.lowerBound > best.lowerBound) best = fit;
+    } finally {
+      session?.dispose();
     }
-    const fit = best!;
-    const t0 = performance.now();
-    const labels = new Int32Array(n);
-    const score = eStep(rows, n, d, k, prepare(fit.params, k, d, regCovar), { labels }) / n;
     fitMs += performance.now() - t0;
-    const p = (k * d * (d + 1)) / 2 + k * d + k - 1;
-    return {
-      model: {
-        kind: "gmm",
-        version: 1,
-        k,
-        d,
-        weights: Array.from(fit.params.weights),
-        means: Array.from(fit.params.means),
-        covariances: Array.from(fit.params.covariances),
-      },
-      labels,
-      lowerBound: fit.lowerBound,
-      meanLogLikelihood: score,
-      bic: -2 * score * n + p * Math.log(n),
-      aic: -2 * score * n + 2 * p,
-      nIter: fit.nIter,
-      converged: fit.converged,
-      backend: "cpu",
-      timings: { init: initMs, fit: fitMs },
-    };
   }
+  const fit = best!;
+  const t0 = performance.now();
+  const labels = new Int32Array(n);
+  const score = eStep(rows, n, d, k, prepare(fit.params, k, d, regCovar), { labels }) / n;
+  fitMs += performance.now() - t0;
+  const p = (k * d * (d + 1)) / 2 + k * d + k - 1;
+  return {
+    model: {
+      kind: "gmm",
+      version: 1,
+      k,
+      d,
+      weights: Array.from(fit.params.weights),
+      means: Array.from(fit.params.means),
+      covariances: Array.from(fit.params.covariances),
+    },
+    labels,
+    lowerBound: fit.lowerBound,
+    meanLogLikelihood: score,
+    bic: -2 * score * n + p * Math.log(n),
+    aic: -2 * score * n + 2 * p,
+    nIter: fit.nIter,
+    converged: fit.converged,
+    backend: "cpu",
+    timings: { init: initMs, fit: fitMs },
+  };
 }
 
 /**

@@ -10,6 +10,8 @@
 import type { BackendName, ComputeBackend, LloydSession } from "./backend.ts";
 import type { Matrix } from "./matrix.ts";
 import { candidateKernel } from "./cpu/kernels.ts";
+import { cpuWasmOf } from "./cpu/backend.ts";
+import { wasmKmeansppSession } from "./cpu/wasm/kmeanspp.ts";
 import { createRandom, type Random } from "./random.ts";
 import { checkClusterCount, checkInteger, checkNonNegative } from "./options.ts";
 
@@ -84,7 +86,9 @@ export async function kmeans(
     let fitMs = 0;
     for (let run = 0; run < nInit; run++) {
       let t0 = performance.now();
-      const start = opts.init ? Float32Array.from(opts.init) : kmeansPlusPlus(x, k, rng);
+      const start = opts.init
+        ? Float32Array.from(opts.init)
+        : await kmeansPlusPlusOn(x, k, rng, backend);
       initMs += performance.now() - t0;
       t0 = performance.now();
       const fit = await lloyd(x, session, start, k, maxIter, tolAbs);
@@ -177,6 +181,58 @@ export function kmeansPlusPlus(x: Matrix, k: number, rng: Random): Float32Array 
     centers.set(data.subarray(bestId * d, bestId * d + d), c * d);
   }
   return centers;
+}
+
+/**
+ * `kmeansPlusPlus` on `backend`: on a CPU backend with the WebAssembly kernels, each step's
+ * candidates are folded in one pass on its SIMD kernel and workers when n × d × trials reaches
+ * its parallel threshold; otherwise `kmeansPlusPlus` itself. The same centres: the folded minima
+ * are identical, the sampling sums them in the same order here, and only the comparison of the
+ * candidates' potentials uses sums taken in another order (a different choice needs two
+ * candidates' potentials within a few ulps).
+ *
+ * @throws {RangeError} when fewer than k distinct rows exist.
+ */
+export async function kmeansPlusPlusOn(
+  x: Matrix,
+  k: number,
+  rng: Random,
+  backend: ComputeBackend,
+): Promise<Float32Array> {
+  const { data, n, d } = x;
+  const trials = 2 + Math.floor(Math.log(k));
+  const cw = cpuWasmOf(backend);
+  if (!cw || n * d * trials < cw.threshold) return kmeansPlusPlus(x, k, rng);
+  const session = wasmKmeansppSession(x, trials, cw.parts, cw.run);
+  try {
+    const centers = new Float32Array(k * d);
+    const first = rng.nextInt(n);
+    centers.set(data.subarray(first * d, first * d + d), 0);
+    await session.fold([first]);
+    session.accept(0);
+    const closest = session.closest;
+    const cumulative = new Float64Array(n);
+    for (let c = 1; c < k; c++) {
+      // The running minimum summed in row order: the reference's potential, bit for bit.
+      let potential = 0;
+      for (let i = 0; i < n; i++) cumulative[i] = potential += closest[i]!;
+      if (!(potential > 0)) {
+        throw new RangeError(`Expected at least ${k} distinct rows but found ${c}`);
+      }
+      const ids: number[] = [];
+      for (let t = 0; t < trials; t++) {
+        ids.push(Math.min(searchSorted(cumulative, rng.nextFloat() * potential), n - 1));
+      }
+      const pots = await session.fold(ids);
+      let best = 0;
+      for (let t = 1; t < trials; t++) if (pots[t]! < pots[best]!) best = t;
+      session.accept(best);
+      centers.set(data.subarray(ids[best]! * d, ids[best]! * d + d), c * d);
+    }
+    return centers;
+  } finally {
+    session.dispose();
+  }
 }
 
 interface LloydFit {

@@ -40,14 +40,7 @@ export function wasmGmmSession(
   const P = Math.max(1, Math.min(parts, blocks));
   const tri = (d * (d + 1)) / 2;
   const W = 1 + d + tri;
-  const rows = rowsMemory(x.data, `blocks2f64:${d}`, blocks * d * 16, (buf) => {
-    const xs = new Float64Array(buf, 0, blocks * d * 2);
-    const src = x.data;
-    for (let i = 0; i < n; i++) {
-      const o = (i >> 1) * d * 2 + (i & 1);
-      for (let j = 0; j < d; j++) xs[o + 2 * j] = src[i * d + j]!;
-    }
-  });
+  const rows = rowsF64Blocks(x);
   const sizes = [k * d * 8, k * tri * 8, k * 8];
   for (let p = 0; p < P; p++) sizes.push(d * 16 + 2 * k * 16, k * W * 16, 16);
   const { mem, at } = allocatePass(sizes, rows.mem, rows.end);
@@ -104,4 +97,21 @@ export function wasmGmmSession(
     },
     dispose: rows.release,
   };
+}
+
+/**
+ * The memory holding `x`'s rows as float64 in blocks of two, feature-major inside a block
+ * (`(b·d + j)·16 + lane·8`), cached per matrix (the GMM and k-means++ kernels share it).
+ */
+export function rowsF64Blocks(x: Matrix): ReturnType<typeof rowsMemory> {
+  const { n, d } = x;
+  const blocks = Math.ceil(n / 2);
+  return rowsMemory(x.data, `blocks2f64:${d}`, blocks * d * 16, (buf) => {
+    const xs = new Float64Array(buf, 0, blocks * d * 2);
+    const src = x.data;
+    for (let i = 0; i < n; i++) {
+      const o = (i >> 1) * d * 2 + (i & 1);
+      for (let j = 0; j < d; j++) xs[o + 2 * j] = src[i * d + j]!;
+    }
+  });
 }

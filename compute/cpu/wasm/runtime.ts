@@ -87,6 +87,18 @@ export interface KernelExports {
     tile: number,
     acc: number,
   ): void;
+  kmeansppFold(
+    xs: number,
+    d: number,
+    closest: number,
+    T: number,
+    cands: number,
+    outs: number,
+    stride: number,
+    b0: number,
+    b1: number,
+    pots: number,
+  ): void;
   gmmEStep(
     xs: number,
     n: number,

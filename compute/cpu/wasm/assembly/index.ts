@@ -3,3 +3,4 @@ export { lloyd } from "./lloyd";
 export { pairSums } from "./pair_sums";
 export { pairSumsGrouped, pairSumsMany } from "./pair_sums_many";
 export { gmmEStep } from "./gmm";
+export { kmeansppFold } from "./kmeanspp";
