@@ -146,6 +146,7 @@ export async function gmm(
   // session per run, opened after the initialisation, whose k-means++ shares the cached rows).
   const cw = cpuWasmOf(backend);
   const useWasm = cw !== undefined && n * k * d >= cw.threshold;
+  let session: WasmGmmSession | undefined;
   let best: EmFit | undefined;
   let initMs = 0;
   let fitMs = 0;
@@ -156,19 +157,29 @@ export async function gmm(
       : await kmeansStart(x, rows, k, regCovar, rng.nextU32(), backend);
     initMs += performance.now() - t0;
     t0 = performance.now();
-    const session = useWasm ? wasmGmmSession(x, k, cw.parts, cw.run) : undefined;
+    session = useWasm ? wasmGmmSession(x, k, cw.parts, cw.run) : undefined;
     try {
       const fit = await em(rows, n, d, k, start, regCovar, tol, maxIter, session);
       if (!best || fit.lowerBound > best.lowerBound) best = fit;
     } finally {
-      session?.dispose();
+      if (run < nInit - 1) session?.dispose();
     }
     fitMs += performance.now() - t0;
   }
   const fit = best!;
   const t0 = performance.now();
-  const labels = new Int32Array(n);
-  const score = eStep(rows, n, d, k, prepare(fit.params, k, d, regCovar), { labels }) / n;
+  const prepared = prepare(fit.params, k, d, regCovar);
+  let labels: Int32Array = new Int32Array(n);
+  let score: number;
+  if (session) {
+    // Same log-densities as the reference's, so the same labels; the score up to summation order.
+    const out = await session.labels(prepared.means, prepared.precChol, prepared.logConst)
+      .finally(() => session!.dispose());
+    labels = out.labels;
+    score = out.total / n;
+  } else {
+    score = eStep(rows, n, d, k, prepared, { labels }) / n;
+  }
   fitMs += performance.now() - t0;
   const p = (k * d * (d + 1)) / 2 + k * d + k - 1;
   return {

@@ -21,6 +21,12 @@ export interface GmmStepSums {
 /** An E-step session over one matrix and k; `dispose` releases the cached rows. */
 export interface WasmGmmSession {
   step(means: Float64Array, precChol: Float64Array, logConst: Float64Array): Promise<GmmStepSums>;
+  /** The E-step's labels (argmax, ties to the lower index) and the sum of the log-sum-exps. */
+  labels(
+    means: Float64Array,
+    precChol: Float64Array,
+    logConst: Float64Array,
+  ): Promise<{ total: number; labels: Int32Array }>;
   dispose(): void;
 }
 
@@ -41,14 +47,14 @@ export function wasmGmmSession(
   const tri = (d * (d + 1)) / 2;
   const W = 1 + d + tri;
   const rows = rowsF64Blocks(x);
-  const sizes = [k * d * 8, k * tri * 8, k * 8];
+  const sizes = [k * d * 8, k * tri * 8, k * 8, blocks * 8];
   for (let p = 0; p < P; p++) sizes.push(d * 16 + 2 * k * 16, k * W * 16, 16);
   const { mem, at } = allocatePass(sizes, rows.mem, rows.end);
-  const [meansAt, precAt, logcAt] = at as [number, number, number];
+  const [meansAt, precAt, logcAt, labelsAt] = at as [number, number, number, number];
   const buf = mem.memory.buffer;
   const calls: WasmCall[] = [];
   for (let p = 0; p < P; p++) {
-    const [scratchAt, sumsAt, resultAt] = at.slice(3 + 3 * p, 6 + 3 * p) as [
+    const [scratchAt, sumsAt, resultAt] = at.slice(4 + 3 * p, 7 + 3 * p) as [
       number,
       number,
       number,
@@ -68,14 +74,29 @@ export function wasmGmmSession(
         scratchAt,
         sumsAt,
         resultAt,
+        0,
       ],
     });
   }
+  const write = (means: Float64Array, precChol: Float64Array, logConst: Float64Array) => {
+    new Float64Array(buf, meansAt, k * d).set(means.subarray(0, k * d));
+    new Float64Array(buf, precAt, k * tri).set(precChol.subarray(0, k * tri));
+    new Float64Array(buf, logcAt, k).set(logConst.subarray(0, k));
+  };
   return {
+    async labels(means, precChol, logConst) {
+      write(means, precChol, logConst);
+      const labelCalls = calls.map((c): WasmCall => ({
+        fn: c.fn,
+        args: [...c.args.slice(0, 10), 0, c.args[11]!, labelsAt],
+      }));
+      await run(mem, labelCalls);
+      let total = 0;
+      for (const c of labelCalls) total += new Float64Array(buf, c.args[11]!, 1)[0]!;
+      return { total, labels: new Int32Array(buf, labelsAt, n).slice() };
+    },
     async step(means, precChol, logConst): Promise<GmmStepSums> {
-      new Float64Array(buf, meansAt, k * d).set(means.subarray(0, k * d));
-      new Float64Array(buf, precAt, k * tri).set(precChol.subarray(0, k * tri));
-      new Float64Array(buf, logcAt, k).set(logConst.subarray(0, k));
+      write(means, precChol, logConst);
       await run(mem, calls);
       const r = new Float64Array(k);
       const s1 = new Float64Array(k * d);

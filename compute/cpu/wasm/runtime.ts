@@ -112,6 +112,7 @@ export interface KernelExports {
     scratch: number,
     sums: number,
     result: number,
+    labels: number,
   ): void;
 }
 

@@ -3,7 +3,8 @@
  * (`eStepRange` + `accumulateRange`): the log-sum-exp total and the M-step's sums within a
  * relative 1e-12, on random rows and parameters, with workers and inline, odd and even n; and
  * whole `gmm` fits with the WebAssembly kernels against the TypeScript ones: identical labels
- * and iteration counts, lower bound and parameters within 1e-9.
+ * (the final labelling E-step also on the kernel) and iteration counts, lower bound, score, BIC
+ * and parameters within 1e-9.
  */
 import assert from "node:assert/strict";
 import { cpuWasmOf, createCpuBackend } from "../../../compute/cpu/backend.ts";
@@ -96,6 +97,8 @@ for (const threads of [1, 2]) {
           assert.deepEqual(a.labels, b.labels);
           assert.equal(a.nIter, b.nIter);
           assertClose([a.lowerBound], [b.lowerBound], 1e-9, "lowerBound");
+          assertClose([a.meanLogLikelihood], [b.meanLogLikelihood], 1e-9, "meanLogLikelihood");
+          assertClose([a.bic], [b.bic], 1e-9, "bic");
           assertClose(a.model.means, b.model.means, 1e-9, "means", 1e-9);
           assertClose(a.model.covariances, b.model.covariances, 1e-9, "covariances", 1e-9);
         }

@@ -13,7 +13,9 @@
 /**
  * Over the blocks [b0, b1): adds to `result` (f64) the sum of every row's log-sum-exp, and
  * writes to `sums` (k × (1 + d + d(d+1)/2) f64x2, zeroed here, one sum per lane) Σ r, Σ r·t and
- * the packed lower triangle of Σ r·t·tᵀ per component, t = x − μ_c. `means` (k × d),
+ * the packed lower triangle of Σ r·t·tᵀ per component, t = x − μ_c (not when `sums` is 0), and
+ * when `labels` is not 0 each row's label (i32, the first largest weighted log-density, as
+ * numpy's argmax) at `labels + i·4`. `means` (k × d),
  * `prec` (k packed lower triangles of L⁻¹) and `logc` (k) are f64. `scratch` holds
  * d·16 + 2·k·16 bytes of this call's own.
  */
@@ -30,10 +32,11 @@ export function gmmEStep(
   scratch: usize,
   sums: usize,
   result: usize,
+  labels: usize,
 ): void {
   const tri = (d * (d + 1)) >> 1;
   const W = 1 + d + tri;
-  memory.fill(sums, 0, <usize> (k * W) << 4);
+  if (sums) memory.fill(sums, 0, <usize> (k * W) << 4);
   const tb = scratch;
   const vb = scratch + (<usize> d << 4);
   const rb = vb + (<usize> k << 4);
@@ -71,10 +74,15 @@ export function gmmEStep(
         continue;
       }
       let max = -Infinity;
+      let arg = 0;
       for (let c = 0; c < k; c++) {
         const v = load<f64>(vb + (<usize> c << 4) + lo);
-        if (v > max) max = v;
+        if (v > max) {
+          max = v;
+          arg = c;
+        }
       }
+      if (labels) store<i32>(labels + (<usize> (2 * blk + l) << 2), arg);
       let acc: f64 = 0;
       for (let c = 0; c < k; c++) {
         const e = expf64(load<f64>(vb + (<usize> c << 4) + lo) - max);
@@ -88,6 +96,7 @@ export function gmmEStep(
         store<f64>(p, load<f64>(p) * inv);
       }
     }
+    if (!sums) continue;
     for (let c = 0; c < k; c++) {
       const r = v128.load(rb + (<usize> c << 4));
       const mo = means + (<usize> (c * d) << 3);
