@@ -23,7 +23,14 @@ import {
 import { csvHead } from "./csv.js";
 import { byId, h, num, replace, show, table } from "./dom.js";
 import { loadSegments, lookUpCustomer, setUpSegments } from "./explore.js";
-import { applyLanguage, LANGUAGES, preferredLanguage, rememberLanguage, t } from "./i18n.js";
+import {
+  applyLanguage,
+  language,
+  LANGUAGES,
+  preferredLanguage,
+  rememberLanguage,
+  t,
+} from "./i18n.js";
 import { renderRoles, roleCorrections } from "./roles.js";
 import { hideResults, loadPlotly, showResults } from "./results.js";
 
@@ -370,6 +377,12 @@ async function uploadFile() {
   show(progress);
   replace(status, t("uploading"));
   button.disabled = true;
+  // Until the new file is the dataset, the previous one's column map and run would act on the
+  // dataset being replaced: both wait for the upload.
+  const run = /** @type {HTMLButtonElement} */ (byId("run"));
+  run.disabled = true;
+  show(byId("column-map"), false);
+  hideResults();
   try {
     const summary = await uploadCsv(file, {
       onProgress: (f) => progress.value = f,
@@ -387,9 +400,11 @@ async function uploadFile() {
   } catch (error) {
     show(progress, false);
     replace(status);
+    if (state.dataset) show(byId("column-map"));
     throw error;
   } finally {
     button.disabled = false;
+    run.disabled = false;
   }
 }
 
@@ -612,6 +627,9 @@ async function switchLanguage(lang) {
   }
   if (!byId("results").hidden) {
     const report = await getJson("/api/cluster-data");
+    // Switched again meanwhile (that switch draws them in its language), or a new dataset hid
+    // them: nothing to draw.
+    if (language() !== lang || byId("results").hidden) return;
     await showResults(report);
   }
 }

@@ -9,7 +9,7 @@
  */
 import { getJson } from "./api.js";
 import { byId, h, num, replace, show, table } from "./dom.js";
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 
 /** Plotly's options for every chart: fit the container, no logo, no link to Chart Studio. */
 const PLOT_CONFIG = { responsive: true, displaylogo: false };
@@ -77,6 +77,9 @@ export function loadPlotly() {
  */
 export async function showResults(report) {
   const section = byId("results");
+  const mine = ++shown;
+  const lang = language();
+  section.setAttribute("aria-busy", "true");
   show(section);
   replace(byId("selection-why"), report.selection?.why ?? "");
   renderCandidates(report);
@@ -86,7 +89,12 @@ export async function showResults(report) {
     getJson("/api/visualizations"),
     getJson("/api/optimal-clusters").catch(() => null),
     getJson("/api/correlation-matrix").catch(() => null),
-  ]);
+  ]).catch((error) => {
+    if (mine === shown) section.removeAttribute("aria-busy");
+    throw error;
+  });
+  // A later call (a second language switch, a new run) has drawn, or is drawing, newer results.
+  if (mine !== shown) return;
   renderCards(report, colorsOf(vis.scatter_chart));
   show(byId("silhouette-figure"), optimal !== null);
   show(byId("heatmap-figure"), Boolean(corr?.heatmap));
@@ -97,7 +105,14 @@ export async function showResults(report) {
     optimal ? drawCurve(Plotly, optimal) : Promise.resolve(),
     corr?.heatmap ? draw(Plotly, byId("heatmap"), heatmapSized(corr.heatmap)) : Promise.resolve(),
   ]);
+  if (mine !== shown) return;
+  // Drawn, in this language: what a test (or an assistive technology) waits for.
+  section.dataset.language = lang;
+  section.removeAttribute("aria-busy");
 }
+
+/** How many times results have been asked for: only the latest call draws them. */
+let shown = 0;
 
 /**
  * The heat map with a height that gives every feature a readable row.
@@ -110,79 +125,156 @@ function heatmapSized(figure) {
 }
 
 /**
- * Draws `figure` in `el` afresh. A plot redrawn with `Plotly.react` (a language switch) keeps
- * the width of its first drawing and stops following the window; a new plot follows it.
+ * Draws `figure` in `el` afresh, fitted to the chart's width (`fitFigure`). A plot redrawn with
+ * `Plotly.react` (a language switch) keeps the width of its first drawing and stops following
+ * the window; a new plot follows it.
  *
  * @param {any} Plotly
  * @param {HTMLElement} el
- * @param {{ data: unknown[], layout: Record<string, unknown> }} figure
+ * @param {{ data: any[], layout: Record<string, any> }} figure
  */
 function draw(Plotly, el, figure) {
-  Plotly.purge(el);
-  drawn.set(el, figure.layout);
-  const layout = fitLayout(figure.layout, el.clientWidth || 600);
-  return Plotly.newPlot(el, figure.data, layout, PLOT_CONFIG);
+  drawn.set(el, figure);
+  // One drawing of a chart at a time: a purge in the middle of a drawing leaves its promise
+  // unsettled (a refit while the results are drawn).
+  const next = (drawing.get(el) ?? Promise.resolve()).catch(() => {}).then(() =>
+    drawn.get(el) === figure ? drawNow(Plotly, el, figure) : undefined
+  );
+  drawing.set(el, next);
+  return next;
 }
 
-/** The layout each chart was drawn from, to fit it again when the window's width changes. */
-const drawn = new WeakMap();
+/** Each chart's drawing under way. */
+const drawing = new WeakMap();
 
 /**
- * The layout fitted to a chart `width` px wide: the title wrapped (`fitTitle`); on a narrow
- * chart, a heat map's column labels upright so they cannot run past its left edge.
+ * @param {any} Plotly
+ * @param {HTMLElement} el
+ * @param {{ data: any[], layout: Record<string, any> }} figure
+ */
+async function drawNow(Plotly, el, figure) {
+  setCaption(el, figure.layout?.title?.text);
+  Plotly.purge(el);
+  const width = el.clientWidth;
+  drawnWidth.set(el, width);
+  refit.observe(el);
+  const fitted = fitFigure(figure, width || 600);
+  // The width inside the chart's border (Plotly's own would be the border's, 2 px wider).
+  const layout = width > 0 ? { ...fitted.layout, width } : fitted.layout;
+  await Plotly.newPlot(el, fitted.data, layout, PLOT_CONFIG);
+  await keepPlotArea(Plotly, el);
+}
+
+/** The figure each chart was drawn from, to fit it again when the window's width changes. */
+const drawn = new WeakMap();
+
+/** The least height, in px, left to a chart's plot area once its legend and axes have theirs. */
+const MIN_PLOT_HEIGHT = 220;
+
+/**
+ * Grows a chart whose legend and axes leave its plot area less than `MIN_PLOT_HEIGHT` px (long
+ * segment names on a phone), so the axis titles keep beside the plot and under no legend.
  *
- * @param {Record<string, any>} layout
+ * @param {any} Plotly
+ * @param {any} el
+ */
+async function keepPlotArea(Plotly, el) {
+  const size = el._fullLayout?._size;
+  const height = el._fullLayout?.height;
+  if (!size || !height || size.h >= MIN_PLOT_HEIGHT) return;
+  await Plotly.relayout(el, { height: Math.ceil(height + MIN_PLOT_HEIGHT - size.h) });
+}
+
+/**
+ * The chart's title as the HTML caption above it (a `figcaption` of its `figure`), where it
+ * wraps like any text and no legend can cover it; the chart is labelled by it. A figure whose
+ * caption is in the page already (the heat map) keeps that one.
+ *
+ * @param {HTMLElement} el
+ * @param {unknown} title Plotly title text: a line, `<br>`, then `<sub>(a note)</sub>`
+ */
+function setCaption(el, title) {
+  const figure = el.closest("figure");
+  if (!figure || typeof title !== "string") return;
+  const existing = figure.querySelector("figcaption");
+  if (existing && !existing.classList.contains("chart-title")) return;
+  const [main = "", ...rest] = title.split(/<br\s*\/?>/i).map(plainText);
+  const id = `${el.id}-title`;
+  const caption = h(
+    "figcaption",
+    { class: "chart-title", id },
+    main,
+    ...(rest.length ? [h("span", { class: "chart-note" }, rest.join(" "))] : []),
+  );
+  if (existing) existing.replaceWith(caption);
+  else figure.prepend(caption);
+  el.setAttribute("aria-labelledby", id);
+}
+
+/**
+ * The text of a Plotly label: its tags dropped and the entities `plotlyText` wrote read back.
+ *
+ * @param {string} text
+ */
+function plainText(text) {
+  return text.replace(/<[^>]*>/g, "").replaceAll("&lt;", "<").replaceAll("&gt;", ">")
+    .replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&amp;", "&").trim();
+}
+
+/**
+ * The figure fitted to a chart `width` px wide, presentation only:
+ * - no title inside the plot (the caption above shows it), so the top margin is the legend's;
+ * - legend names wrapped to the chart's width (a legend wider than the chart runs past its
+ *   edges and over the axis titles), the full name kept in the hover;
+ * - on a narrow chart, a heat map's column labels upright so they cannot run past its edge.
+ *
+ * @param {{ data: any[], layout: Record<string, any> }} figure
  * @param {number} width
  */
-function fitLayout(layout, width) {
-  const fitted = fitTitle(layout, width);
-  if (width < 560 && layout?.xaxis?.tickangle === -45) {
-    return { ...fitted, xaxis: { ...fitted.xaxis, tickangle: -90 } };
+export function fitFigure(figure, width) {
+  const { title: _title, ...rest } = figure.layout ?? {};
+  /** @type {Record<string, any>} */
+  const layout = { ...rest, margin: { ...rest.margin, t: 10 } };
+  if (width < 560 && layout.xaxis?.tickangle === -45) {
+    layout.xaxis = { ...layout.xaxis, tickangle: -90 };
   }
-  return fitted;
+  // The y axis and the legend's symbol take about 120 px; 6.5 px a character at 13 px.
+  const chars = Math.max(14, Math.floor((width - 130) / 6.5));
+  const data = figure.data.map((trace) => {
+    if (typeof trace?.name !== "string" || trace.name.length <= chars) return trace;
+    return { ...trace, name: wrapWords(trace.name, chars).join("<br>") };
+  });
+  // A horizontal legend puts its title on the left of the first row; above it, on a narrow
+  // chart, the names have the whole width.
+  if (layout.legend?.title?.text && width < 700) {
+    layout.legend = { ...layout.legend, title: { ...layout.legend.title, side: "top" } };
+  }
+  return { data, layout };
 }
+
+/** The width each chart was last drawn at. */
+const drawnWidth = new WeakMap();
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let resizeTimer;
-globalThis.addEventListener("resize", () => {
+
+/**
+ * Draws again, 150 ms after the last change, every chart whose width is no longer the one it
+ * was drawn at: a window resized, a scroll bar come or gone, the grid down to one column.
+ */
+const refit = new ResizeObserver(() => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
     const Plotly = /** @type {any} */ (globalThis).Plotly;
     if (!Plotly) return;
     for (const el of document.querySelectorAll(".chart")) {
-      const layout = drawn.get(el);
-      if (!layout || !(/** @type {HTMLElement} */ (el)).offsetParent) continue;
-      const fitted = fitLayout(layout, /** @type {HTMLElement} */ (el).clientWidth);
-      Plotly.relayout(el, {
-        "title.text": fitted.title?.text,
-        ...(fitted.xaxis?.tickangle !== undefined
-          ? { "xaxis.tickangle": fitted.xaxis.tickangle }
-          : {}),
-      }).catch(() => {});
+      const chart = /** @type {HTMLElement} */ (el);
+      const figure = drawn.get(chart);
+      if (!figure || !chart.offsetParent || chart.clientWidth === drawnWidth.get(chart)) continue;
+      draw(Plotly, chart, figure).catch(() => {});
     }
   }, 150);
 });
-
-/**
- * The layout with its title wrapped to the chart's width, so a long title (or a translation of
- * one) is never cut at the edges. Presentation only: the traces are untouched.
- *
- * @param {Record<string, any>} layout
- * @param {number} width the chart's width in px
- */
-function fitTitle(layout, width) {
-  const text = layout?.title?.text;
-  if (typeof text !== "string") return layout;
-  // About 8 px a character at the title's 15 px; the subtitle is smaller.
-  const chars = Math.max(16, Math.floor((width - 30) / 9));
-  const lines = text.split("<br>").flatMap((part) => {
-    const sub = /^<sub>(.*)<\/sub>$/.exec(part);
-    const inner = sub ? sub[1] ?? "" : part;
-    const wrapped = wrapWords(inner, sub ? Math.floor(chars * 1.25) : chars);
-    return sub ? wrapped.map((l) => `<sub>${l}</sub>`) : wrapped;
-  });
-  return { ...layout, title: { ...layout.title, text: lines.join("<br>") } };
-}
 
 /**
  * @param {string} text
@@ -207,6 +299,8 @@ function wrapWords(text, width) {
 
 /** Hides the results (a new dataset makes them stale). */
 export function hideResults() {
+  shown++;
+  delete byId("results").dataset.language;
   show(byId("results"), false);
 }
 
