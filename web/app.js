@@ -549,26 +549,29 @@ async function finishRun(report, started) {
 }
 
 /**
- * The stage a running job reports, in words: the job's `stage` (`reading`, `candidates` with
- * `candidate`/`candidates`, `profiles`, `names`) when the service gives one, else a stage read
- * from its progress fraction.
+ * The stage a running job reports, in words, with its percentage: the job's `stage` (`reading`,
+ * `candidates` with `done` of `total`, `selection`, `profiles`, `names`; `GET /api/jobs/{id}`),
+ * else a stage read from its progress fraction (a job type that reports none).
  *
- * @param {any} job
+ * @param {{ progress?: number, stage?: string, done?: number, total?: number }} job
  */
 function stageOf(job) {
-  const detail = job.stage ?? job.progress_detail?.stage ?? null;
   const p = Number(job.progress) || 0;
-  const stage = detail ??
+  const stage = job.stage ??
     (p < 0.1 ? "reading" : p < 0.8 ? "candidates" : p < 0.9 ? "profiles" : "names");
-  const i = job.candidate ?? job.progress_detail?.candidate;
-  const n = job.candidates ?? job.progress_detail?.candidates;
-  const words = stage === "reading" || stage === "preprocess"
+  const i = job.done;
+  const n = job.total;
+  const words = stage === "reading"
     ? t("stage_reading")
-    : stage === "candidates" || stage === "select"
-    ? (i && n ? t("stage_candidate", { i, n }) : t("stage_candidates"))
+    : stage === "candidates"
+    ? (typeof i === "number" && typeof n === "number" && n > 0
+      ? t("stage_candidate", { i: Math.min(n, i + 1), n })
+      : t("stage_candidates"))
+    : stage === "selection"
+    ? t("stage_selection")
     : stage === "profiles"
     ? t("stage_profiles")
-    : stage === "names" || stage === "narratives"
+    : stage === "names"
     ? t("stage_names")
     : t("running");
   return t("progress_pct", { stage: words, pct: Math.round(p * 100) });

@@ -13,6 +13,7 @@ import {
   type JobLease,
   type JobLeaseInfo,
   type JobRecord,
+  type JobStage,
   toLease,
 } from "./job_record.ts";
 import { updateOwned } from "./owned_writes.ts";
@@ -65,8 +66,10 @@ export async function claimNextJob(
       token: crypto.randomUUID(),
       until: now + leaseMs,
     };
+    // A new attempt starts from nothing: no stage of the last one.
+    const { stage: _lastStage, ...rest } = job;
     const next: JobRecord = {
-      ...job,
+      ...rest,
       state: "processing",
       attempt: job.attempt + 1,
       progress: 0,
@@ -104,9 +107,10 @@ export async function renewLease<I>(
 }
 
 /**
- * Records the job's progress, a fraction in [0, 1].
+ * Records the job's progress, a fraction in [0, 1], and the stage it is at when given (a
+ * report without one keeps the stage recorded).
  *
- * @throws {RangeError} when `progress` is not in [0, 1].
+ * @throws {RangeError} when `progress` is not in [0, 1] or `stage` is malformed (`checkStage`).
  * @throws {LeaseLostError} when the job is no longer leased to this claim.
  */
 export async function reportProgress<I>(
@@ -114,13 +118,16 @@ export async function reportProgress<I>(
   lease: JobLease<I>,
   progress: number,
   now: number,
+  stage?: JobStage,
 ): Promise<JobLease<I>> {
   if (!(progress >= 0 && progress <= 1)) {
     throw new RangeError(`Expected progress to be in [0, 1] but found ${progress}`);
   }
+  if (stage !== undefined) checkStage(stage);
   const { job, versionstamp } = await updateOwned(kv, lease, (j) => ({
     ...j,
     progress,
+    ...(stage === undefined ? {} : { stage: copyStage(stage) }),
     updatedAt: now,
   }));
   return toLease(job, versionstamp);
@@ -167,4 +174,34 @@ export async function adoptOwnedBlobs<I>(
     updatedAt: now,
   }));
   return toLease(job, versionstamp);
+}
+
+/**
+ * Checks a stage: a name of 1 to 40 characters; `done` and `total`, when given, integers with
+ * 0 ≤ done ≤ total.
+ *
+ * @throws {RangeError} otherwise.
+ */
+export function checkStage(stage: JobStage): void {
+  const { name, done, total } = stage;
+  if (typeof name !== "string" || name.length === 0 || name.length > 40) {
+    throw new RangeError(`Expected a stage name of 1 to 40 characters but found ${name}`);
+  }
+  const count = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) >= 0);
+  if (
+    !count(done) || !count(total) || (done !== undefined && total !== undefined && done > total)
+  ) {
+    throw new RangeError(
+      `Expected the stage's done and total to be integers with 0 ≤ done ≤ total but found ${done} and ${total}`,
+    );
+  }
+}
+
+/** The stage's own fields only (what the job record keeps). */
+function copyStage(stage: JobStage): JobStage {
+  return {
+    name: stage.name,
+    ...(stage.done === undefined ? {} : { done: stage.done }),
+    ...(stage.total === undefined ? {} : { total: stage.total }),
+  };
 }

@@ -59,6 +59,16 @@ export interface JobLeaseInfo {
   readonly until: number;
 }
 
+/**
+ * A step of a running job, as its type names it (a segmentation: `reading`, `candidates`,
+ * `profiles`, `names`), with how far into it when it is counted (`done` of `total`).
+ */
+export interface JobStage {
+  readonly name: string;
+  readonly done?: number;
+  readonly total?: number;
+}
+
 /** The stored job (`["t", tenantId, "job", jobId]`). */
 export interface JobRecord<I = unknown> {
   readonly version: 1;
@@ -70,6 +80,11 @@ export interface JobRecord<I = unknown> {
   readonly state: JobState;
   /** In [0, 1]; reset to 0 when an attempt starts, 1 when succeeded. */
   readonly progress: number;
+  /**
+   * The step the running attempt is at, when its job type reports one (`JobStage`); absent
+   * before, and cleared when an attempt starts or the job ends.
+   */
+  readonly stage?: JobStage;
   /** Attempts started so far (claims); 0 while never claimed. */
   readonly attempt: number;
   readonly maxAttempts: number;

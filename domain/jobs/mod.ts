@@ -9,6 +9,7 @@ export { getJob, getJobResult } from "./job_reads.ts";
 export {
   DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT,
   type JobRecord,
+  type JobStage,
   TooManyActiveJobsError,
 } from "./job_record.ts";
 export { cancelJob, cancelOrDeleteJob, type CancelOrDeleteOutcome } from "./outcomes.ts";

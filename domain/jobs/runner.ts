@@ -12,13 +12,21 @@
 import { sweepOrphanChunks } from "../../storage/mod.ts";
 import type { FaultHook } from "./faults.ts";
 import { PENDING_INPUT_GRACE_MS, sweepPendingInputs } from "./job_inputs.ts";
-import { adoptOwnedBlobs, claimNextJob, releaseJob, renewLease, reportProgress } from "./claims.ts";
+import {
+  adoptOwnedBlobs,
+  checkStage,
+  claimNextJob,
+  releaseJob,
+  renewLease,
+  reportProgress,
+} from "./claims.ts";
 import { isJobWakeup } from "./enqueue.ts";
 import {
   type BlobRef,
   type JobLease,
   type JobOutput,
   type JobRecord,
+  type JobStage,
   LeaseLostError,
 } from "./job_record.ts";
 import { sweepExpiredLeases } from "./lease_sweep.ts";
@@ -39,12 +47,14 @@ export interface JobContext<I = unknown> {
   /** The runner's clock (epoch ms). */
   readonly now: () => number;
   /**
-   * Records progress in [0, 1]. Writes are coalesced (the latest value wins) and never reject:
-   * a lost lease shows in `signal`. Awaiting is optional.
+   * Records progress in [0, 1], and the stage the run is at when given (`GET /api/jobs/{id}`
+   * shows it while the job is processing). Writes are coalesced (the latest value wins, a
+   * report without a stage keeping the last stage) and never reject: a lost lease shows in
+   * `signal`. Awaiting is optional.
    *
-   * @throws {RangeError} at once when `fraction` is not in [0, 1].
+   * @throws {RangeError} at once when `fraction` is not in [0, 1] or `stage` is malformed.
    */
-  progress(fraction: number): Promise<void>;
+  progress(fraction: number, stage?: JobStage): Promise<void>;
   /**
    * Renews the lease now (the runner also does so every `renewEveryMs`).
    *
@@ -425,18 +435,20 @@ export class JobRunner {
     };
     renewLater();
 
-    let wanted: number | null = null;
+    let wanted: { fraction: number; stage?: JobStage } | null = null;
     let flushing: Promise<void> | null = null;
-    const progress = (fraction: number): Promise<void> => {
+    const progress = (fraction: number, stage?: JobStage): Promise<void> => {
       if (!(fraction >= 0 && fraction <= 1)) {
         throw new RangeError(`Expected progress to be in [0, 1] but found ${fraction}`);
       }
-      wanted = fraction;
+      if (stage !== undefined) checkStage(stage);
+      // A report without a stage keeps the stage of one not yet written.
+      wanted = { fraction, stage: stage ?? wanted?.stage };
       flushing ??= (async () => {
         while (wanted !== null) {
-          const value = wanted;
+          const { fraction: value, stage: at } = wanted;
           wanted = null;
-          await write((l) => reportProgress(kv, l, value, clock())).catch(report);
+          await write((l) => reportProgress(kv, l, value, clock(), at)).catch(report);
         }
       })().finally(() => (flushing = null));
       return flushing;

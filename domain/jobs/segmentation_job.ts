@@ -14,7 +14,10 @@ import { type EnqueuedJob, enqueueJob } from "./enqueue.ts";
 import { getJobResult } from "./job_reads.ts";
 import { DEFAULT_MAX_ACTIVE_JOBS_PER_TENANT } from "./job_record.ts";
 import type { SegmentationRequest } from "../segmentation/execute.ts";
-import { executeRequest } from "../workflow/execute_request.ts";
+import { workflowHooks } from "../workflow/execute_request.ts";
+import { executeSegmentation } from "../segmentation/execute.ts";
+import type { ProgressEvent } from "../../compute/auto.ts";
+import type { JobStage } from "./job_record.ts";
 import type { JobType } from "./runner.ts";
 import { getBlob } from "../../storage/mod.ts";
 import { dropJobInput, storeJobInput } from "./job_inputs.ts";
@@ -103,10 +106,26 @@ export function segmentationJobType(
         throw new Deno.errors.NotFound(`The request of job ${job.id} is no longer stored`);
       }
       const request = JSON.parse(new TextDecoder().decode(blob.bytes)) as SegmentationRequest;
-      await progress(0.05);
+      await progress(0.05, { name: "reading" });
       // The engine takes no signal: a cancel is seen before and after the computation.
       signal.throwIfAborted();
-      const body = await executeRequest(kv, job.tenantId, engine, request, now);
+      // The pipeline's stages, as the job's: never backwards, written as they come (coalesced).
+      let reached = 0.05;
+      const onProgress = (p: ProgressEvent) => {
+        const at = jobStageOf(p);
+        if (!at) return;
+        reached = Math.max(reached, at.fraction);
+        progress(reached, at.stage).catch(() => {});
+      };
+      const body = await executeSegmentation(
+        kv,
+        job.tenantId,
+        engine,
+        request,
+        now,
+        workflowHooks(kv, job.tenantId),
+        onProgress,
+      );
       signal.throwIfAborted();
       return {
         bytes: new TextEncoder().encode(JSON.stringify(body)),
@@ -130,4 +149,33 @@ export async function getSegmentationResult(
   const found = await getJobResult(kv, tenantId, jobId);
   if (!found || found.job.type !== SEGMENTATION_JOB_TYPE) return null;
   return found.bytes;
+}
+
+/**
+ * A segmentation job's stage and progress for a step of the pipeline (`ProgressEvent`): reading
+ * the data (5–10 %), fitting candidate i of N (10–80 %), choosing among them, describing the
+ * segments (`profiles`, 85 %) and naming them (`names`, 90–95 %); null for a step it does not
+ * know.
+ */
+export function jobStageOf(p: ProgressEvent): { fraction: number; stage: JobStage } | null {
+  switch (p.stage) {
+    case "preprocess":
+      return { fraction: 0.1, stage: { name: "reading" } };
+    case "candidates": {
+      const total = Number.isSafeInteger(p.total) && p.total! > 0 ? p.total! : null;
+      const done = total === null ? null : Math.min(total, Math.max(0, Math.trunc(p.done ?? 0)));
+      if (total === null || done === null) return { fraction: 0.1, stage: { name: "candidates" } };
+      return { fraction: 0.1 + 0.7 * (done / total), stage: { name: "candidates", done, total } };
+    }
+    case "selection":
+      return { fraction: 0.82, stage: { name: "selection" } };
+    case "profiles":
+      return { fraction: 0.85, stage: { name: "profiles" } };
+    case "narratives":
+      return { fraction: 0.9, stage: { name: "names" } };
+    case "importance":
+      return { fraction: 0.95, stage: { name: "names" } };
+    default:
+      return null;
+  }
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import type { BackendInfo, ComputeBackend } from "../../compute/backend.ts";
+import type { ProgressEvent } from "../../compute/auto.ts";
 import { analyze, AnalyzeInputError, type AnalyzeRequest } from "./analyze.ts";
 import { type GeneralCustomer, type GeneralOptions, profileGeneral } from "./profile_request.ts";
 import type { Language } from "../description/narrative.ts";
@@ -66,16 +67,27 @@ export interface SegmentationEngine {
   /**
    * Runs `task`. Rejects with the domain's errors (`RangeError`, `AnalyzeInputError`) for input
    * the data cannot support, and with other errors for failures of the engine itself.
+   * `options.onProgress` hears the pipeline's stages (a workflow task's; others report none).
    */
-  run<T extends EngineTask>(task: T): Promise<EngineResult<T>>;
+  run<T extends EngineTask>(task: T, options?: EngineRunOptions): Promise<EngineResult<T>>;
   /** Releases the backend and any worker. */
   dispose(): Promise<void>;
 }
 
-/** Runs `task` on `backend` in this thread. */
+/** What a caller of `SegmentationEngine.run` may ask besides the task. */
+export interface EngineRunOptions {
+  /**
+   * Called at each stage of the pipeline (`preprocess`, `candidates` with `done`/`total`,
+   * `selection`, `profiles`, `narratives`, `importance`); a worker engine forwards them.
+   */
+  onProgress?: (p: ProgressEvent) => void;
+}
+
+/** Runs `task` on `backend` in this thread, its stages told to `onProgress` (workflow tasks). */
 export async function runTask<T extends EngineTask>(
   task: T,
   backend: ComputeBackend,
+  onProgress?: (p: ProgressEvent) => void,
 ): Promise<EngineResult<T>> {
   const t = task as EngineTask;
   switch (t.kind) {
@@ -86,7 +98,9 @@ export async function runTask<T extends EngineTask>(
     case "analyze":
       return await analyze(t.request, backend, t.language) as EngineResult<T>;
     case "workflow":
-      return await clusterWorkflow(t.request, backend, t.language) as EngineResult<T>;
+      return await clusterWorkflow(t.request, backend, t.language, onProgress) as EngineResult<
+        T
+      >;
     case "optimal_k":
       return await optimalClusters(t.request, backend) as EngineResult<T>;
     case "profiles":
@@ -106,7 +120,7 @@ export function inProcessEngine(backend: ComputeBackend): SegmentationEngine {
     get info() {
       return backend.info;
     },
-    run: (task) => runTask(task, backend),
+    run: (task, options) => runTask(task, backend, options?.onProgress),
     dispose: () => backend.dispose(),
   };
 }

@@ -3,7 +3,8 @@
  * sent, one at a time, with `runTask`.
  *
  * Protocol: `{ init: BackendChoice }` once (answered `{ ready: true }` or `{ failed }`), then
- * `{ id, task }` answered `{ id, result }` or `{ id, error: SerializedError }`.
+ * `{ id, task }` answered `{ id, result }` or `{ id, error: SerializedError }`, with
+ * `{ id, progress: ProgressEvent }` messages before the answer as the pipeline moves on.
  *
  * @module
  */
@@ -28,7 +29,9 @@ self.onmessage = async (event: MessageEvent) => {
   const { id, task } = message;
   try {
     if (!backend) throw new Error("The engine worker was sent a task before it was ready");
-    const result = await runTask(task!, backend);
+    const result = await runTask(task!, backend, (progress) => {
+      self.postMessage({ id, progress: { ...progress } });
+    });
     self.postMessage({ id, result });
   } catch (error) {
     self.postMessage({ id, error: serializeError(error) });

@@ -11,6 +11,7 @@
 import { storedSummary } from "./analyze.ts";
 import type { LabelsSource } from "./profile_request.ts";
 import type { EngineTask, SegmentationEngine } from "./engine.ts";
+import type { ProgressEvent } from "../../compute/auto.ts";
 import { newRunId, type RunRecord, saveRun } from "./runs.ts";
 import { workflowResponse, workflowRows } from "./workflow_run.ts";
 
@@ -48,7 +49,8 @@ export function customerCount(task: EngineTask): number {
 /**
  * Runs `request` on `engine`, stores its run for `tenantId` (with what `hooks.beforeStore`
  * adds), calls `hooks.afterStore` and returns the response body
- * (`{ run_id, …the endpoint's fields }`).
+ * (`{ run_id, …the endpoint's fields }`). `onProgress` hears the pipeline's stages
+ * (`EngineRunOptions`).
  *
  * @throws the engine's errors (`RangeError`, `AnalyzeInputError`) unchanged; nothing is stored
  *   then.
@@ -60,8 +62,10 @@ export async function executeSegmentation(
   request: SegmentationRequest,
   now: () => number,
   hooks: RunHooks = {},
+  onProgress?: (p: ProgressEvent) => void,
 ): Promise<Record<string, unknown>> {
   const { task, source, params } = request;
+  const options = onProgress ? { onProgress } : undefined;
   const customers = customerCount(task);
   const at = now();
   let response: Record<string, unknown>;
@@ -69,18 +73,18 @@ export async function executeSegmentation(
   switch (task.kind) {
     case "purchasing":
     case "purchasing_v2": {
-      response = { ...await engine.run(task) };
+      response = { ...await engine.run(task, options) };
       stored = { response };
       break;
     }
     case "analyze": {
-      const result = await engine.run(task);
+      const result = await engine.run(task, options);
       response = { ...result };
       stored = storedSummary(result);
       break;
     }
     case "profiles": {
-      const { labels, segmentation, ...rest } = await engine.run(task);
+      const { labels, segmentation, ...rest } = await engine.run(task, options);
       response = {
         ...rest,
         labels_source: request.labelsSource ?? (task.labels ? "request" : "computed"),
@@ -94,7 +98,7 @@ export async function executeSegmentation(
       break;
     }
     case "workflow": {
-      const run = await engine.run(task);
+      const run = await engine.run(task, options);
       response = workflowResponse(run);
       stored = {
         dataset_id: request.dataset?.id ?? null,

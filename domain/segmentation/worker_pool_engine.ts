@@ -9,9 +9,11 @@
  * @module
  */
 import type { BackendChoice, BackendInfo } from "../../compute/backend.ts";
+import type { ProgressEvent } from "../../compute/auto.ts";
 import {
   deserializeError,
   type EngineResult,
+  type EngineRunOptions,
   type EngineTask,
   type SegmentationEngine,
   type SerializedError,
@@ -29,6 +31,7 @@ interface Pending {
   task: EngineTask;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  onProgress?: (p: ProgressEvent) => void;
 }
 
 interface Slot {
@@ -74,11 +77,18 @@ export async function workerEngine(options: WorkerEngineOptions): Promise<Segmen
         id?: number;
         result?: unknown;
         error?: SerializedError;
+        progress?: ProgressEvent;
       };
       if (m.ready) return onReady(m.info!);
       if (m.failed) return onFailed(deserializeError(m.failed));
       const job = slot.busy;
       if (!job || m.id !== currentId) return;
+      if (m.progress) {
+        try {
+          job.onProgress?.(m.progress);
+        } catch { /* a listener's error is not the task's */ }
+        return;
+      }
       slot.busy = null;
       if (m.error) job.reject(deserializeError(m.error));
       else job.resolve(m.result);
@@ -134,10 +144,15 @@ export async function workerEngine(options: WorkerEngineOptions): Promise<Segmen
     get info() {
       return info;
     },
-    run<T extends EngineTask>(task: T): Promise<EngineResult<T>> {
+    run<T extends EngineTask>(task: T, options?: EngineRunOptions): Promise<EngineResult<T>> {
       if (disposed) return Promise.reject(new Error("The segmentation engine is disposed"));
       return new Promise((resolve, reject) => {
-        queue.push({ task, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({
+          task,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+          onProgress: options?.onProgress,
+        });
         pump();
       });
     },

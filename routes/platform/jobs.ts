@@ -24,6 +24,14 @@ export const JobStatusSchema = z.object({
   type: z.string(),
   status: z.enum(["queued", "processing", "succeeded", "failed", "cancelled"]),
   progress: z.number().min(0).max(1),
+  stage: z.string().optional().meta({
+    description: "While processing, the step the job is at, when its type reports one (a " +
+      "segmentation: reading, candidates, selection, profiles, names)",
+  }),
+  done: z.int().min(0).optional().meta({
+    description: "With a counted stage: how many of `total` are done (candidate i of N)",
+  }),
+  total: z.int().min(0).optional().meta({ description: "With a counted stage: how many in all" }),
   attempt: z.int(),
   max_attempts: z.int(),
   created_at: z.string(),
@@ -175,6 +183,13 @@ export function jobStatus(job: JobRecord): z.infer<typeof JobStatusSchema> {
     type: job.type,
     status: job.state,
     progress: job.progress,
+    ...(job.state === "processing" && job.stage
+      ? {
+        stage: job.stage.name,
+        ...(job.stage.done === undefined ? {} : { done: job.stage.done }),
+        ...(job.stage.total === undefined ? {} : { total: job.stage.total }),
+      }
+      : {}),
     attempt: job.attempt,
     max_attempts: job.maxAttempts,
     created_at: iso(job.createdAt)!,
