@@ -119,6 +119,8 @@ Deno.test({
       for (const id of ["#sizes", "#means", "#silhouette", "#heatmap"]) {
         await page.locator(`${id} .main-svg`).first().waitFor({ timeout: 30_000 });
       }
+      // Every chart drawn (the page marks the results when it is).
+      await page.locator('#results[data-language="en"]:not([aria-busy])').waitFor();
       await shot(page, "3-results", '[data-testid="candidates"]');
 
       const title = page.locator('[data-testid="results-title"]');
@@ -129,6 +131,7 @@ Deno.test({
         const now = await page.locator('[data-testid="segment-name"]').allTextContents();
         return now.length === k && now.join("|") !== names.join("|");
       });
+      await page.locator('#results[data-language="pt"]:not([aria-busy])').waitFor();
       await shot(page, "4-segments-pt", '[data-testid="segment-card"]');
       await page.selectOption("select#language", "en");
       await assertEventually(async () => (await title.textContent()) === english);
@@ -191,6 +194,7 @@ Deno.test({
       await page.locator('[data-testid="segment-card"]').first().waitFor({ timeout: 60_000 });
       assert.ok(await page.locator('[data-testid="signin-section"]').isHidden());
       await page.locator("#scatter .scatterlayer .point").first().waitFor({ timeout: 60_000 });
+      await page.locator("#results[data-language]:not([aria-busy])").waitFor();
       const overflow = await page.evaluate(
         "document.scrollingElement.scrollWidth - document.documentElement.clientWidth",
       ) as number;
