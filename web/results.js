@@ -154,6 +154,9 @@ const drawing = new WeakMap();
  */
 async function drawNow(Plotly, el, figure) {
   setCaption(el, figure.layout?.title?.text);
+  // The chart keeps its height while it is redrawn: emptied, it would shrink the page, drop the
+  // scroll bar and change the very width being measured (a refit loop at the threshold).
+  el.style.minHeight = `${el.offsetHeight}px`;
   Plotly.purge(el);
   const width = el.clientWidth;
   drawnWidth.set(el, width);
@@ -161,7 +164,11 @@ async function drawNow(Plotly, el, figure) {
   const fitted = fitFigure(figure, width || 600);
   // The width inside the chart's border (Plotly's own would be the border's, 2 px wider).
   const layout = width > 0 ? { ...fitted.layout, width } : fitted.layout;
-  await Plotly.newPlot(el, fitted.data, layout, PLOT_CONFIG);
+  try {
+    await Plotly.newPlot(el, fitted.data, layout, PLOT_CONFIG);
+  } finally {
+    el.style.minHeight = "";
+  }
   await keepPlotArea(Plotly, el);
 }
 

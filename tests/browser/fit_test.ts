@@ -199,6 +199,13 @@ async function refitted(page: Page): Promise<void> {
       !c.querySelector(".main-svg") || Math.abs(c._fullLayout.width - c.clientWidth) < 2)`,
     undefined,
     { timeout: 20_000 },
-  );
+  ).catch(async (error) => {
+    // Which chart did not follow the width, to tell a slow redraw from one never made.
+    const state = await page.evaluate(`JSON.stringify([...document.querySelectorAll(".chart")]
+      .map((c) => ({ id: c.id, visible: !!c.offsetParent, drawn: !!c.querySelector(".main-svg"),
+        layout: c._fullLayout?.width, client: c.clientWidth,
+        scrollbar: document.documentElement.scrollHeight > innerHeight })))`);
+    throw new Error(`The charts were not redrawn at the new width: ${state}`, { cause: error });
+  });
   await page.waitForTimeout(200);
 }
