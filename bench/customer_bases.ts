@@ -121,7 +121,8 @@ function drawCentres(rng: Random, k: number, sep: number): number[][] {
   }
 }
 
-function poisson(rng: Random, lambda: number): number {
+/** A Poisson draw (Knuth's product method; a rounded normal above λ = 30). */
+export function poisson(rng: Random, lambda: number): number {
   if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * rng.nextNormal()));
   const l = Math.exp(-lambda);
   let k = 0;
@@ -200,12 +201,7 @@ export function generateCustomerBase(options: CustomerBaseOptions): CustomerBase
   let pos = 0;
   sizes.forEach((size, g) => truth.fill(g, pos, pos += size));
   truth.fill(-1, pos);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    const t = truth[i]!;
-    truth[i] = truth[j]!;
-    truth[j] = t;
-  }
+  shuffle(rng, truth);
 
   const records = Array.from(truth, (g, i) => {
     const u = g < 0
@@ -223,6 +219,16 @@ export function generateCustomerBase(options: CustomerBaseOptions): CustomerBase
     labels: truth,
     purchasing: () => records.map(toPurchasing),
   };
+}
+
+/** Fisher-Yates in place, seeded: the row order of a base's truth. */
+export function shuffle(rng: Random, a: Int32Array): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
 }
 
 /** Document 000's customer for a record (the six purchasing features). */

@@ -11,7 +11,7 @@
  */
 import { createRandom, type Random } from "../compute/random.ts";
 import type { CustomerBase, CustomerBaseOptions, CustomerRecord } from "./customer_bases.ts";
-import { toPurchasing } from "./customer_bases.ts";
+import { poisson, shuffle, toPurchasing } from "./customer_bases.ts";
 
 const BEHAVIOURS = 6;
 const REGIONS = ["North", "South", "East", "West"];
@@ -43,10 +43,7 @@ export function generateBlobBase(options: CustomerBaseOptions): CustomerBase {
     truth.fill(g, pos, pos += size);
   });
   truth.fill(-1, pos);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [truth[i], truth[j]] = [truth[j]!, truth[i]!];
-  }
+  shuffle(rng, truth);
   const records = Array.from(truth, (g, i) => {
     let u: number[];
     if (g < 0) u = Array.from({ length: BEHAVIOURS }, () => -2.5 + 5 * rng.nextFloat());
@@ -92,18 +89,6 @@ function drawCentres(rng: Random, k: number, sep: number): number[][] {
     }
     if (centres.length === k) return centres;
   }
-}
-
-function poisson(rng: Random, lambda: number): number {
-  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * rng.nextNormal()));
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= rng.nextFloat();
-  } while (p > l);
-  return k - 1;
 }
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
