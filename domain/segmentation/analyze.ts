@@ -179,10 +179,17 @@ export async function analyze(
   request: AnalyzeRequest,
   backend: ComputeBackend,
   language: Language,
+  onProgress?: (p: ProgressEvent) => void,
 ): Promise<AnalyzeResult> {
   const parameter = request.records_parameter ?? "data";
   const { pre, auto, labels, profiles, narratives, importance, confidence, fixed } =
-    await segmentTable(recordsTable(request.data, parameter), request, backend, language)
+    await segmentTable(
+      recordsTable(request.data, parameter),
+      request,
+      backend,
+      language,
+      onProgress,
+    )
       .catch((err) => {
         throw renamedRecordsParameter(err, parameter);
       });

@@ -67,7 +67,7 @@ export interface SegmentationEngine {
   /**
    * Runs `task`. Rejects with the domain's errors (`RangeError`, `AnalyzeInputError`) for input
    * the data cannot support, and with other errors for failures of the engine itself.
-   * `options.onProgress` hears the pipeline's stages (a workflow task's; others report none).
+   * `options.onProgress` hears the pipeline's stages (every task but `optimal_k`).
    */
   run<T extends EngineTask>(task: T, options?: EngineRunOptions): Promise<EngineResult<T>>;
   /** Releases the backend and any worker. */
@@ -83,7 +83,7 @@ export interface EngineRunOptions {
   onProgress?: (p: ProgressEvent) => void;
 }
 
-/** Runs `task` on `backend` in this thread, its stages told to `onProgress` (workflow tasks). */
+/** Runs `task` on `backend` in this thread, its stages told to `onProgress`. */
 export async function runTask<T extends EngineTask>(
   task: T,
   backend: ComputeBackend,
@@ -92,11 +92,18 @@ export async function runTask<T extends EngineTask>(
   const t = task as EngineTask;
   switch (t.kind) {
     case "purchasing":
-      return await purchasingSegmentation(t.request, backend, t.language) as EngineResult<T>;
+      return await purchasingSegmentation(
+        t.request,
+        backend,
+        t.language,
+        onProgress,
+      ) as EngineResult<
+        T
+      >;
     case "purchasing_v2":
-      return await purchasingSegmentationV2(t.request, backend) as EngineResult<T>;
+      return await purchasingSegmentationV2(t.request, backend, onProgress) as EngineResult<T>;
     case "analyze":
-      return await analyze(t.request, backend, t.language) as EngineResult<T>;
+      return await analyze(t.request, backend, t.language, onProgress) as EngineResult<T>;
     case "workflow":
       return await clusterWorkflow(t.request, backend, t.language, onProgress) as EngineResult<
         T
@@ -110,6 +117,7 @@ export async function runTask<T extends EngineTask>(
         t.options,
         backend,
         t.language,
+        onProgress,
       ) as EngineResult<T>;
   }
 }

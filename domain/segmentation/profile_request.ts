@@ -13,6 +13,7 @@
  * Customer ids are compared as strings (`7` and `"7"` are the same customer), as the labels'
  * keys of a JSON object are strings.
  */
+import type { ProgressEvent } from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
 import { type Matrix, matrix } from "../../compute/matrix.ts";
 import { round } from "../../compute/numbers.ts";
@@ -213,7 +214,9 @@ export async function profileGeneral(
   options: GeneralOptions,
   backend: ComputeBackend,
   language: Language,
+  onProgress?: (p: ProgressEvent) => void,
 ): Promise<ProfilesResult & { segmentation: Record<string, unknown> | null }> {
+  const progress = onProgress ?? (() => {});
   const n = data.length;
   const names = Object.keys(data[0]!.features);
   const d = names.length;
@@ -236,6 +239,7 @@ export async function profileGeneral(
       maxClusters: options.max_clusters ?? 10,
       randomState: options.random_state ?? 0,
       profile: { numeric },
+      onProgress: progress,
     }, backend);
     labels = seg.labels;
     standardized = seg.pre.x;
@@ -245,6 +249,11 @@ export async function profileGeneral(
       why: seg.auto.why,
       preprocessing: seg.pre.report,
     };
+  }
+  // With labels given nothing is fitted: reading, then straight to the profiles.
+  if (segmentation === null) {
+    progress({ stage: "preprocess" });
+    progress({ stage: "profiles" });
   }
   const attributeNames = [...new Set(data.flatMap((c) => Object.keys(c.attributes ?? {})))];
   const categorical: CategoricalColumn[] = attributeNames.map((name) => ({
@@ -257,6 +266,7 @@ export async function profileGeneral(
     categorical,
     standardized: standardized ?? standardize(matrix(Float32Array.from(raw), n, d)).z,
   });
+  progress({ stage: "narratives" });
   const segments = describeSegments(profiles, { language });
   return {
     n_customers: n,

@@ -9,7 +9,12 @@
  * `purchasingSegmentationV2` answers the reference-4.1.7 shape of the same path (`customers`).
  */
 import type { ComputeBackend } from "../../compute/backend.ts";
-import { type Algorithm, type Candidate, SELECTION_RULE } from "../../compute/auto.ts";
+import {
+  type Algorithm,
+  type Candidate,
+  type ProgressEvent,
+  SELECTION_RULE,
+} from "../../compute/auto.ts";
 import { matrix } from "../../compute/matrix.ts";
 import { round } from "../../compute/numbers.ts";
 import { wardTree } from "../../compute/ward.ts";
@@ -170,6 +175,7 @@ export async function purchasingSegmentation(
   request: PurchasingRequest,
   backend: ComputeBackend,
   language: Language,
+  onProgress?: (p: ProgressEvent) => void,
 ) {
   const t0 = performance.now();
   const data = purchasingColumns(request.data);
@@ -204,6 +210,7 @@ export async function purchasingSegmentation(
     randomState: request.random_state ?? 0,
     profile: { numeric: features },
     narrative: narrativeOptions,
+    ...(onProgress ? { onProgress } : {}),
   }, backend);
   const { auto, pre } = segmented;
   const rule = request.selection ?? "auto";
@@ -348,6 +355,7 @@ export const V2_ALGORITHM_NAMES: Record<Algorithm, string> = {
 export async function purchasingSegmentationV2(
   request: PurchasingRequestV2,
   backend: ComputeBackend,
+  onProgress?: (p: ProgressEvent) => void,
 ) {
   const t0 = performance.now();
   const n = request.customers.length;
@@ -394,6 +402,7 @@ export async function purchasingSegmentationV2(
       roles: { frequency: "frequency", amount_spent: "spend", product_types: "diversity" },
       revenueFeature: "amount_spent",
     },
+    ...(onProgress ? { onProgress } : {}),
   }, backend);
   const best = auto.best;
   const z = pre.x;
