@@ -14,12 +14,7 @@ import { dbscan } from "./dbscan.ts";
 import { gmm } from "./gmm.ts";
 import { kmeans } from "./kmeans.ts";
 import { type Matrix, takeRows } from "./matrix.ts";
-import {
-  calinskiHarabasz,
-  daviesBouldin,
-  silhouetteMany,
-  type SilhouetteOutcome,
-} from "./metrics.ts";
+import { separationScores, silhouetteMany, type SilhouetteOutcome } from "./metrics.ts";
 import { createRandom, sampleWithoutReplacement } from "./random.ts";
 import { ward } from "./ward.ts";
 
@@ -341,11 +336,12 @@ function score(x: Matrix, labels: Int32Array, s: SilhouetteOutcome): Scores {
   };
   try {
     if (s.score === null) throw new RangeError(s.reason);
+    const separation = separationScores(x, labels);
     return {
       ...base,
       silhouette: s.score.value,
-      daviesBouldin: daviesBouldin(x, labels),
-      calinskiHarabasz: calinskiHarabasz(x, labels),
+      daviesBouldin: separation.daviesBouldin,
+      calinskiHarabasz: separation.calinskiHarabasz,
       eligible: true,
       reason: null,
     };

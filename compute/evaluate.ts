@@ -6,7 +6,7 @@
  */
 import type { BackendName, ComputeBackend } from "./backend.ts";
 import type { Matrix } from "./matrix.ts";
-import { calinskiHarabasz, daviesBouldin, silhouette } from "./metrics.ts";
+import { separationScores, silhouette } from "./metrics.ts";
 
 /** Largest number of scored rows whose silhouette is computed exactly (about 0.3 s on 2 cores). */
 export const SILHOUETTE_EXACT_MAX_ROWS = 20_000;
@@ -55,8 +55,7 @@ export async function evaluate(
   let noise = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] === -1) noise++;
   const scored = labels.length - noise;
-  const db = daviesBouldin(x, labels);
-  const ch = calinskiHarabasz(x, labels);
+  const { daviesBouldin: db, calinskiHarabasz: ch } = separationScores(x, labels);
   const s = await silhouette(x, labels, backend, {
     sampleSize: scored > exactMax ? options.sampleSize ?? SILHOUETTE_SAMPLE_SIZE : undefined,
     randomState: options.randomState ?? 0,

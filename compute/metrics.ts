@@ -179,20 +179,80 @@ function meanSilhouette(sums: Float64Array, codes: Int32Array, k: number): numbe
  * @throws {RangeError} when the scored rows hold fewer than 2 or more than m − 1 clusters.
  */
 export function daviesBouldin(x: Matrix, labels: ArrayLike<number>): number {
-  const { codes, k, kept, centroids, sizes } = clusterStats(x, labels);
-  const { data, d } = x;
+  return separationScores(x, labels).daviesBouldin;
+}
+
+/**
+ * The Calinski-Harabasz index: between-cluster dispersion over within-cluster dispersion, each
+ * divided by its degrees of freedom (scikit-learn's `calinski_harabasz_score`; higher is better).
+ *
+ * @throws {RangeError} when the scored rows hold fewer than 2 or more than m − 1 clusters.
+ */
+export function calinskiHarabasz(x: Matrix, labels: ArrayLike<number>): number {
+  return separationScores(x, labels).calinskiHarabasz;
+}
+
+/**
+ * Both indices from one pass for the centroids and one for the distances to them: the values
+ * `daviesBouldin` and `calinskiHarabasz` return, bit for bit (every sum in row order, as they
+ * always were). Noise rows (label −1) are left out.
+ *
+ * @throws {RangeError} when the scored rows hold fewer than 2 or more than m − 1 clusters.
+ */
+export function separationScores(
+  x: Matrix,
+  labels: ArrayLike<number>,
+): { daviesBouldin: number; calinskiHarabasz: number } {
+  if (labels.length !== x.n) {
+    throw new RangeError(`Expected ${x.n} labels but found ${labels.length}`);
+  }
+  const { data, n, d } = x;
+  const { codes, k } = encodeAll(labels);
+  let m = 0;
+  const sizes = new Float64Array(Math.max(k, 1));
+  const centroids = new Float64Array(Math.max(k, 1) * d);
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!;
+    if (c < 0) continue;
+    m++;
+    sizes[c]!++;
+    const o = i * d;
+    const co = c * d;
+    for (let j = 0; j < d; j++) {
+      const v = data[o + j]!;
+      centroids[co + j]! += v;
+      mean[j]! += v;
+    }
+  }
+  checkClusterCount(k, m);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centroids[c * d + j]! /= sizes[c]!;
+  for (let j = 0; j < d; j++) mean[j]! /= m;
+
   const spread = new Float64Array(k);
-  for (let r = 0; r < kept.length; r++) {
-    const i = kept[r]!;
-    const c = codes[r]!;
+  let intra = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!;
+    if (c < 0) continue;
+    const o = i * d;
+    const co = c * d;
     let s = 0;
     for (let j = 0; j < d; j++) {
-      const t = data[i * d + j]! - centroids[c * d + j]!;
-      s += t * t;
+      const t = data[o + j]! - centroids[co + j]!;
+      const t2 = t * t;
+      s += t2;
+      intra += t2;
     }
     spread[c]! += Math.sqrt(s);
   }
   for (let c = 0; c < k; c++) spread[c]! /= sizes[c]!;
+  return {
+    daviesBouldin: daviesBouldinOf(spread, centroids, k, d),
+    calinskiHarabasz: calinskiHarabaszOf(centroids, sizes, mean, intra, k, d, m),
+  };
+}
+
+function daviesBouldinOf(spread: Float64Array, centroids: Float64Array, k: number, d: number) {
   const between = new Float64Array(k * k);
   for (let a = 0; a < k; a++) {
     for (let b = 0; b < k; b++) {
@@ -219,19 +279,15 @@ export function daviesBouldin(x: Matrix, labels: ArrayLike<number>): number {
   return total / k;
 }
 
-/**
- * The Calinski-Harabasz index (variance ratio): between-cluster dispersion over within-cluster
- * dispersion, times (m − k) / (k − 1); 1 when every cluster is a single point repeated
- * (scikit-learn's `calinski_harabasz_score`; higher is better).
- *
- * @throws {RangeError} when the scored rows hold fewer than 2 or more than m − 1 clusters.
- */
-export function calinskiHarabasz(x: Matrix, labels: ArrayLike<number>): number {
-  const { codes, k, kept, centroids, sizes } = clusterStats(x, labels);
-  const { data, d } = x;
-  const mean = new Float64Array(d);
-  for (const i of kept) for (let j = 0; j < d; j++) mean[j]! += data[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j]! /= kept.length;
+function calinskiHarabaszOf(
+  centroids: Float64Array,
+  sizes: Float64Array,
+  mean: Float64Array,
+  intra: number,
+  k: number,
+  d: number,
+  m: number,
+): number {
   let extra = 0;
   for (let c = 0; c < k; c++) {
     let s = 0;
@@ -241,20 +297,57 @@ export function calinskiHarabasz(x: Matrix, labels: ArrayLike<number>): number {
     }
     extra += sizes[c]! * s;
   }
-  let intra = 0;
-  for (let r = 0; r < kept.length; r++) {
-    const i = kept[r]!;
-    const c = codes[r]!;
-    for (let j = 0; j < d; j++) {
-      const t = data[i * d + j]! - centroids[c * d + j]!;
-      intra += t * t;
-    }
-  }
   if (intra === 0) return 1;
-  return (extra * (kept.length - k)) / (intra * (k - 1));
+  return (extra * (m - k)) / (intra * (k - 1));
 }
 
-/** Row indices whose label is not −1. */
+/**
+ * Every row's label recoded to 0..k−1 in order of first appearance, −1 for noise. Small
+ * non-negative labels (the usual case) go through a table instead of a Map.
+ */
+function encodeAll(labels: ArrayLike<number>): { codes: Int32Array; k: number } {
+  const n = labels.length;
+  const codes = new Int32Array(n);
+  let max = -1;
+  let small = true;
+  for (let i = 0; i < n; i++) {
+    const l = labels[i]!;
+    if (l === -1) continue;
+    if (!(Number.isInteger(l) && l >= 0 && l < 65536)) {
+      small = false;
+      break;
+    }
+    if (l > max) max = l;
+  }
+  let k = 0;
+  if (small) {
+    const table = new Int32Array(max + 1).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const l = labels[i]!;
+      if (l === -1) {
+        codes[i] = -1;
+        continue;
+      }
+      let c = table[l]!;
+      if (c < 0) table[l] = c = k++;
+      codes[i] = c;
+    }
+    return { codes, k };
+  }
+  const ids = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const l = labels[i]!;
+    if (l === -1) {
+      codes[i] = -1;
+      continue;
+    }
+    let c = ids.get(l);
+    if (c === undefined) ids.set(l, c = ids.size);
+    codes[i] = c;
+  }
+  return { codes, k: ids.size };
+}
+
 function keptRows(labels: ArrayLike<number>): Int32Array {
   let m = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] !== -1) m++;
@@ -283,26 +376,6 @@ function checkClusterCount(k: number, m: number): void {
         "the metric is undefined for a single cluster or one cluster per row",
     );
   }
-}
-
-function clusterStats(x: Matrix, labels: ArrayLike<number>) {
-  if (labels.length !== x.n) {
-    throw new RangeError(`Expected ${x.n} labels but found ${labels.length}`);
-  }
-  const kept = keptRows(labels);
-  const { codes, k } = encode(labels, kept);
-  checkClusterCount(k, kept.length);
-  const { data, d } = x;
-  const centroids = new Float64Array(k * d);
-  const sizes = new Float64Array(k);
-  for (let r = 0; r < kept.length; r++) {
-    const i = kept[r]!;
-    const c = codes[r]!;
-    sizes[c]!++;
-    for (let j = 0; j < d; j++) centroids[c * d + j]! += data[i * d + j]!;
-  }
-  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centroids[c * d + j]! /= sizes[c]!;
-  return { codes, k, kept, centroids, sizes };
 }
 
 function allClose0(a: Float64Array): boolean {
