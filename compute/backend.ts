@@ -27,6 +27,16 @@ export interface LloydStep {
   readonly changed: number;
 }
 
+/** Where a Lloyd loop run by the backend itself ended (`LloydSession.fit`). */
+export interface LloydFit {
+  /** k × d, row-major: the centres after the last iteration. */
+  readonly centers: Float32Array;
+  /** Inertia of the labels against `centers` (as kmeans.ts's loop reports it). */
+  readonly inertia: number;
+  readonly nIter: number;
+  readonly converged: boolean;
+}
+
 /**
  * The assignment state of one KMeans fit, kept by the backend between iterations (on the GPU the
  * rows and labels stay on the device; only the k × d sums come back each iteration).
@@ -42,6 +52,14 @@ export interface LloydSession {
   distances(): Promise<Float32Array>;
   /** Releases buffers; the session cannot be used afterwards. */
   dispose(): void;
+  /**
+   * Optional: kmeans.ts's whole Lloyd loop from `start` (at most `maxIter` iterations; stops on
+   * unchanged labels from the second iteration, or a squared centre shift ≤ `tolAbs`; empty
+   * clusters take the farthest rows), run by the backend without a round trip per iteration.
+   * Afterwards `labels()` are those of the returned centres' assignment. Resolves to undefined
+   * when the backend did not run it (the caller then runs its own loop over `step`).
+   */
+  fit?(start: Float32Array, maxIter: number, tolAbs: number): Promise<LloydFit | undefined>;
 }
 
 /** Nearest-centre assignment of every row. */

@@ -91,7 +91,9 @@ export async function kmeans(
         : await kmeansPlusPlusOn(x, k, rng, backend);
       initMs += performance.now() - t0;
       t0 = performance.now();
-      const fit = await lloyd(x, session, start, k, maxIter, tolAbs);
+      // A backend that chains the iterations itself (the GPU) runs the same loop.
+      const fit = (await session.fit?.(start, maxIter, tolAbs)) ??
+        await lloyd(x, session, start, k, maxIter, tolAbs);
       fitMs += performance.now() - t0;
       if (!best || fit.inertia < best.inertia) {
         best = { ...fit, labels: await session.labels() };

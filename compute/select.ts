@@ -172,6 +172,18 @@ export function withCpuFallback(
       labels: () => current.labels(),
       distances: () => current.distances(),
       dispose: () => current.dispose(),
+      // A failed GPU fit moves to the CPU, whose caller then runs the loop from the start.
+      fit: first.fit &&
+        (async (start: Float32Array, maxIter: number, tolAbs: number) => {
+          if (!current.fit) return undefined;
+          try {
+            return await current.fit(start, maxIter, tolAbs);
+          } catch (err) {
+            if (current.backend === "cpu") throw err;
+            await moveToCpu(err);
+            return undefined;
+          }
+        }),
     };
   }
 }

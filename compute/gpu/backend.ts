@@ -44,7 +44,16 @@ export interface GpuBackendOptions {
    * a fallback adapter, about a second on llvmpipe).
    */
   maxPairsPerDispatch?: number;
+  /**
+   * KMeans: Lloyd iterations chained on the device per submission at most (default 16; fewer
+   * where one iteration is large, so that a submission stays within about 8× the pair budget).
+   * 0 turns chaining off: the host reads the cluster sums back after every iteration.
+   */
+  lloydBatch?: number;
 }
+
+/** Chained Lloyd iterations per submission unless told otherwise. */
+export const DEFAULT_LLOYD_BATCH = 16;
 
 /** Pairs × vec4s per pairwise submission unless told otherwise. */
 export const DEFAULT_PAIR_BUDGET = 2 ** 30;
@@ -64,6 +73,12 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   const rowsPerDispatch = positive(options.maxRowsPerDispatch, "maxRowsPerDispatch") ?? Infinity;
   const pairBudget = positive(options.maxPairsPerDispatch, "maxPairsPerDispatch");
   const timeoutMs = positive(options.timeoutMs, "timeoutMs");
+  const lloydBatch = options.lloydBatch ?? DEFAULT_LLOYD_BATCH;
+  if (!Number.isInteger(lloydBatch) || lloydBatch < 0) {
+    throw new RangeError(
+      `Expected lloydBatch to be a non-negative integer but found ${lloydBatch}`,
+    );
+  }
   const gpu = await openGpuDevice({ timeoutMs });
   const ctx: GpuContext = {
     gpu,
@@ -75,6 +90,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     ),
     rowsPerDispatch,
     pairBudget: pairBudget ?? (gpu.fallbackAdapter ? FALLBACK_PAIR_BUDGET : DEFAULT_PAIR_BUDGET),
+    lloydBatch,
   };
   // Fails a call on a lost or disposed device at once, before it uploads anything.
   const ready = () => gpu.assertUsable();

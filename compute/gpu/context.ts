@@ -15,6 +15,8 @@ export interface GpuContext {
   readonly rowsPerDispatch: number;
   /** Pairs × vec4s per pairwise dispatch and per submission. */
   readonly pairBudget: number;
+  /** Chained Lloyd iterations per submission at most; 0: a read-back every iteration. */
+  readonly lloydBatch: number;
 }
 
 /** Rows one dispatch of a `workgroupSize`-thread, one-row-per-thread shader may cover. */

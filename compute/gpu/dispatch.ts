@@ -23,6 +23,11 @@ export interface Dispatch {
   readonly workgroups: number;
   /** Work estimate used to batch submissions (pairs × vec4s for the pairwise passes). */
   readonly cost?: number;
+  /**
+   * Where the workgroup counts are read at execution time instead (three u32 at this byte
+   * offset): a pass that the GPU itself may cancel by writing zeros (chained Lloyd iterations).
+   */
+  readonly indirect?: { readonly buffer: GPUBuffer; readonly offset: number };
 }
 
 /** Dispatches with their bind groups built, ready to encode (possibly many times). */
@@ -72,7 +77,8 @@ export function prepareDispatches(
         if (d.workgroups <= 0) return;
         if (d.pipeline !== current) pass.setPipeline(current = d.pipeline);
         pass.setBindGroup(0, groups[i]!);
-        pass.dispatchWorkgroups(d.workgroups);
+        if (d.indirect) pass.dispatchWorkgroupsIndirect(d.indirect.buffer, d.indirect.offset);
+        else pass.dispatchWorkgroups(d.workgroups);
       });
       pass.end();
     },

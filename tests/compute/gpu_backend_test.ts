@@ -11,7 +11,10 @@ import { createGpuBackend, type GpuBackendOptions, GpuError } from "../../comput
 import { GpuTimeoutError, withTimeout } from "../../compute/gpu/device.ts";
 import { bake } from "../../compute/gpu/pipelines.ts";
 import type { Matrix } from "../../compute/matrix.ts";
+import { kmeans, type KMeansOptions, type KMeansResult } from "../../compute/kmeans.ts";
+import { adjustedRandIndex } from "../../compute/ari.ts";
 import { createRandom } from "../../compute/random.ts";
+import { withCpuFallback } from "../../compute/select.ts";
 
 // Probe once: without an adapter every test is reported as ignored, never as passed.
 const skipReason = await createGpuBackend().then(
@@ -415,4 +418,171 @@ Deno.test("gpu shader baking replaces the marked constant and rejects unknown na
   assert.equal(bake(src, { K: 3 }), src.replace("8u", "3u"));
   assert.throws(() => bake(src, { D4: 2 }), GpuError);
   assert.throws(() => bake(src, { K: -1 }), GpuError);
+});
+
+/** Overlapping Gaussian clusters (centres 2 apart, σ = 1), so that Lloyd takes many iterations. */
+function overlapping(seed: number, n: number, d: number, groups: number): Matrix {
+  const rng = createRandom(seed);
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const g = rng.nextInt(groups);
+    for (let j = 0; j < d; j++) data[i * d + j] = 2 * ((g + j) % groups) + rng.nextNormal();
+  }
+  return { data, n, d };
+}
+
+/** Rows `ids` of `x` as starting centres. */
+function rowsOf(x: Matrix, ids: number[]): Float32Array {
+  const out = new Float32Array(ids.length * x.d);
+  ids.forEach((id, c) => out.set(x.data.subarray(id * x.d, id * x.d + x.d), c * x.d));
+  return out;
+}
+
+/**
+ * The chained fit (`lloydBatch` iterations per submission) against the per-iteration GPU path
+ * and the CPU: labels, centres, inertia, iterations and convergence.
+ */
+async function assertChainedMatches(
+  x: Matrix,
+  options: KMeansOptions,
+  limits: GpuBackendOptions,
+  what: string,
+): Promise<KMeansResult> {
+  const cpu = createCpuBackend({ threads: 1 });
+  const chained = await createGpuBackend(limits);
+  const perStep = await createGpuBackend({ ...limits, lloydBatch: 0 });
+  try {
+    const session = await chained.lloyd(x, options.k);
+    assert.equal(typeof session.fit, "function", `${what}: the chained session has fit`);
+    session.dispose();
+    const c = await kmeans(x, options, chained);
+    const s = await kmeans(x, options, perStep);
+    const r = await kmeans(x, options, cpu);
+    for (const [other, name] of [[s, "per-iteration GPU"], [r, "CPU"]] as const) {
+      const label = `${what}, chained vs ${name}`;
+      assert.equal(c.nIter, other.nIter, `${label}: iterations`);
+      assert.equal(c.converged, other.converged, `${label}: converged`);
+      assert.ok(adjustedRandIndex(c.labels, other.labels) >= 0.999, `${label}: ARI`);
+      assertClose([c.inertia], [other.inertia], 1e-4, 0, `${label}: inertia`);
+      assertClose(c.centers, other.centers, 1e-4, 1e-4, `${label}: centres`);
+    }
+    assert.equal(c.backend, "gpu");
+    return c;
+  } finally {
+    await chained.dispose();
+    await perStep.dispose();
+    await cpu.dispose();
+  }
+}
+
+for (const lloydBatch of [1, 3, 16]) {
+  Deno.test({
+    name:
+      `gpu chained Lloyd fit (${lloydBatch} per submission) matches the per-iteration path and the CPU over chunks`,
+    ignore,
+    fn: async () => {
+      const x = overlapping(21, N, 5, 4);
+      const init = rowsOf(x, [0, 1, 2, 3, 4, 5, 6]);
+      const res = await assertChainedMatches(
+        x,
+        { k: 7, init, maxIter: 300, tol: 0 },
+        { ...tinyLimits(5, 400), lloydBatch },
+        "tol 0",
+      );
+      assert.ok(res.nIter > lloydBatch + 1, `several batches (${res.nIter} iterations)`);
+      await assertChainedMatches(
+        x,
+        { k: 7, init, maxIter: 300, tol: 1e-3 },
+        { ...tinyLimits(5, 400), lloydBatch },
+        "tol 1e-3",
+      );
+    },
+  });
+}
+
+Deno.test({
+  name: "gpu chained Lloyd fit stops at max_iter exactly, within a batch and at its end",
+  ignore,
+  fn: async () => {
+    const x = overlapping(22, 2000, 8, 5);
+    const init = rowsOf(x, [3, 30, 300, 1000, 1500, 1999]);
+    for (const maxIter of [1, 2, 3, 4, 5, 8, 9]) {
+      const res = await assertChainedMatches(
+        x,
+        { k: 6, init, maxIter, tol: 0 },
+        { lloydBatch: 4 },
+        `max_iter ${maxIter}`,
+      );
+      assert.equal(res.nIter, maxIter);
+      assert.equal(res.converged, false);
+    }
+  },
+});
+
+Deno.test({
+  name: "gpu chained Lloyd fit relocates empty clusters on the host like the CPU",
+  ignore,
+  fn: async () => {
+    const x = overlapping(23, N, 3, 3);
+    // Two centres far from every row: both are empty after the first assignment, and one row
+    // duplicated as two centres leaves the second of them empty (ties go to the lower index).
+    const init = rowsOf(x, [0, 1, 2, 2]);
+    const far = new Float32Array(2 * 3).fill(1e3);
+    far[3] = -1e3;
+    const centers = new Float32Array([...init, ...far]);
+    for (const lloydBatch of [1, 4]) {
+      const res = await assertChainedMatches(
+        x,
+        { k: 6, init: centers, maxIter: 300, tol: 0 },
+        { lloydBatch },
+        `empty clusters, ${lloydBatch} per submission`,
+      );
+      assert.ok(res.converged);
+      const counts = new Array<number>(6).fill(0);
+      for (const l of res.labels) counts[l]!++;
+      assert.ok(counts.every((c) => c > 0), `no cluster stays empty: ${counts}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "gpu chained Lloyd fit keeps k-means++ restarts equal to the CPU's, rows of 3 features",
+  ignore,
+  fn: async () => {
+    const x = overlapping(24, 3000, 3, 6);
+    await assertChainedMatches(x, { k: 5, nInit: 3, randomState: 7 }, {}, "nInit 3");
+  },
+});
+
+Deno.test("withCpuFallback reruns a failed chained GPU fit on the CPU from its start", async () => {
+  const reference = createCpuBackend({ threads: 1 });
+  const cpu = createCpuBackend({ threads: 1 });
+  let fits = 0;
+  const flaky: ComputeBackend = {
+    ...reference,
+    info: { name: "gpu", description: "flaky test adapter" },
+    async lloyd(x, k) {
+      const inner = await reference.lloyd(x, k);
+      return {
+        ...inner,
+        backend: "gpu",
+        fit:
+          () => (++fits === 2 ? Promise.reject(new Error("timeout")) : Promise.resolve(undefined)),
+      };
+    },
+    dispose: () => Promise.resolve(),
+  };
+  const lines: string[] = [];
+  const backend = withCpuFallback(flaky, cpu, (l) => lines.push(l));
+  const x = overlapping(25, 500, 4, 4);
+  const options = { k: 4, nInit: 3, randomState: 5 };
+  const res = await kmeans(x, options, backend);
+  const expected = await kmeans(x, options, reference);
+  assert.equal(fits, 2, "the CPU session has no fit: later restarts run kmeans.ts's loop");
+  assert.equal(res.backend, "cpu");
+  assert.deepEqual(res.labels, expected.labels);
+  assert.equal(res.nIter, expected.nIter);
+  assert.match(lines.join("\n"), /continuing this fit on the CPU/);
+  await backend.dispose();
+  await reference.dispose();
 });
