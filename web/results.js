@@ -53,7 +53,8 @@ export function loadPlotly() {
  *   candidates?: Candidate[],
  *   segments: Segment[],
  *   top_features: Record<string, TopFeature[]>,
- *   cluster_analysis: Record<string, { size: number, percentage: number }>,
+ *   cluster_analysis: Record<string, { size: number, percentage: number,
+ *     statistics?: Record<string, Record<string, number>> }>,
  *   params?: Record<string, unknown>,
  * }} Report
  */
@@ -479,12 +480,38 @@ function renderCards(report, colors) {
       s.actions?.length
         ? [h("h5", {}, t("actions")), h("ul", {}, s.actions.map((a) => h("li", {}, a.text)))]
         : null,
+      statisticsOf(report.cluster_analysis?.[String(s.cluster_id)]?.statistics),
     );
     const color = colors.get(s.cluster_id);
     if (color && /^#[0-9a-f]{3,8}$/i.test(color)) card.style.borderTopColor = color;
     return card;
   });
   replace(byId("cards"), cards);
+}
+
+/**
+ * A segment's per-column statistics, folded away (a disclosure the keyboard opens with Enter or
+ * Space): the cards stay short, the figures are one step away.
+ *
+ * @param {Record<string, Record<string, number>> | undefined} statistics
+ */
+function statisticsOf(statistics) {
+  const columns = Object.entries(statistics ?? {});
+  if (columns.length === 0) return null;
+  const stats = /** @type {const} */ (["mean", "median", "min", "max"]);
+  return h(
+    "details",
+    { class: "segment-details", "data-testid": "segment-details" },
+    h("summary", {}, t("segment_details")),
+    h(
+      "div",
+      { class: "table-wrap", tabindex: "0" },
+      table(
+        [t("column"), ...stats.map((k) => t(`stat_${k}`))],
+        columns.map(([name, values]) => [name, ...stats.map((k) => num(values[k], 2))]),
+      ),
+    ),
+  );
 }
 
 /**
