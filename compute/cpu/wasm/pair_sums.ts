@@ -1,10 +1,9 @@
 /**
  * The pairwise silhouette sums on the WebAssembly kernel (`assembly/pair_sums.ts`): rows are
  * sorted by cluster, each cluster padded to a multiple of four rows, and stored feature-major in
- * a shared memory; workers take balanced ranges of the upper triangle.
+ * a shared memory; workers take balanced ranges of the upper triangle of 4 × 4 tiles, in rounds.
  */
 import type { Matrix } from "../../matrix.ts";
-import { triangleRanges } from "../kernels.ts";
 import { allocatePass, type WasmCall, type WasmRunner } from "./runtime.ts";
 
 /**
@@ -29,8 +28,8 @@ export async function wasmPairSums(
   for (let c = 0; c < k; c++) segs[c + 1] = segs[c]! + Math.ceil(sizes[c]! / 4) * 4;
   const m = Math.max(4, segs[k]!);
   segs[k] = m;
-  const P = Math.max(1, Math.min(parts, m));
-  const ranges = triangleRanges(m, P);
+  const blocks = m / 4;
+  const P = Math.max(1, Math.min(parts, blocks));
   const layout = [m * d * 4, m * 4, m * 4, (k + 1) * 4];
   for (let p = 0; p < P; p++) layout.push(d * 16, m * k * 8, m * k * 8);
   const { mem, at } = allocatePass(layout);
@@ -53,14 +52,32 @@ export async function wasmPairSums(
     for (let j = 0; j < d; j++) xs[j * m + r] = src[i * d + j]!;
   }
   const part = (p: number) => at.slice(4 + 3 * p, 7 + 3 * p) as [number, number, number];
-  const calls = ranges.map(([i0, i1], p): WasmCall => {
-    const [scratchAt, rowAt, colAt] = part(p);
-    return {
-      fn: "pairSums",
-      args: [xsAt, maskAt, clusterAt, segsAt, m, d, k, i0, i1, scratchAt, rowAt, colAt],
-    };
-  });
-  await run(mem, calls);
+  const cuts = tileCuts(blocks, P);
+  for (let q = 0; q + 1 < cuts.length; q += P) {
+    if (cuts[q] === cuts[q + P]) continue;
+    const calls: WasmCall[] = [];
+    for (let p = 0; p < P; p++) {
+      const [scratchAt, rowAt, colAt] = part(p);
+      calls.push({
+        fn: "pairSums",
+        args: [
+          xsAt,
+          maskAt,
+          clusterAt,
+          segsAt,
+          m,
+          d,
+          k,
+          cuts[q + p]!,
+          cuts[q + p + 1]!,
+          scratchAt,
+          rowAt,
+          colAt,
+        ],
+      });
+    }
+    await run(mem, calls);
+  }
   const sums = new Float64Array(n * k);
   for (let p = 0; p < P; p++) {
     const [, rowAt, colAt] = part(p);
@@ -73,4 +90,37 @@ export async function wasmPairSums(
     }
   }
   return sums;
+}
+
+/**
+ * The cumulative shares of the tiles done after each round. A worker's first call of a kernel
+ * runs V8's baseline code (Liftoff, about 3× slower here) for as long as the call lasts, since
+ * WebAssembly has no on-stack replacement; the optimised code is compiled in the background once
+ * the call has run a while and serves the next call. Small first rounds keep the baseline share
+ * small on a fresh worker; later passes pay about 0.3 ms per round.
+ */
+const ROUNDS = [0.005, 0.025, 0.08, 0.25, 0.5, 0.75, 1];
+
+/**
+ * Block boundaries for `ROUNDS.length` rounds of `parts` calls over `blocks` blocks, where block
+ * b holds blocks − b tiles (itself and every later block): `parts + 1` boundaries per round
+ * sharing their ends, each call of a round taking an equal share of the round's tiles.
+ */
+export function tileCuts(blocks: number, parts: number): number[] {
+  const total = (blocks * (blocks + 1)) / 2;
+  // Blocks [0, r) hold r·blocks − r(r − 1)/2 tiles; the r that holds `share` of them.
+  const at = (share: number) => {
+    const b = 2 * blocks + 1;
+    const r = Math.round((b - Math.sqrt(Math.max(0, b * b - 8 * share * total))) / 2);
+    return Math.min(blocks, Math.max(0, r));
+  };
+  const cuts = [0];
+  let prev = 0;
+  for (const share of ROUNDS) {
+    for (let p = 1; p <= parts; p++) cuts.push(at(prev + ((share - prev) * p) / parts));
+    prev = share;
+  }
+  cuts[cuts.length - 1] = blocks;
+  for (let i = 1; i < cuts.length; i++) cuts[i] = Math.max(cuts[i]!, cuts[i - 1]!);
+  return cuts;
 }

@@ -1,11 +1,13 @@
 /**
  * The WebAssembly pairwise silhouette sums (compute/cpu/wasm/) against the TypeScript reference
  * (`pairSumsRange`): every row's per-cluster sums within a relative 1e-6, on random rows with
- * noise (−1) rows, empty and singleton clusters, with workers and inline.
+ * noise (−1) rows, empty and singleton clusters, with workers and inline, and on random shapes
+ * (clusters with and without padding rows, d = 1..11); the rounds of tile ranges.
  */
 import assert from "node:assert/strict";
 import { createCpuBackend } from "../../../compute/cpu/backend.ts";
 import { pairSumsRange } from "../../../compute/cpu/kernels.ts";
+import { tileCuts } from "../../../compute/cpu/wasm/pair_sums.ts";
 import { wasmKernels } from "../../../compute/cpu/wasm/runtime.ts";
 import { matrix } from "../../../compute/matrix.ts";
 import { createRandom } from "../../../compute/random.ts";
@@ -47,3 +49,55 @@ for (const [n, d, k, threads] of CASES) {
     },
   });
 }
+
+// Random shapes for the 4 × 4 tile kernel: clusters whose sizes are and are not multiples of
+// four (full blocks and blocks with padding), d from 1 to 11, noise, one and two threads.
+for (let t = 0; t < 6; t++) {
+  const rng = createRandom(9100 + t);
+  const n = 8 + Math.floor(rng.nextFloat() * 700);
+  const d = 1 + Math.floor(rng.nextFloat() * 11);
+  const k = 2 + Math.floor(rng.nextFloat() * 9);
+  const threads = 1 + (t % 2);
+  Deno.test({
+    name: `wasm pair sums, random shape ${t} (n=${n} d=${d} k=${k}, ${threads} thread(s))`,
+    ignore,
+    async fn() {
+      const x = matrix(Float32Array.from({ length: n * d }, () => rng.nextNormal()), n, d);
+      // Half the shapes make every cluster a multiple of four rows: no padding anywhere.
+      const whole = t % 3 === 0;
+      const labels = Int32Array.from({ length: n }, (_, i) => {
+        if (whole) return Math.floor(i / 4) % k;
+        return rng.nextFloat() < 0.05 ? -1 : Math.floor(rng.nextFloat() * k);
+      });
+      const want = new Float64Array(n * k);
+      pairSumsRange(x.data, d, n, labels, k, 0, n, want);
+      const backend = createCpuBackend({ threads, parallelThreshold: 0, kernels: "wasm" });
+      try {
+        const { sums } = await backend.clusterDistanceSums(x, labels, k);
+        assertClose(sums, want, 1e-6, "sums", 1e-9);
+      } finally {
+        await backend.dispose();
+      }
+    },
+  });
+}
+
+Deno.test("tileCuts: rounds of calls cover every block once, in order, with balanced tiles", () => {
+  for (const [blocks, parts] of [[1, 2], [3, 2], [10, 1], [1250, 2], [5000, 4]] as const) {
+    const cuts = tileCuts(blocks, parts);
+    assert.equal(cuts[0], 0);
+    assert.equal(cuts.at(-1), blocks);
+    for (let i = 1; i < cuts.length; i++) assert.ok(cuts[i]! >= cuts[i - 1]!);
+    if (blocks < 1000) continue;
+    // Within the last round the calls' tile counts agree within 1 %.
+    const tiles = (b0: number, b1: number) => {
+      let s = 0;
+      for (let b = b0; b < b1; b++) s += blocks - b;
+      return s;
+    };
+    const last = cuts.slice(-parts - 1);
+    const each = last.slice(1).map((c, p) => tiles(last[p]!, c));
+    const mean = each.reduce((a, b) => a + b) / parts;
+    for (const e of each) assert.ok(Math.abs(e - mean) <= 0.01 * mean, `${each}`);
+  }
+});
