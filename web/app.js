@@ -56,6 +56,25 @@ const state = {
 /** True once the workspace is shown (a `#job=` typed into the URL is followed from then on). */
 let setUpCompleted = false;
 
+/**
+ * Holds (or releases) what changes the session's dataset: the upload, the stored datasets and
+ * the column map. A run finishing after the dataset changed would become the session's
+ * clustering of a dataset no longer current (its results on screen, then 400 `no_clustering`
+ * on the next read), so a dataset change waits for the run, as a run waits for an upload.
+ *
+ * @param {boolean} held
+ */
+function holdDatasetChanges(held) {
+  for (const id of ["upload-button", "use-dataset", "apply-map"]) {
+    const button = /** @type {HTMLButtonElement | null} */ (document.getElementById(id));
+    if (!button) continue;
+    if (held) button.disabled = true;
+    // The stored datasets' button stays off while there are none to use.
+    else {button.disabled = id === "use-dataset" &&
+        /** @type {HTMLSelectElement} */ (byId("dataset")).disabled;}
+  }
+}
+
 // ---------------------------------------------------------------- alerts
 
 /**
@@ -217,7 +236,27 @@ async function enterWorkspace(listing) {
       }
     }
   }
-  if (job) await followJob(job, performance.now());
+  if (job) await followHeld(job);
+}
+
+/**
+ * Follows job `id` from the URL (a reload, a `#job=` typed in), holding the run and the dataset
+ * changes meanwhile as a run started here does.
+ *
+ * @param {string} id
+ */
+async function followHeld(id) {
+  state.busy = true;
+  const button = /** @type {HTMLButtonElement} */ (byId("run"));
+  button.disabled = true;
+  holdDatasetChanges(true);
+  try {
+    await followJob(id, performance.now());
+  } finally {
+    state.busy = false;
+    button.disabled = false;
+    holdDatasetChanges(false);
+  }
 }
 
 /**
@@ -372,13 +411,12 @@ async function uploadFile() {
   }
   const progress = /** @type {HTMLProgressElement} */ (byId("upload-progress"));
   const status = byId("upload-status");
-  const button = /** @type {HTMLButtonElement} */ (byId("upload-button"));
   progress.value = 0;
   show(progress);
   replace(status, t("uploading"));
-  button.disabled = true;
   // Until the new file is the dataset, the previous one's column map and run would act on the
-  // dataset being replaced: both wait for the upload.
+  // dataset being replaced: both wait for the upload, as does another dataset change.
+  holdDatasetChanges(true);
   const run = /** @type {HTMLButtonElement} */ (byId("run"));
   run.disabled = true;
   show(byId("column-map"), false);
@@ -403,8 +441,8 @@ async function uploadFile() {
     if (state.dataset) show(byId("column-map"));
     throw error;
   } finally {
-    button.disabled = false;
-    run.disabled = false;
+    holdDatasetChanges(false);
+    run.disabled = state.busy;
   }
 }
 
@@ -413,12 +451,32 @@ async function useStoredDataset() {
   if (!id) return;
   if (id === state.dataset?.dataset_id) return;
   if (!mayDropResults()) return;
-  const summary = await getJson("/api/datasets/current", {
-    method: "PUT",
-    json: { dataset_id: id },
+  await whileDatasetChanges(async () => {
+    const summary = await getJson("/api/datasets/current", {
+      method: "PUT",
+      json: { dataset_id: id },
+    });
+    clearJobHash();
+    await showDataset(summary, null);
   });
-  clearJobHash();
-  await showDataset(summary, null);
+}
+
+/**
+ * Runs `change` (a change of the session's dataset) with the run and the other dataset changes
+ * held: a run asked for meanwhile would run on whichever dataset the service had first.
+ *
+ * @param {() => Promise<void>} change
+ */
+async function whileDatasetChanges(change) {
+  const run = /** @type {HTMLButtonElement} */ (byId("run"));
+  run.disabled = true;
+  holdDatasetChanges(true);
+  try {
+    await change();
+  } finally {
+    holdDatasetChanges(false);
+    run.disabled = state.busy;
+  }
 }
 
 async function saveColumnMap() {
@@ -437,10 +495,12 @@ async function saveColumnMap() {
     replace(byId("column-map-status"), t("cancelled"));
     return;
   }
-  const summary = await getJson("/api/datasets/current/columns", { method: "PUT", json: body });
-  replace(byId("column-map-status"), t("map_saved"));
-  await showDataset(summary, lastFile());
-  await refreshDatasets();
+  await whileDatasetChanges(async () => {
+    const summary = await getJson("/api/datasets/current/columns", { method: "PUT", json: body });
+    replace(byId("column-map-status"), t("map_saved"));
+    await showDataset(summary, lastFile());
+    await refreshDatasets();
+  });
 }
 
 /** The file chosen in the upload form, for the preview after a column-map change. */
@@ -477,6 +537,7 @@ async function runSegmentation(params, message) {
   const started = performance.now();
   const button = /** @type {HTMLButtonElement} */ (byId("run"));
   button.disabled = true;
+  holdDatasetChanges(true);
   try {
     clearAlerts();
     setRunProgress(0, message ?? t("queued"));
@@ -500,6 +561,7 @@ async function runSegmentation(params, message) {
   } finally {
     state.busy = false;
     button.disabled = false;
+    holdDatasetChanges(false);
   }
 }
 
@@ -720,7 +782,7 @@ function wire() {
   globalThis.addEventListener("hashchange", () => {
     const job = jobInHash();
     if (job && setUpCompleted && !state.busy) {
-      guarded(() => followJob(job, performance.now()), byId("run-form"));
+      guarded(() => followHeld(job), byId("run-form"));
     }
   });
 }

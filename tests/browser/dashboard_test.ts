@@ -265,6 +265,126 @@ Deno.test({
   },
 });
 
+const CC_GENERAL = new URL("../data/cc_general.csv", import.meta.url);
+
+/**
+ * The 400 `no_clustering` once seen after a cc_general run: the dataset changed around a run, so
+ * the run that finished was not of the current dataset, its results were on screen, and the
+ * next read of them (a language switch, an export) was refused. Both orders are driven as fast
+ * as a person could: a run asked for while cc_general uploads over Mall (fixed in aecbd0d: the
+ * run waits for the upload), and Mall uploaded while a run on cc_general is under way (the
+ * upload now waits for the run). Neither may end in a 400 `no_clustering`, an alert, or results
+ * of another dataset than the one shown.
+ */
+Deno.test({
+  name: "a dataset change around a run never leaves results the service refuses (no_clustering)",
+  ignore: skip,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using service = await startService({ OPEN_ACCESS: "1" });
+    await withBrowser(async (browser) => {
+      const context = await browser.newContext({
+        acceptDownloads: true,
+        viewport: { width: 1280, height: 900 },
+      });
+      const page = await context.newPage();
+      page.on("dialog", (d) => d.accept().catch(() => {}));
+      const refused: string[] = [];
+      page.on("response", async (res) => {
+        if (res.status() !== 400) return;
+        const body = await res.text().catch(() => "");
+        if (/no_clustering/i.test(body)) refused.push(new URL(res.url()).pathname);
+      });
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(e.message));
+      const runs: string[] = [];
+      page.on("request", (r) => {
+        if (r.method() === "POST" && new URL(r.url()).pathname === "/api/cluster") {
+          runs.push(new Date().toISOString());
+        }
+      });
+      await page.goto(service.url);
+      await page.locator("#workspace").waitFor({ state: "visible" });
+      await upload(page, MALL.pathname);
+      await page.locator('[data-testid="column-roles"]').waitFor({ state: "visible" });
+
+      // 1. cc_general uploaded over Mall, a run asked for at once (the button, then Enter in a
+      // field of the run form): it waits for the upload.
+      await page.setInputFiles("input#file", CC_GENERAL.pathname);
+      await page.click('[data-testid="upload"]');
+      assert.ok(await page.isDisabled('[data-testid="run"]'), "the run waits for the upload");
+      await page.focus("#max-clusters");
+      await page.keyboard.press("Enter");
+      await page.locator(".dataset-name", { hasText: "cc_general" }).waitFor({ timeout: 60_000 });
+      assert.equal(runs.length, 0, "no run on the dataset being replaced");
+
+      // 2. A run on cc_general, Mall uploaded at once (Playwright's click waits while the upload
+      // button is held), then the stored cc_general chosen again.
+      await page.fill("#max-clusters", "3");
+      await page.click('[data-testid="run"]');
+      await page.setInputFiles("input#file", MALL.pathname);
+      await page.click('[data-testid="upload"]', { timeout: 180_000 });
+      await settled(page);
+      const stored = await page.evaluate(`[...document.querySelectorAll("#dataset option")]
+        .find((o) => o.textContent.startsWith("cc_general"))?.value`) as string;
+      await page.selectOption("select#dataset", stored);
+      await page.click("#use-dataset");
+      await settled(page);
+      const shown = await page.locator(".dataset-name").textContent();
+      if (await page.locator("#results").isHidden()) {
+        await page.click('[data-testid="run"]');
+        await page.locator("#results[data-run-ms]").waitFor({ timeout: 180_000 });
+      }
+
+      // 3. The results are read again: a language switch, an export.
+      await page.selectOption("select#language", "es");
+      await until(
+        page,
+        `!!document.querySelector('#results[data-language="es"]:not([aria-busy])') ||
+          [...document.querySelectorAll("[role=alert]")].some((a) => a.textContent.trim())`,
+        90_000,
+      );
+      const [download] = await Promise.all([
+        page.waitForEvent("download", { timeout: 30_000 }).catch(() => null),
+        page.click('[data-testid="export-csv"]'),
+      ]);
+      const alerts = await page.locator("[role=alert]").allInnerTexts();
+      assert.deepEqual(refused, [], "no 400 no_clustering");
+      assert.deepEqual(alerts.filter((a) => a.trim()), [], "no error shown");
+      assert.ok(download, "the export downloads");
+      const report = await page.evaluate(`fetch("/api/cluster-data").then((r) => r.json())`) as {
+        dataset?: { name?: string };
+      };
+      assert.equal(report.dataset?.name, shown, "the results are of the dataset shown");
+      assert.deepEqual(pageErrors, []);
+    });
+  },
+});
+
+/** Waits until no run, upload or dataset change is under way. */
+async function settled(page: Page): Promise<void> {
+  await until(
+    page,
+    `!document.querySelector("#run").disabled && !document.querySelector("#upload-button").disabled
+      && document.querySelector("#run-progress").hidden`,
+    180_000,
+  );
+  await page.waitForLoadState("networkidle");
+}
+
+/**
+ * Waits until `expression` is true in the page (`waitForFunction` would compile it in the page,
+ * which its Content-Security-Policy forbids).
+ */
+async function until(page: Page, expression: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`not true in ${timeoutMs} ms: ${expression}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 async function assertEventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
