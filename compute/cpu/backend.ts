@@ -16,9 +16,10 @@ import type {
 import type { Matrix } from "../matrix.ts";
 import { lloydKernel, pairSumsKernel, pairSumsManyKernel, triangleRanges } from "./kernels.ts";
 import { buildKdTree } from "./kdtree.ts";
-import { componentRoots, countCoreRange } from "./dbscan_graph.ts";
+import { componentRoots, countCoreRange, NEIGHBOUR_LISTS_MAX_MIN_SAMPLES } from "./dbscan_graph.ts";
+import { parallelComponentRoots } from "./dbscan_parallel.ts";
 import { WorkerPool } from "./pool.ts";
-import type { CoreTask, LloydTask, PairSumsManyTask, PairSumsTask } from "./worker.ts";
+import type { LloydTask, PairSumsManyTask, PairSumsTask } from "./worker.ts";
 import { runCall, wasmKernels, type WasmRunner, type WasmTask } from "./wasm/runtime.ts";
 import { wasmLloydSession } from "./wasm/lloyd.ts";
 import { wasmPairSums } from "./wasm/pair_sums.ts";
@@ -146,22 +147,14 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
       const tree = buildKdTree(x.data, n, d, { shared: useWorkers });
       const eps2 = eps * eps;
       const coreTree = new Uint8Array(useWorkers ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+      let rootTree: Int32Array;
       if (useWorkers) {
-        await pool!.run(
-          splitRows(n, pool!.size).map(([start, end]): CoreTask => ({
-            op: "core",
-            tree,
-            eps2,
-            minSamples,
-            core: coreTree,
-            start,
-            end,
-          })),
-        );
+        rootTree = await parallelComponentRoots(pool!, tree, eps2, minSamples, coreTree);
       } else {
-        countCoreRange(tree, eps2, minSamples, coreTree, 0, n);
+        const keep = minSamples <= NEIGHBOUR_LISTS_MAX_MIN_SAMPLES;
+        const lists = countCoreRange(tree, eps2, minSamples, coreTree, 0, n, keep);
+        rootTree = componentRoots(tree, eps2, coreTree, lists);
       }
-      const rootTree = componentRoots(tree, eps2, coreTree);
       const core = new Uint8Array(n);
       const root = new Int32Array(n);
       for (let t = 0; t < n; t++) {

@@ -41,6 +41,10 @@ export function buildKdTree(x: Float32Array, n: number, d: number, options: KdTr
   const maxNodes = 2 * Math.ceil(n / leafSize) * 2 + 1;
   const perm = alloc(Int32Array, n, 4);
   for (let i = 0; i < n; i++) perm[i] = i;
+  // Rows are moved along with `perm` as they are partitioned, so that every scan below reads
+  // them in order instead of through `perm` (about twice as fast at 200k rows).
+  const pts = alloc(Float32Array, n * d, 4);
+  pts.set(x.subarray(0, n * d));
   const start = alloc(Int32Array, maxNodes, 4);
   const end = alloc(Int32Array, maxNodes, 4);
   const left = alloc(Int32Array, maxNodes, 4);
@@ -63,17 +67,17 @@ export function buildKdTree(x: Float32Array, n: number, d: number, options: KdTr
     left[id] = -1;
     right[id] = -1;
     const bo = id * d;
+    // One feature at a time, its extremes in locals rather than in the box arrays.
     for (let j = 0; j < d; j++) {
-      lo[bo + j] = Infinity;
-      hi[bo + j] = -Infinity;
-    }
-    for (let t = s; t < e; t++) {
-      const o = perm[t]! * d;
-      for (let j = 0; j < d; j++) {
-        const v = x[o + j]!;
-        if (v < lo[bo + j]!) lo[bo + j] = v;
-        if (v > hi[bo + j]!) hi[bo + j] = v;
+      let mn = Infinity;
+      let mx = -Infinity;
+      for (let o = s * d + j, oe = e * d; o < oe; o += d) {
+        const v = pts[o]!;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
       }
+      lo[bo + j] = mn;
+      hi[bo + j] = mx;
     }
     if (e - s <= leafSize) continue;
     let dim = 0;
@@ -87,14 +91,12 @@ export function buildKdTree(x: Float32Array, n: number, d: number, options: KdTr
     }
     if (width <= 0) continue; // all rows identical: keep as one (large) leaf
     const mid = (s + e) >>> 1;
-    select(perm, x, d, dim, s, e - 1, mid);
+    select(perm, pts, d, dim, s, e - 1, mid);
     splitDim[id] = dim;
-    splitVal[id] = x[perm[mid]! * d + dim]!;
+    splitVal[id] = pts[mid * d + dim]!;
     stack.push([mid, e, id, true], [s, mid, id, false]);
   }
 
-  const pts = alloc(Float32Array, n * d, 4);
-  for (let t = 0; t < n; t++) pts.set(x.subarray(perm[t]! * d, perm[t]! * d + d), t * d);
   return {
     n,
     d,
@@ -181,10 +183,11 @@ export function diag2(tree: KdTree, node: number): number {
   return s;
 }
 
-// Quickselect (Hoare partition) of perm[s..e] by coordinate `dim`, placing the k-th in order.
+// Quickselect (Hoare partition) of rows s..e of `pts` (and `perm` alike) by coordinate `dim`,
+// placing the k-th in order.
 function select(
   perm: Int32Array,
-  x: Float32Array,
+  pts: Float32Array,
   d: number,
   dim: number,
   s: number,
@@ -192,16 +195,21 @@ function select(
   k: number,
 ): void {
   while (e > s) {
-    const pivot = x[perm[(s + e) >>> 1]! * d + dim]!;
+    const pivot = pts[((s + e) >>> 1) * d + dim]!;
     let i = s;
     let j = e;
     while (i <= j) {
-      while (x[perm[i]! * d + dim]! < pivot) i++;
-      while (x[perm[j]! * d + dim]! > pivot) j--;
+      while (pts[i * d + dim]! < pivot) i++;
+      while (pts[j * d + dim]! > pivot) j--;
       if (i <= j) {
         const t = perm[i]!;
         perm[i] = perm[j]!;
         perm[j] = t;
+        for (let a = i * d, b = j * d, end = a + d; a < end; a++, b++) {
+          const v = pts[a]!;
+          pts[a] = pts[b]!;
+          pts[b] = v;
+        }
         i++;
         j--;
       }

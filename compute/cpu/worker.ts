@@ -4,7 +4,14 @@
  * posts back the small per-range results. Messages are the `WorkerTask` union below.
  */
 import { lloydKernel, pairSumsKernel, pairSumsManyKernel } from "./kernels.ts";
-import { countCoreRange } from "./dbscan_graph.ts";
+import {
+  borderRange,
+  connectAbove,
+  connectSubtrees,
+  countCoreRange,
+  type UnionState,
+} from "./dbscan_graph.ts";
+import type { KdTree } from "./kdtree.ts";
 import { runCall, wasmKernels, type WasmTask } from "./wasm/runtime.ts";
 
 /** A row range of a Lloyd step. */
@@ -48,18 +55,56 @@ export interface PairSumsManyTask {
   end: number;
 }
 
-/** A row range of DBSCAN's core test over a shared k-d tree. */
+/**
+ * A range of tree positions of DBSCAN's core test over a shared k-d tree; with `keepNonCore`,
+ * answers the range's non-core neighbour lists (`NonCoreNeighbours`), else null.
+ */
 export interface CoreTask {
   op: "core";
-  tree: import("./kdtree.ts").KdTree;
+  tree: KdTree;
   eps2: number;
   minSamples: number;
   core: Uint8Array;
   start: number;
   end: number;
+  keepNonCore?: boolean;
 }
 
-export type WorkerTask = LloydTask | PairSumsTask | PairSumsManyTask | CoreTask | WasmTask;
+/**
+ * DBSCAN's union phase for some disjoint subtrees of a shared tree and union-find: `connect`
+ * every ε-edge inside each subtree rooted at `nodes`, or `join` the two children of each node
+ * (whose insides are already connected).
+ */
+export interface UnionTask {
+  op: "dbscanUnion";
+  step: "connect" | "join";
+  tree: KdTree;
+  eps2: number;
+  core: Uint8Array;
+  state: UnionState;
+  nodes: Int32Array;
+}
+
+/** DBSCAN's border search (`borderRange`) for a range of tree positions, into shared roots. */
+export interface BorderTask {
+  op: "dbscanBorder";
+  tree: KdTree;
+  eps2: number;
+  core: Uint8Array;
+  root: Int32Array;
+  minRoot: Int32Array;
+  start: number;
+  end: number;
+}
+
+export type WorkerTask =
+  | LloydTask
+  | PairSumsTask
+  | PairSumsManyTask
+  | CoreTask
+  | UnionTask
+  | BorderTask
+  | WasmTask;
 
 function handle(task: WorkerTask): unknown {
   switch (task.op) {
@@ -97,7 +142,22 @@ function handle(task: WorkerTask): unknown {
       return out;
     }
     case "core":
-      countCoreRange(task.tree, task.eps2, task.minSamples, task.core, task.start, task.end);
+      return countCoreRange(
+        task.tree,
+        task.eps2,
+        task.minSamples,
+        task.core,
+        task.start,
+        task.end,
+        task.keepNonCore,
+      ) ?? null;
+    case "dbscanUnion":
+      if (task.step === "connect") {
+        connectSubtrees(task.tree, task.eps2, task.core, task.state, task.nodes);
+      } else connectAbove(task.tree, task.eps2, task.core, task.state, task.nodes);
+      return null;
+    case "dbscanBorder":
+      borderRange(task.tree, task.eps2, task.core, task.root, task.minRoot, task.start, task.end);
       return null;
     case "wasm": {
       const module = wasmKernels();

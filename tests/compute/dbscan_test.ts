@@ -9,6 +9,7 @@ import {
   sameUpToRelabelling,
   testOnBackends,
 } from "./_helpers.ts";
+import { bruteForceDbscan } from "./_dbscan_reference.ts";
 
 for (const name of FIXTURE_NAMES) {
   const f = await loadFixture(name);
@@ -86,32 +87,3 @@ testOnBackends("dbscan refuses a non-positive eps and a min_samples below 1", as
   await assert.rejects(dbscan(x, { eps: 0 }, b), /eps to be a finite number > 0 but found 0/);
   await assert.rejects(dbscan(x, { minSamples: 0 }, b), /min_samples to be an integer/);
 });
-
-/** scikit-learn's dbscan_inner, transcribed over materialised neighbourhoods (test sizes only). */
-function bruteForceDbscan(x: Float32Array, n: number, d: number, eps: number, minSamples: number) {
-  const neighbours: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const list: number[] = [];
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += (x[i * d + t]! - x[j * d + t]!) ** 2;
-      if (s <= eps * eps) list.push(j);
-    }
-    neighbours.push(list);
-  }
-  const core = Uint8Array.from(neighbours, (l) => (l.length >= minSamples ? 1 : 0));
-  const labels = new Int32Array(n).fill(-1);
-  let label = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] !== -1 || !core[i]) continue;
-    const stack = [i];
-    while (stack.length) {
-      const v = stack.pop()!;
-      if (labels[v] !== -1) continue;
-      labels[v] = label;
-      if (core[v]) { for (const w of neighbours[v]!) if (labels[w] === -1) stack.push(w); }
-    }
-    label++;
-  }
-  return { core, labels };
-}
