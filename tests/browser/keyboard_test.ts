@@ -1,12 +1,12 @@
 /**
  * The dashboard with the keyboard alone (issue 15): on the Mall dataset, in open mode, every step
  * of the main flow is reached with Tab / Shift+Tab and done with Enter, Space, typing or the
- * arrow keys — choose and upload a file, run the segmentation, switch the language, export the
- * HTML report, open a segment's statistics, look a customer up. No mouse and no `click()`: the
- * one exception is the file itself, which is set with `setInputFiles` on the file input once Tab
- * has focused it (the operating system's file dialog is outside the page). Every element Tab
- * lands on shows a focus outline, and axe-core finds no serious or critical violation on each
- * view visited.
+ * arrow keys — skip to the content, choose and upload a file, run the segmentation, switch the
+ * language, export the HTML report, open a segment's statistics, sort the segments by type, look
+ * a customer up. No mouse and no `click()`: the one exception is the file itself, which is set
+ * with `setInputFiles` on the file input once Tab has focused it (the operating system's file
+ * dialog is outside the page). Every element Tab lands on shows a focus outline, and axe-core
+ * finds no serious or critical violation on each view visited.
  */
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
@@ -92,8 +92,13 @@ Deno.test({
       await page.goto(service.url);
       await page.locator("#workspace").waitFor({ state: "visible" });
 
+      // 0. The first Tab lands on the skip link, shown; Enter takes the focus to the content.
+      await tabTo(page, "a.skip", false, 1);
+      await page.keyboard.press("Enter");
+      assert.equal(await page.evaluate("document.activeElement?.id"), "main");
+
       // 1. The file: Tab to the file input, hand it the file, Tab to Upload, Enter.
-      await tabTo(page, "input#file");
+      await tabTo(page, "input#file", false, 5);
       await page.setInputFiles("input#file", MALL.pathname);
       await tabTo(page, '[data-testid="upload"]');
       await page.keyboard.press("Enter");
@@ -149,7 +154,13 @@ Deno.test({
       assert.ok(await details.locator("table td").first().isVisible(), "the statistics show");
       axe.details = await axeViolations(page);
 
-      // 6. A customer: Tab to the id, type it, Enter.
+      // 6. The segments by type: a column sorted with Enter on its header.
+      await tabTo(page, "#segment-table th button.sort", false, 250);
+      const column = await page.evaluate(`document.activeElement.getAttribute("data-sort")`);
+      await page.keyboard.press("Enter");
+      await page.locator(`#segment-table th[data-key="${column}"][aria-sort]`).waitFor();
+
+      // 7. A customer: Tab to the id, type it, Enter.
       await tabTo(page, "#customer-id", false, 250);
       await page.keyboard.type("17");
       await page.keyboard.press("Enter");
