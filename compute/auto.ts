@@ -106,6 +106,8 @@ export interface AutoResult {
   readonly best: Candidate;
   /** Why the best was chosen, in one sentence. */
   readonly why: string;
+  /** `why`'s clause and figures, to word it in another language (`domain/description/`). */
+  readonly whyReason: SelectionReason;
   /**
    * `weak` when the data shows no clear groups: no candidate was stable (automatic selection),
    * or the winner's silhouette is below `WEAK_SILHOUETTE`; the answer is still the best one.
@@ -435,8 +437,46 @@ async function checkStability(
   }
 }
 
+/** A candidate as `why` names it: "kmeans with 4 segments". */
+export interface ModelRef {
+  readonly algorithm: Algorithm;
+  readonly k: number;
+}
+
+/**
+ * The clause `why` is worded from, with its figures (silhouettes, stability and mean rank as
+ * unrounded numbers): `highest` (the best silhouette among stable k ≥ 3), `within` (the most
+ * segments whose silhouette is within `share` of `peak`'s), `two_better` (two segments beat the
+ * best k ≥ 3 by `margin`), `only_two` (two is the only stable k), `density` (DBSCAN's
+ * coverage-scaled silhouette beats `over`), `unstable` (nothing stable: the best mean rank),
+ * `fixed_unstable` (the requested segmentation, kept though nothing is stable).
+ */
+export interface SelectionReason {
+  readonly clause:
+    | "highest"
+    | "within"
+    | "two_better"
+    | "only_two"
+    | "density"
+    | "unstable"
+    | "fixed_unstable";
+  readonly chosen: ModelRef;
+  /** The chosen one's silhouette (`density`: scaled by the share of customers it assigns). */
+  readonly silhouette?: number;
+  readonly peak?: ModelRef & { readonly silhouette: number };
+  readonly share?: number;
+  readonly margin?: number;
+  /** `density`: the partition it beat, if any. */
+  readonly over?: ModelRef & { readonly silhouette: number };
+  readonly meanRank?: number;
+  readonly stability: number | null;
+}
+
 /** What `choose` decided. */
-export type Choice = Pick<AutoResult, "best" | "why" | "structure" | "note" | "warnings">;
+export type Choice = Pick<
+  AutoResult,
+  "best" | "why" | "whyReason" | "structure" | "note" | "warnings"
+>;
 
 /**
  * Rules 3–5 on ranked, stability-checked candidates. When no candidate is stable, the answer
@@ -478,7 +518,9 @@ export const MIN_STABILITY = 0.6;
 export const WEAK_SILHOUETTE = 0.25;
 
 // Rules 3 and 4 on the stable pool (sorted by mean rank).
-function chooseStable(pool: Candidate[]): { best: Candidate; why: string } {
+function chooseStable(
+  pool: Candidate[],
+): { best: Candidate; why: string; whyReason: SelectionReason } {
   const partitions = pool.filter((c) => c.algorithm !== "dbscan");
   const bestAt = new Map<number, Candidate>();
   for (const c of partitions) {
@@ -487,6 +529,8 @@ function chooseStable(pool: Candidate[]): { best: Candidate; why: string } {
   }
   let winner: Candidate | undefined;
   let why = "";
+  let clause: SelectionReason["clause"] = "highest";
+  let extra: Partial<SelectionReason> = {};
   const multi = [...bestAt.values()].filter((c) => c.k >= 3);
   const two = bestAt.get(2);
   if (multi.length > 0) {
@@ -498,15 +542,22 @@ function chooseStable(pool: Candidate[]): { best: Candidate; why: string } {
         `candidates with three or more segments`
       : `${label(winner)}: the most segments whose silhouette (${fix(winner.silhouette!)}) is ` +
         `within ${pct(K_SILHOUETTE_SHARE)} of the best (${fix(peak.silhouette!)}, ${label(peak)})`;
+    if (winner !== peak) {
+      clause = "within";
+      extra = { share: K_SILHOUETTE_SHARE, peak: { ...ref(peak), silhouette: peak.silhouette! } };
+    }
     if (two && two.silhouette! >= TWO_SEGMENT_MARGIN * peak.silhouette!) {
       why = `${label(two)} separates customers far better (silhouette ${fix(two.silhouette!)}, ` +
         `${TWO_SEGMENT_MARGIN}× or more the best with three or more segments)`;
       winner = two;
+      clause = "two_better";
+      extra = { margin: TWO_SEGMENT_MARGIN };
     }
   } else if (two) {
     winner = two;
     why = `${label(two)} is the only stable number of segments (best silhouette ` +
       `${fix(two.silhouette!)})`;
+    clause = "only_two";
   }
   const coverageSilhouette = (c: Candidate) => c.silhouette! * (1 - c.noiseShare);
   const density = pool.filter((c) => c.algorithm === "dbscan")
@@ -517,19 +568,45 @@ function chooseStable(pool: Candidate[]): { best: Candidate; why: string } {
       best: density,
       why: `${label(density)} has the higher silhouette scaled by the customers it assigns ` +
         `(${fix(coverageSilhouette(density))})${over}`,
+      whyReason: {
+        clause: "density",
+        chosen: ref(density),
+        silhouette: coverageSilhouette(density),
+        ...(winner ? { over: { ...ref(winner), silhouette: winner.silhouette! } } : {}),
+        stability: density.stability,
+      },
     };
   }
   const stability = ` (stability ${fix(winner!.stability!)})`;
-  return { best: winner!, why: why + stability };
+  return {
+    best: winner!,
+    why: why + stability,
+    whyReason: {
+      clause,
+      chosen: ref(winner!),
+      silhouette: winner!.silhouette!,
+      ...extra,
+      stability: winner!.stability,
+    },
+  };
 }
 
 // Nothing passed the stability check: the best-ranked candidate is still the most useful
 // answer, and the caller is told that its segments are not reliable.
-function chooseUnstable(eligible: Candidate[], fixed: boolean): { best: Candidate; why: string } {
+function chooseUnstable(
+  eligible: Candidate[],
+  fixed: boolean,
+): { best: Candidate; why: string; whyReason: SelectionReason } {
   const top = eligible[0]!;
   const stability = top.stability === null ? "" : ` (stability ${top.stability.toFixed(2)})`;
   return {
     best: top,
+    whyReason: {
+      clause: fixed ? "fixed_unstable" : "unstable",
+      chosen: ref(top),
+      meanRank: top.meanRank!,
+      stability: top.stability,
+    },
     why: fixed
       ? `${label(top)} is the requested segmentation with the best mean rank ` +
         `(${top.meanRank!.toFixed(2)}); it is kept although no candidate was stable${stability}`
@@ -573,6 +650,10 @@ function fixedWarnings(best: Candidate): string[] {
 function compare(a: Candidate, b: Candidate): number {
   return (a.meanRank! - b.meanRank!) || (b.silhouette! - a.silhouette!) ||
     (ALGORITHM_ORDER.indexOf(a.algorithm) - ALGORITHM_ORDER.indexOf(b.algorithm)) || (a.k - b.k);
+}
+
+function ref(c: Candidate): ModelRef {
+  return { algorithm: c.algorithm, k: c.k };
 }
 
 function label(c: Candidate): string {

@@ -10,6 +10,9 @@
  * @module
  */
 
+import type { Language } from "./narrative_strings.ts";
+import { type RoleEvidence, roleEvidenceText } from "./role_text.ts";
+
 /** The business roles a column can take. */
 export const BUSINESS_ROLES = [
   "spend",
@@ -100,36 +103,39 @@ export function detectRoles(
     const found = detectOne(c);
     if (fix !== undefined && fix.role !== undefined) {
       if (fix.role === null) {
-        out.push({
+        out.push(withEvidence({
           column: c.name,
           role: null,
           confidence: 1,
-          evidence: ["The user said this column plays no role."],
+          evidence: [],
           source: "corrected",
-        });
+        }, [{ key: "user_none" }]));
         continue;
       }
       const unit = fix.unit ?? (found?.role === fix.role ? found.unit : defaultUnit(fix.role, c));
-      out.push({
+      out.push(withEvidence({
         column: c.name,
         role: fix.role,
         confidence: 1,
         ...(unit !== undefined ? { unit } : {}),
-        evidence: ["Set by the user."],
+        evidence: [],
         source: "corrected",
-      });
+      }, [{ key: "user_set" }]));
       continue;
     }
     if (found === null) continue;
     if (fix?.unit !== undefined && found.role !== null) {
-      out.push({
+      const corrected: ColumnRoleReport = {
         ...found,
         unit: fix.unit,
         confidence: 1,
-        evidence: [...found.evidence, `Unit ${fix.unit} set by the user.`],
         source: "corrected",
-      });
-      delete out[out.length - 1]!.ask;
+      };
+      delete corrected.ask;
+      out.push(withEvidence(corrected, [
+        ...evidenceOf(found)!.items,
+        { key: "user_unit", unit: fix.unit },
+      ]));
       continue;
     }
     out.push(found);
@@ -342,30 +348,30 @@ function detectOne(c: RoleColumn): ColumnRoleReport | null {
     if (TENURE_WORD.test(w) || TENURE_DATE_WORD.test(w)) {
       if (RECENCY_WORD.test(w)) {
         return found(c, "recency", 0.9, "date", [
-          `The name "${c.name}" says the last purchase.`,
-          "Its values are dates: recency is the days from each to the latest date.",
+          { key: "name_last_purchase", name: c.name },
+          { key: "dates_recency" },
         ]);
       }
       return found(c, "tenure", 0.9, "date", [
-        `The name "${c.name}" says when the customer joined.`,
-        "Its values are dates: tenure is the time from each to the latest date.",
+        { key: "name_joined", name: c.name },
+        { key: "dates_tenure" },
       ]);
     }
     return null;
   }
   const role = nameSuggests(c.name);
   if (role === undefined) return null;
-  const nameEvidence = `The name "${c.name}" says ${role}.`;
-  if (c.kind !== "numeric") return rejected(c, role, nameEvidence, `Its values are ${c.kind}.`);
+  const nameEvidence: RoleEvidence = { key: "name_says", name: c.name, role };
+  if (c.kind !== "numeric") return rejected(c, role, nameEvidence, { key: "kind", kind: c.kind });
   const { min, max } = c;
   if (min === undefined || max === undefined || !Number.isFinite(min) || !Number.isFinite(max)) {
-    return rejected(c, role, nameEvidence, "It has no numbers.");
+    return rejected(c, role, nameEvidence, { key: "no_numbers" });
   }
   if (c.distinct !== undefined && c.distinct <= 1) {
-    return rejected(c, role, nameEvidence, "It holds one value: it says nothing of a customer.");
+    return rejected(c, role, nameEvidence, { key: "one_value" });
   }
-  const span = `Its values run from ${short(min)} to ${short(max)}`;
-  if (min < 0) return rejected(c, role, nameEvidence, `${span}: a ${role} is never negative.`);
+  const span = { min: short(min), max: short(max) };
+  if (min < 0) return rejected(c, role, nameEvidence, { key: "negative", role, ...span });
   switch (role) {
     case "age": {
       if (BIRTH_WORD.test(w)) {
@@ -373,61 +379,54 @@ function detectOne(c: RoleColumn): ColumnRoleReport | null {
         const years = c.integer !== false && min >= 1850 && max <= 2100;
         if (years && (share === undefined || share >= 0.99)) {
           return found(c, "age", 0.9, "birth_year", [
-            `The name "${c.name}" says a birth year.`,
-            `${span}: years of birth, so the age is the reference year minus it.`,
+            { key: "name_birth_year", name: c.name },
+            { key: "birth_years", ...span },
           ]);
         }
-        return rejected(c, "age", nameEvidence, `${span}: not years of birth.`);
+        return rejected(c, "age", nameEvidence, { key: "not_birth_years", ...span });
       }
       if (max <= 120 && max >= 10) {
-        return found(c, "age", 0.9, "years", [nameEvidence, `${span}: ages in years.`]);
+        return found(c, "age", 0.9, "years", [nameEvidence, { key: "ages", ...span }]);
       }
-      return rejected(c, "age", nameEvidence, `${span}: not ages in years.`);
+      return rejected(c, "age", nameEvidence, { key: "not_ages", ...span });
     }
     case "income":
     case "spend":
       if (max <= 1) {
-        return rejected(c, role, nameEvidence, `${span}: a share within 0–1, not money.`);
+        return rejected(c, role, nameEvidence, { key: "share_not_money", ...span });
       }
       return found(c, role, SPEND_WORD.test(w) || role === "income" ? 0.9 : 0.7, undefined, [
         nameEvidence,
-        `${span}: non-negative amounts.`,
+        { key: "amounts", ...span },
       ]);
     case "ticket":
       if (max <= 1) {
-        return rejected(c, role, nameEvidence, `${span}: a share within 0–1, not money.`);
+        return rejected(c, role, nameEvidence, { key: "share_not_money", ...span });
       }
-      return found(c, role, 0.8, undefined, [nameEvidence, `${span}: non-negative amounts.`]);
+      return found(c, role, 0.8, undefined, [nameEvidence, { key: "amounts", ...span }]);
     case "purchases":
       if (max <= 1) {
-        return rejected(c, role, nameEvidence, `${span}: a share within 0–1, not a count.`);
+        return rejected(c, role, nameEvidence, { key: "share_not_count", ...span });
       }
       if (c.integer === false) {
-        return rejected(c, role, nameEvidence, `${span} and include fractions: not a count.`);
+        return rejected(c, role, nameEvidence, { key: "fractions_not_count", ...span });
       }
       return found(c, role, c.integer === true ? 0.9 : 0.7, undefined, [
         nameEvidence,
-        `${span}${c.integer === true ? ", whole numbers" : ""}: counts of purchases.`,
+        { key: c.integer === true ? "whole_counts" : "counts", ...span },
       ]);
     case "frequency":
       if (max <= 1) {
-        return rejected(
-          c,
-          role,
-          nameEvidence,
-          `${span}: a share of periods within 0–1, not a number of purchases.`,
-        );
+        return rejected(c, role, nameEvidence, { key: "share_not_purchases", ...span });
       }
-      return found(c, role, 0.7, undefined, [nameEvidence, `${span}: a rate of purchases.`]);
+      return found(c, role, 0.7, undefined, [nameEvidence, { key: "rate", ...span }]);
     case "loyalty":
-      return found(c, role, 0.7, undefined, [nameEvidence, `${span}: a non-negative score.`]);
+      return found(c, role, 0.7, undefined, [nameEvidence, { key: "score", ...span }]);
     case "recency": {
       const unit = unitInName(w) ?? "days";
       return found(c, role, 0.9, unit, [
         nameEvidence,
-        `${span}: ${unit} since the last purchase${
-          unitInName(w) ? " (the name says the unit)" : " (days unless said otherwise)"
-        }.`,
+        { key: unitInName(w) ? "recency_named" : "recency_default", unit, ...span },
       ]);
     }
     case "tenure":
@@ -441,28 +440,37 @@ function detectOne(c: RoleColumn): ColumnRoleReport | null {
  * TENURE of 6–12): read as years they would make every customer a decade old and CLV twelve
  * times too large. Up to 60 whole numbers are months too; beyond, days.
  */
-function tenure(c: RoleColumn, w: string, nameEvidence: string, span: string): ColumnRoleReport {
+function tenure(
+  c: RoleColumn,
+  w: string,
+  nameEvidence: RoleEvidence,
+  span: { min: string; max: string },
+): ColumnRoleReport {
   const max = c.max!;
   const named = unitInName(w);
   if (named !== undefined) {
-    return found(c, "tenure", 0.9, named, [nameEvidence, `${span}; the name says ${named}.`]);
+    return found(c, "tenure", 0.9, named, [
+      nameEvidence,
+      { key: "tenure_named", unit: named, ...span },
+    ]);
   }
   const integer = c.integer !== false;
   const unit: RoleUnit = !integer ? "years" : max <= 60 ? "months" : "days";
-  const why = !integer
-    ? "fractions: read as years"
+  const key = !integer
+    ? "tenure_fractions"
     : max <= 12
-    ? "whole numbers up to 12: read as months of a one-year window, not years"
+    ? "tenure_window"
     : max <= 60
-    ? "whole numbers up to 60: read as months"
-    : "whole numbers above 60: read as days";
-  return {
-    ...found(c, "tenure", max <= 12 && integer ? 0.7 : 0.5, unit, [
-      nameEvidence,
-      `${span}, ${why}.`,
-    ]),
-    ask: `Confirm the unit of ${c.name} (days, months or years); it was read as ${unit}.`,
-  };
+    ? "tenure_months"
+    : "tenure_days";
+  return found(
+    c,
+    "tenure",
+    max <= 12 && integer ? 0.7 : 0.5,
+    unit,
+    [nameEvidence, { key, ...span }],
+    { key: "ask_unit", name: c.name, unit },
+  );
 }
 
 function unitInName(w: string): RoleUnit | undefined {
@@ -482,31 +490,80 @@ function found(
   role: BusinessRole,
   confidence: number,
   unit: RoleUnit | undefined,
-  evidence: string[],
+  evidence: RoleEvidence[],
+  ask?: RoleEvidence,
 ): ColumnRoleReport {
-  return {
-    column: c.name,
-    role,
-    confidence,
-    ...(unit !== undefined ? { unit } : {}),
+  return withEvidence(
+    {
+      column: c.name,
+      role,
+      confidence,
+      ...(unit !== undefined ? { unit } : {}),
+      evidence: [],
+      source: "detected",
+    },
     evidence,
-    source: "detected",
-  };
+    ask,
+  );
 }
 
 function rejected(
   c: RoleColumn,
   role: BusinessRole,
-  nameEvidence: string,
-  why: string,
+  nameEvidence: RoleEvidence,
+  why: RoleEvidence,
 ): ColumnRoleReport {
-  return {
+  return withEvidence({
     column: c.name,
     role: null,
     confidence: 0,
-    evidence: [nameEvidence, `${why} No ${role} role without both.`],
+    evidence: [],
     source: "detected",
-  };
+  }, [nameEvidence, { ...why, role }]);
+}
+
+// The sentences' keys and figures ride along with a report under a symbol, out of its JSON and
+// of deep comparisons (not enumerable), so `rolesInLanguage` can word them again.
+const EVIDENCE = Symbol("evidence");
+
+interface EvidenceOf {
+  items: RoleEvidence[];
+  ask?: RoleEvidence;
+}
+
+/** `report` with its evidence (and question) written in English from `items`. */
+function withEvidence(
+  report: ColumnRoleReport,
+  items: RoleEvidence[],
+  ask?: RoleEvidence,
+): ColumnRoleReport {
+  report.evidence = items.map((e) => roleEvidenceText(e));
+  if (ask) report.ask = roleEvidenceText(ask);
+  Object.defineProperty(report, EVIDENCE, { value: { items, ask }, enumerable: false });
+  return report;
+}
+
+function evidenceOf(report: ColumnRoleReport): EvidenceOf | undefined {
+  return (report as unknown as Record<symbol, EvidenceOf | undefined>)[EVIDENCE];
+}
+
+/**
+ * The reports with their evidence and question in `language`. Reports made by `detectRoles`
+ * in this process are worded again; any other (read back from JSON) keeps its English text.
+ */
+export function rolesInLanguage(
+  reports: readonly ColumnRoleReport[],
+  language: Language,
+): ColumnRoleReport[] {
+  return reports.map((r) => {
+    const of = evidenceOf(r);
+    if (!of || language === "en") return r;
+    return {
+      ...r,
+      evidence: of.items.map((e) => roleEvidenceText(e, language)),
+      ...(of.ask ? { ask: roleEvidenceText(of.ask, language) } : {}),
+    };
+  });
 }
 
 function short(x: number): string {

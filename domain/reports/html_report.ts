@@ -34,11 +34,20 @@ export interface ReportSegment {
    * number under a key containing "share" is a ratio shown as a percentage; null is "—".
    */
   kpis: Readonly<Record<string, number | string | null>>;
-  /** Short facts about the features that set the segment apart. */
-  topFeatures: readonly string[];
+  /**
+   * The features that set the segment apart: a short fact each, or a feature and whether the
+   * segment's mean is higher or lower than all customers' (worded in the report's language).
+   */
+  topFeatures: readonly (string | TopFeature)[];
   /** Recommended actions, one sentence each. */
   actions: readonly string[];
   priority?: string;
+}
+
+/** A feature that sets a segment apart, and which way. */
+export interface TopFeature {
+  feature: string;
+  direction: "higher" | "lower";
 }
 
 /** One candidate model's row of metrics. */
@@ -121,7 +130,7 @@ export interface ReportInput {
 export function htmlReport(report: ReportInput): string {
   const w = reportWords(report.language);
   const names = new Map(report.segments.map((s) => [s.clusterId, s.name]));
-  const nameOf = (c: number): string => c < 0 ? w.noise : names.get(c) ?? `Cluster ${c}`;
+  const nameOf = (c: number): string => c < 0 ? w.noise : names.get(c) ?? `${w.segment} ${c}`;
   const noise = report.noise ?? 0;
   const rowCount = report.rowCount ?? report.segments.reduce((a, s) => a + s.size, noise);
   const date = Number.isFinite(report.createdAt) && Math.abs(report.createdAt) <= 8.64e15
@@ -130,6 +139,7 @@ export function htmlReport(report: ReportInput): string {
   const title = `${w.title} — ${report.datasetName} — ${report.runId}`;
 
   const scatter = report.scatter ? scatterSection(report.scatter, nameOf, w) : notAvailable(w);
+  const sized = report.segments.length > 0 || noise > 0;
   const sizes = report.segments.map((s) => ({ label: s.clusterId, name: s.name, value: s.size }));
   if (noise > 0) sizes.push({ label: -1, name: w.noise, value: noise });
   const means = report.featureMeans
@@ -154,11 +164,11 @@ export function htmlReport(report: ReportInput): string {
 <dt>${w.date}</dt><dd>${date}</dd>
 <dt>${w.algorithm}</dt><dd>${escapeHtml(report.algorithm)}</dd>
 <dt>${w.segments}</dt><dd>${report.segments.length}</dd>
-<dt>${w.customers}</dt><dd>${formatCount(rowCount)}${
-    noise > 0 ? ` (${w.noiseNote(formatCount(noise))})` : ""
+<dt>${w.customers}</dt><dd>${formatCount(rowCount, w)}${
+    noise > 0 ? ` (${w.noiseNote(formatCount(noise, w))})` : ""
   }</dd>
 </dl>
-${report.selection ? `<p>${escapeHtml(report.selection)}</p>` : ""}
+${report.selection ? `<p class="why">${escapeHtml(report.selection)}</p>` : ""}
 </header>
 <main>
 <section>
@@ -167,7 +177,7 @@ ${scatter}
 </section>
 <section>
 <h2>${w.sizesHeading}</h2>
-${barsSvg(sizes, rowCount, w)}
+${sized ? barsChart(sizes, rowCount, w) : notAvailable(w)}
 </section>
 <section>
 <h2>${w.meansHeading}</h2>
@@ -175,11 +185,15 @@ ${means}
 </section>
 <section>
 <h2>${w.segments}</h2>
-<div class="wide">${segmentsTable(report.segments, w)}</div>
+<div class="wide" tabindex="0" role="region" aria-label="${w.segments}">${
+    segmentsTable(report.segments, w)
+  }</div>
 </section>
 <section>
 <h2>${w.candidatesHeading}</h2>
-<div class="wide">${candidatesTable(report.candidates, w)}</div>
+<div class="wide" tabindex="0" role="region" aria-label="${w.candidatesHeading}">${
+    candidatesTable(report.candidates, w)
+  }</div>
 </section>
 </main>
 <footer><p>${w.run} <code>${escapeHtml(report.runId)}</code>. ${w.footer}</p></footer>
@@ -208,11 +222,35 @@ const CSP = escapeHtml(REPORT_CSP);
 
 const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:0 auto;
-max-width:1100px;padding:24px;line-height:1.45}
+max-width:1100px;padding:24px;line-height:1.45;overflow-wrap:break-word}
 h1{margin:0 0 12px}h2{margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}
-dl.meta dt{font-weight:600}dl.meta dd{margin:0}
-svg{max-width:100%;height:auto;display:block}svg text{font-size:12px;fill:#222}
+dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 16px;margin:0}
+dl.meta dt{font-weight:600}dl.meta dd{margin:0;min-width:0}
+figure.chart{margin:0;max-width:760px}
+svg{max-width:100%;height:auto;display:block}svg text{font-size:15px;fill:#222}
+ul.legend{list-style:none;margin:0 0 8px;padding:0;display:flex;flex-wrap:wrap;gap:4px 18px;
+font-size:14px}
+ul.legend li{display:flex;align-items:baseline;gap:6px;max-width:100%;min-width:0}
+.swatch{flex:none;width:12px;height:12px;border-radius:2px;align-self:center}
+.cross{flex:none;font-weight:700;width:12px;text-align:center}
+ul.bars{list-style:none;margin:0;padding:0;display:grid;gap:8px;font-size:14px;
+grid-template-columns:minmax(6em,30%) minmax(0,1fr);align-items:center}
+ul.bars li{display:contents}
+.bar-label{text-align:right;min-width:0}
+.bar-row{display:flex;align-items:center;gap:6px;min-width:0}
+.bar-row .bar{flex:none;display:block;height:22px;min-width:1px}
+.bar-value{white-space:nowrap}
+.means{font-size:13px}
+.mrow{display:grid;grid-template-columns:minmax(6em,28%) minmax(0,1fr);gap:8px;align-items:center;
+margin-bottom:2px}
+.mlabel{text-align:right;min-width:0}
+.mtrack,.mticks{position:relative;display:block;margin:0 1.5em;background:#fafafa}
+.mticks{height:1.4em;background:none}
+.mticks span{position:absolute;top:0;transform:translateX(-50%);white-space:nowrap}
+.mtrack .bar{position:absolute;display:block;min-width:1px}
+.mtrack .grid{position:absolute;top:0;bottom:0;width:1px;background:#e4e4e4}
+.mtrack .zero{position:absolute;top:0;bottom:0;width:1px;background:#444}
+.maxis{text-align:center;margin:4px 0 0}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{border:1px solid #ddd;padding:6px 8px;vertical-align:top;text-align:left}
 th{background:#f4f4f4}td.num{text-align:right;white-space:nowrap}
@@ -221,6 +259,11 @@ ul{margin:0;padding-left:18px}dl.kpis{margin:0;display:grid;grid-template-column
 gap:0 8px}dl.kpis dd{margin:0;text-align:right}
 .chip{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 .caption{color:#555;font-size:13px}tr.chosen{background:#eef6ff}
+@media (max-width:600px){body{padding:12px}
+ul.bars{grid-template-columns:minmax(0,1fr);row-gap:2px}
+.bar-label{grid-column:1/-1;text-align:left;margin-top:6px}
+.mrow{grid-template-columns:minmax(0,1fr)}.mrow>span:first-child:empty{display:none}
+.mlabel{text-align:left}}
 @media print{body{padding:0}section{break-inside:avoid}}
 `;
 
@@ -229,13 +272,31 @@ function notAvailable(w: ReportWords): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Charts. Each is one <svg> whose coordinates are rounded to 0.1 px to keep the page small.
+// Charts. The page runs no script, so nothing can measure the reader's screen: every chart is
+// laid out to fit any width by the browser itself. Legends and bar labels are HTML, where long
+// segment names wrap in full instead of being cut to a prefix several segments share; only the
+// scatter's plot area is SVG, sized by its viewBox, with its axis labels inside it and clear
+// of the points' frame. Coordinates are rounded to 0.1 px to keep the page small.
 
 interface Frame {
   left: number;
   top: number;
   width: number;
   height: number;
+}
+
+/** The legend of `labels` (cluster ids, −1 for noise): one swatch and full name each. */
+function legendList(
+  labels: readonly number[],
+  nameOf: (c: number) => string,
+  extra = "",
+): string {
+  const items = labels.map((label) =>
+    `<li><span class="swatch" style="background:${clusterColor(label)}"></span>${
+      escapeHtml(nameOf(label))
+    }</li>`
+  ).join("");
+  return `<ul class="legend">${items}${extra}</ul>`;
 }
 
 function scatterSection(
@@ -246,11 +307,6 @@ function scatterSection(
   const n = sc.labels.length;
   const xy = readPoints(sc.points, n);
   const shown = scatterSample(sc.labels);
-  const plot: Frame = { left: 64, top: 16, width: 600, height: 420 };
-  const legendX = plot.left + plot.width + 24;
-  const width = legendX + 200;
-  const legendRows = (sc.centroids.length + 2) * 51;
-  const height = Math.max(plot.top + plot.height + 52, plot.top + legendRows);
 
   const centroids = sc.centroids
     .map((p, c) => ({ c, x: p[0] ?? NaN, y: p[1] ?? NaN }))
@@ -263,8 +319,15 @@ function scatterSection(
       ys.push(xy[2 * i + 1]!);
     }
   }
+  // The y tick labels' room (about 9 px a character at 15 px) sets the plot's left edge, so
+  // that no label runs into the rotated axis title.
+  const top = 14, plotHeight = 380;
+  const sy = scale(ys, top + plotHeight, top);
+  const tickChars = Math.max(...sy.ticks.map((t) => formatTick(t, w).length));
+  const plot: Frame = { left: 40 + 9 * tickChars, top, width: 560, height: plotHeight };
   const sx = scale(xs, plot.left, plot.left + plot.width);
-  const sy = scale(ys, plot.top + plot.height, plot.top);
+  const width = plot.left + plot.width + 24;
+  const height = plot.top + plot.height + 68;
 
   const groups = new Map<number, string[]>();
   const radius = shown.length <= 1_000 ? 3.5 : 2.5;
@@ -295,121 +358,102 @@ function scatterSection(
   }).join("\n");
 
   const legendLabels = [...new Set([...order, ...centroids.map((p) => p.c)])].sort((a, b) => a - b);
-  // Long names wrap onto up to three lines (the full name in a tooltip), never cut to a prefix
-  // that several segments share.
-  let legendY = plot.top + 8;
-  const legend = legendLabels.map((label) => {
-    const y = legendY;
-    const { svg, lines } = wrappedText(nameOf(label), legendX + 18, y + 1, 24);
-    legendY += lines * 15 + 6;
-    return `<rect x="${legendX}" y="${y - 9}" width="12" height="12" fill="${
-      clusterColor(label)
-    }"/>${svg}`;
-  }).join("\n") +
-    `\n<path d="M${legendX} ${
-      legendY - 8
-    }l12 12m0 -12l-12 12" stroke="#222" stroke-width="2"/><text x="${legendX + 18}" y="${
-      legendY + 1
-    }">${w.segmentCentre}</text>`;
+  const centre = `<li><span class="cross" aria-hidden="true">×</span>${w.segmentCentre}</li>`;
 
   const [r1, r2] = sc.explainedVarianceRatio;
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${w.scatterAria}">
-${axes(plot, sx, sy, `PC1 (${percent(r1)})`, `PC2 (${percent(r2)})`)}
+${axes(plot, sx, sy, `PC1 (${percent(r1, w)})`, `PC2 (${percent(r2, w)})`, w)}
 ${pointsSvg}
 ${crosses}
-${legend}
 </svg>`;
   const caption = shown.length < n
-    ? w.sampleCaption(formatCount(shown.length), formatCount(n))
-    : w.allCaption(formatCount(n));
-  return `${svg}\n<p class="caption">${caption}</p>`;
+    ? w.sampleCaption(formatCount(shown.length, w), formatCount(n, w))
+    : w.allCaption(formatCount(n, w));
+  return `<figure class="chart" id="scatter-chart">
+${legendList(legendLabels, nameOf, centre)}
+${svg}
+<figcaption class="caption">${caption}</figcaption>
+</figure>`;
 }
 
-function barsSvg(
+/** Customers per segment as HTML bars: the names wrap in full beside (or, narrow, above) them. */
+function barsChart(
   bars: readonly { label: number; name: string; value: number }[],
   total: number,
   w: ReportWords,
 ): string {
-  const labelWidth = 200, barWidth = 440, row = 40;
-  const width = labelWidth + barWidth + 140;
-  const height = Math.max(1, bars.length) * row + 12;
   const max = Math.max(1, ...bars.map((b) => b.value));
-  const rows = bars.map((b, i) => {
-    const y = 6 + i * row;
-    const bw = (Math.max(0, b.value) / max) * barWidth;
-    const share = total > 0 ? ` (${percent(b.value / total)})` : "";
-    const label = wrappedText(b.name, labelWidth - 8, y + 14, 26, "end", 2);
-    return `${label.svg}<rect x="${labelWidth}" y="${y + 2}" width="${px(bw)}" height="${
-      row - 8
-    }" fill="${clusterColor(b.label)}"/><text x="${px(labelWidth + bw + 6)}" y="${y + 20}">${
-      formatCount(b.value)
-    }${share}</text>`;
+  const rows = bars.map((b) => {
+    const share = total > 0 ? ` (${percent(b.value / total, w)})` : "";
+    const fraction = Math.round((Math.max(0, b.value) / max) * 1000) / 1000;
+    // The bars share the track's width less room for the longest value, which follows its bar.
+    return `<li><span class="bar-label">${escapeHtml(b.name)}</span><span class="bar-row">` +
+      `<span class="bar" data-plot style="width:calc((100% - 10em) * ${fraction});` +
+      `background:${clusterColor(b.label)}"></span>` +
+      `<span class="bar-value">${formatCount(b.value, w)}${share}</span></span></li>`;
   }).join("\n");
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${w.sizesAria}">
+  return `<figure class="chart" id="sizes-chart">
+<ul class="bars" aria-label="${w.sizesAria}">
 ${rows}
-</svg>`;
+</ul>
+</figure>`;
 }
 
+/**
+ * Standardised means as HTML bars, one row per feature (its full name, wrapped, beside a band
+ * with one bar per segment), the axis's ticks in a row of their own below the bands.
+ */
 function meansSection(
   fm: ReportFeatureMeans,
   nameOf: (c: number) => string,
   w: ReportWords,
 ): string {
-  const d = fm.features.length;
   const k = fm.means.length;
-  const labelWidth = 180, plotWidth = 520, legendRow = 50;
   const bar = k > 6 ? 6 : 9;
-  const band = k * bar + 12;
-  const top = Math.ceil(k / 4) * legendRow + 12;
-  const plot: Frame = { left: labelWidth, top, width: plotWidth, height: d * band };
-  const width = labelWidth + plotWidth + 40;
-  const height = top + plot.height + 44;
-
+  const band = k * bar + 8;
   const values = fm.means.flatMap((row) => row.filter(Number.isFinite));
   const extent = Math.max(1, ...values.map(Math.abs));
-  const sx = scale([-extent, extent], plot.left, plot.left + plot.width);
+  const sx = scale([-extent, extent], 0, 100);
   const zero = sx.to(0);
+  const grid = sx.ticks.map((t) => `<span class="grid" style="left:${px(sx.to(t))}%"></span>`).join(
+    "",
+  );
 
-  const legend = Array.from({ length: k }, (_, c) => {
-    const x = 8 + (c % 4) * 180, y = 8 + Math.floor(c / 4) * legendRow;
-    return `<rect x="${x}" y="${y}" width="12" height="12" fill="${clusterColor(c)}"/>${
-      wrappedText(nameOf(c), x + 18, y + 10, 22).svg
-    }`;
-  }).join("\n");
-
-  const bands = fm.features.map((feature, j) => {
-    const y0 = top + j * band;
+  const rows = fm.features.map((feature, j) => {
     const bars = fm.means.map((row, c) => {
       const v = row[j] ?? NaN;
       if (!Number.isFinite(v)) return "";
       const x = sx.to(v);
-      return `<rect x="${px(Math.min(x, zero))}" y="${px(y0 + 6 + c * bar)}" width="${
+      return `<span class="bar" style="left:${px(Math.min(x, zero))}%;width:${
         px(Math.abs(x - zero))
-      }" height="${bar - 1}" fill="${clusterColor(c)}"><title>${escapeHtml(nameOf(c))}: ${
-        escapeHtml(feature)
-      } ${formatNumber(v)} SD</title></rect>`;
+      }%;top:${4 + c * bar}px;height:${bar - 1}px;background:${clusterColor(c)}" title="${
+        escapeHtml(nameOf(c))
+      }: ${escapeHtml(feature)} ${formatNumber(v, w)} ${w.sd}"></span>`;
     }).join("");
-    return `${wrappedText(feature, labelWidth - 8, y0 + band / 2 + 4, 24, "end", 1).svg}${bars}`;
+    return `<div class="mrow"><span class="mlabel">${breakable(feature)}</span>` +
+      `<span class="mtrack" data-plot style="height:${band}px">${grid}` +
+      `<span class="zero" style="left:${px(zero)}%"></span>${bars}</span></div>`;
   }).join("\n");
 
-  const ticks = sx.ticks.map((t) => {
-    const x = px(sx.to(t));
-    return `<line x1="${x}" y1="${top}" x2="${x}" y2="${top + plot.height}" stroke="#eee"/>` +
-      `<text x="${x}" y="${top + plot.height + 16}" text-anchor="middle">${formatTick(t)}</text>`;
-  }).join("");
+  const ticks = sx.ticks.map((t) =>
+    `<span style="left:${px(sx.to(t))}%">${formatTick(t, w)}</span>`
+  ).join("");
 
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${w.meansAria}">
-${legend}
-${ticks}
-${bands}
-<line x1="${px(zero)}" y1="${top}" x2="${px(zero)}" y2="${top + plot.height}" stroke="#444"/>
-<text x="${px(plot.left + plot.width / 2)}" y="${
-      top + plot.height + 36
-    }" text-anchor="middle">${w.meansAxis}</text>
-</svg>`;
-  return `${svg}\n<p class="caption">${w.meansCaption}</p>`;
+  return `<figure class="chart" id="means-chart">
+${legendList(Array.from({ length: k }, (_, c) => c), nameOf)}
+<div class="means" role="group" aria-label="${w.meansAria}">
+${rows}
+<div class="mrow"><span></span><span class="mticks">${ticks}</span></div>
+<p class="maxis">${w.meansAxis}</p>
+</div>
+<figcaption class="caption">${w.meansCaption}</figcaption>
+</figure>`;
+}
+
+/** Escaped text that may break after an underscore (column names with no spaces). */
+function breakable(text: string): string {
+  return escapeHtml(text).replaceAll("_", "_<wbr>");
 }
 
 function axes(
@@ -418,32 +462,33 @@ function axes(
   sy: Scale,
   xTitle: string,
   yTitle: string,
+  w: ReportWords,
 ): string {
   const bottom = plot.top + plot.height, right = plot.left + plot.width;
   const parts = [
-    `<rect x="${plot.left}" y="${plot.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#ccc"/>`,
+    `<rect x="${plot.left}" y="${plot.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#ccc" data-plot=""/>`,
   ];
   for (const t of sx.ticks) {
     const x = px(sx.to(t));
     parts.push(
       `<line x1="${x}" y1="${plot.top}" x2="${x}" y2="${bottom}" stroke="#eee"/>` +
-        `<text x="${x}" y="${bottom + 16}" text-anchor="middle">${formatTick(t)}</text>`,
+        `<text x="${x}" y="${bottom + 26}" text-anchor="middle">${formatTick(t, w)}</text>`,
     );
   }
   for (const t of sy.ticks) {
     const y = px(sy.to(t));
     parts.push(
       `<line x1="${plot.left}" y1="${y}" x2="${right}" y2="${y}" stroke="#eee"/>` +
-        `<text x="${plot.left - 6}" y="${px(sy.to(t) + 4)}" text-anchor="end">${
-          formatTick(t)
+        `<text x="${plot.left - 8}" y="${px(sy.to(t) + 5)}" text-anchor="end">${
+          formatTick(t, w)
         }</text>`,
     );
   }
   parts.push(
-    `<text x="${px(plot.left + plot.width / 2)}" y="${bottom + 40}" text-anchor="middle">${
+    `<text x="${px(plot.left + plot.width / 2)}" y="${bottom + 56}" text-anchor="middle">${
       escapeHtml(xTitle)
     }</text>`,
-    `<text transform="translate(16 ${
+    `<text transform="translate(20 ${
       px(plot.top + plot.height / 2)
     }) rotate(-90)" text-anchor="middle">${escapeHtml(yTitle)}</text>`,
   );
@@ -485,19 +530,22 @@ function segmentsTable(segments: readonly ReportSegment[], w: ReportWords): stri
   if (segments.length === 0) return notAvailable(w);
   const rows = segments.map((s) => {
     const kpis = Object.entries(s.kpis).map(([key, value]) =>
-      `<dt>${escapeHtml(kpiLabel(key))}</dt><dd>${kpiValue(key, value)}</dd>`
+      `<dt>${escapeHtml(w.kpiLabel(key))}</dt><dd>${kpiValue(key, value, w)}</dd>`
     ).join("");
+    const features = s.topFeatures.map((f) =>
+      typeof f === "string" ? f : `${f.feature} (${w.direction[f.direction]})`
+    );
     return `<tr>
 <td><span class="chip" style="background:${clusterColor(s.clusterId)}"></span><strong>${
       escapeHtml(s.name)
     }</strong>${s.personaLabel ? `<br><em>${escapeHtml(s.personaLabel)}</em>` : ""}${
-      s.priority ? `<br>${w.priority}: ${escapeHtml(s.priority)}` : ""
+      s.priority ? `<br>${w.priority}: ${escapeHtml(w.priorityLevel(s.priority))}` : ""
     }</td>
-<td class="num">${formatCount(s.size)}</td>
-<td class="num">${percent(s.share)}</td>
+<td class="num">${formatCount(s.size, w)}</td>
+<td class="num">${percent(s.share, w)}</td>
 <td>${escapeHtml(s.persona)}</td>
 <td><dl class="kpis">${kpis}</dl></td>
-<td>${list(s.topFeatures)}</td>
+<td>${list(features)}</td>
 <td>${list(s.actions)}</td>
 </tr>`;
   }).join("\n");
@@ -520,13 +568,13 @@ function candidatesTable(candidates: readonly ReportCandidate[], w: ReportWords)
       ? w.eligible
       : "";
     return `<tr${c.chosen ? ' class="chosen"' : ""}><td>${escapeHtml(c.algorithm)}</td>` +
-      `<td class="num">${c.k === null ? "—" : formatCount(c.k)}</td>` +
-      `<td class="num">${fixed(c.silhouette, 3)}</td>` +
-      `<td class="num">${fixed(c.daviesBouldin, 3)}</td>` +
-      `<td class="num">${fixed(c.calinskiHarabasz, 1)}</td>` +
-      `<td class="num">${c.noiseShare == null ? "—" : percent(c.noiseShare)}</td>` +
-      `<td class="num">${fixed(c.stability ?? null, 2)}</td>` +
-      `<td class="num">${fixed(c.meanRank ?? null, 2)}</td>` +
+      `<td class="num">${c.k === null ? "—" : formatCount(c.k, w)}</td>` +
+      `<td class="num">${fixed(c.silhouette, 3, w)}</td>` +
+      `<td class="num">${fixed(c.daviesBouldin, 3, w)}</td>` +
+      `<td class="num">${fixed(c.calinskiHarabasz, 1, w)}</td>` +
+      `<td class="num">${c.noiseShare == null ? "—" : percent(c.noiseShare, w)}</td>` +
+      `<td class="num">${fixed(c.stability ?? null, 2, w)}</td>` +
+      `<td class="num">${fixed(c.meanRank ?? null, 2, w)}</td>` +
       `<td>${status}</td></tr>`;
   }).join("\n");
   return `<table>
@@ -542,87 +590,43 @@ function list(items: readonly string[]): string {
   return `<ul>${items.map((t) => `<li>${escapeHtml(t)}</li>`).join("")}</ul>`;
 }
 
-function kpiLabel(key: string): string {
-  const words = key.replaceAll("_", " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function kpiValue(key: string, value: number | string | null): string {
+function kpiValue(key: string, value: number | string | null, w: ReportWords): string {
   if (value === null) return "—";
   if (typeof value === "string") return escapeHtml(value);
-  return key.includes("share") ? percent(value) : formatNumber(value);
+  return key.includes("share") ? percent(value, w) : formatNumber(value, w);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Numbers: formatted here, never taken as text from the input.
+// Numbers: formatted here in the report's locale, never taken as text from the input.
 
-function formatCount(v: number): string {
-  return Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "—";
+function formatCount(v: number, w: ReportWords): string {
+  return Number.isFinite(v) ? Math.round(v).toLocaleString(w.locale) : "—";
 }
 
-function formatNumber(v: number): string {
+function formatNumber(v: number, w: ReportWords): string {
   if (!Number.isFinite(v)) return "—";
-  return v.toLocaleString("en-US", { maximumFractionDigits: Math.abs(v) >= 100 ? 1 : 2 });
+  return v.toLocaleString(w.locale, { maximumFractionDigits: Math.abs(v) >= 100 ? 1 : 2 });
 }
 
-function fixed(v: number | null, digits: number): string {
-  return v !== null && Number.isFinite(v) ? v.toFixed(digits) : "—";
+function fixed(v: number | null, digits: number, w: ReportWords): string {
+  if (v === null || !Number.isFinite(v)) return "—";
+  return v.toLocaleString(w.locale, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  });
 }
 
-function percent(ratio: number): string {
-  return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : "—";
+function percent(ratio: number, w: ReportWords): string {
+  return Number.isFinite(ratio) ? `${fixed(ratio * 100, 1, w)} %` : "—";
 }
 
-function formatTick(t: number): string {
-  return String(Number(t.toPrecision(6)) + 0).replace("-", "−");
+function formatTick(t: number, w: ReportWords): string {
+  return (Number(t.toPrecision(6)) + 0)
+    .toLocaleString(w.locale, { maximumFractionDigits: 6, useGrouping: false })
+    .replace("-", "−");
 }
 
 function px(v: number): string {
   return String(Math.round(v * 10) / 10 + 0);
-}
-
-/**
- * `text` as an SVG `<text>` at (x, y) broken at spaces into lines of at most `width` characters
- * (`maxLines` at most, the last abbreviated with `…`), each a `<tspan>` 15 px below the last,
- * with the full text as its tooltip (`<title>`). Escaped here.
- */
-function wrappedText(
-  text: string,
-  x: number,
-  y: number,
-  width: number,
-  anchor: "start" | "end" = "start",
-  maxLines = 3,
-): { svg: string; lines: number } {
-  const words = text.split(/(?<=[\s_])/);
-  const lines: string[] = [];
-  let line = "";
-  for (const word of words) {
-    if (Array.from((line + word).trimEnd()).length > width && line.trim()) {
-      lines.push(line.trim());
-      line = word;
-    } else {
-      line += word;
-    }
-  }
-  if (line.trim()) lines.push(line.trim());
-  let shown = lines.map((l) => {
-    const chars = Array.from(l);
-    return chars.length <= width ? l : chars.slice(0, width - 1).join("") + "…";
-  });
-  if (shown.length > maxLines) {
-    shown = shown.slice(0, maxLines);
-    const last = Array.from(shown[maxLines - 1]!);
-    shown[maxLines - 1] = last.slice(0, Math.max(1, width - 1)).join("") + "…";
-  }
-  const anchorAttr = anchor === "end" ? ' text-anchor="end"' : "";
-  const spans = shown.map((l, i) =>
-    `<tspan x="${px(x)}"${i === 0 ? "" : ' dy="15"'}>${escapeHtml(l)}</tspan>`
-  ).join("");
-  return {
-    svg: `<text x="${px(x)}" y="${px(y)}"${anchorAttr}><title>${
-      escapeHtml(text)
-    }</title>${spans}</text>`,
-    lines: shown.length,
-  };
 }

@@ -46,6 +46,30 @@ export interface ReportWords {
   chosen: string;
   eligible: string;
   notEligible: string;
+  /** The abbreviation of "standard deviations" after a standardised mean. */
+  sd: string;
+  /** BCP 47 locale of the report's numbers. */
+  locale: string;
+  /** The label of a KPI key (e.g. `share_of_revenue`); unknown keys are spelled out. */
+  kpiLabel: (key: string) => string;
+  /** A top feature's direction against all customers. */
+  direction: { higher: string; lower: string };
+  /** A segment's priority level (`high`, `medium`, `low`); others as given. */
+  priorityLevel: (level: string) => string;
+}
+
+/** A label from the table, else the key with `_` as spaces and a capital. */
+function labelOf(labels: Readonly<Record<string, string>>) {
+  return (key: string): string => {
+    const known = labels[key];
+    if (known !== undefined) return known;
+    const words = key.replaceAll("_", " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
+}
+
+function levelOf(levels: Readonly<Record<string, string>>) {
+  return (level: string): string => levels[level] ?? level;
 }
 
 const EN: ReportWords = {
@@ -91,6 +115,11 @@ const EN: ReportWords = {
   chosen: "chosen",
   eligible: "eligible",
   notEligible: "not eligible",
+  sd: "SD",
+  locale: "en-US",
+  kpiLabel: labelOf({}),
+  direction: { higher: "higher", lower: "lower" },
+  priorityLevel: levelOf({}),
 };
 
 const ES: ReportWords = {
@@ -136,6 +165,20 @@ const ES: ReportWords = {
   chosen: "elegido",
   eligible: "apto",
   notEligible: "no apto",
+  sd: "DE",
+  locale: "es-ES",
+  kpiLabel: labelOf({
+    customers: "Clientes",
+    share_of_customers: "Proporción de clientes",
+    share_of_revenue: "Proporción de ingresos",
+    average_spend: "Gasto medio",
+    average_ticket: "Ticket medio",
+    frequency: "Frecuencia",
+    recency_days: "Recencia (días)",
+    loyalty: "Fidelidad",
+  }),
+  direction: { higher: "mayor", lower: "menor" },
+  priorityLevel: levelOf({ high: "alta", medium: "media", low: "baja" }),
 };
 
 const PT: ReportWords = {
@@ -181,6 +224,20 @@ const PT: ReportWords = {
   chosen: "escolhido",
   eligible: "elegível",
   notEligible: "não elegível",
+  sd: "DP",
+  locale: "pt-BR",
+  kpiLabel: labelOf({
+    customers: "Clientes",
+    share_of_customers: "Parcela dos clientes",
+    share_of_revenue: "Parcela da receita",
+    average_spend: "Gasto médio",
+    average_ticket: "Ticket médio",
+    frequency: "Frequência",
+    recency_days: "Recência (dias)",
+    loyalty: "Fidelidade",
+  }),
+  direction: { higher: "maior", lower: "menor" },
+  priorityLevel: levelOf({ high: "alta", medium: "média", low: "baixa" }),
 };
 
 const WORDS: Record<string, ReportWords> = { en: EN, es: ES, pt: PT };

@@ -29,6 +29,7 @@ import {
   type SegmentNarrative,
   type StrategyLine,
 } from "../description/narrative.ts";
+import { selectionWhy } from "../description/selection_text.ts";
 import type { PreprocessReport } from "./preprocess.ts";
 import { type Segmentation, segmentColumns } from "./segment_columns.ts";
 
@@ -128,11 +129,15 @@ export interface Selection {
   warnings: string[];
 }
 
-/** The `selection` report of a pipeline outcome. */
-export function selectionReport(auto: AutoResult, fixed: boolean): Selection {
+/** The `selection` report of a pipeline outcome, its `why` in `language`. */
+export function selectionReport(
+  auto: AutoResult,
+  fixed: boolean,
+  language: Language = "en",
+): Selection {
   return {
     mode: fixed ? "fixed" : "auto",
-    why: auto.why,
+    why: selectionWhy(auto.whyReason, language),
     structure: auto.structure,
     note: auto.note,
     warnings: auto.warnings,
@@ -240,7 +245,7 @@ export async function analyze(
     },
     algorithm: best.algorithm,
     n_clusters: best.k,
-    selection: { ...selectionReport(auto, fixed), rule: SELECTION_RULE },
+    selection: { ...selectionReport(auto, fixed, language), rule: SELECTION_RULE },
     metrics: {
       silhouette: best.silhouette,
       davies_bouldin: best.daviesBouldin,

@@ -31,6 +31,7 @@ import {
   type ClusterProfiles,
   profileClusters,
 } from "../description/profile.ts";
+import { selectionWhy } from "../description/selection_text.ts";
 import { ALGORITHM_NAMES, MIN_CUSTOMERS } from "./purchasing.ts";
 import { segmentColumns } from "./segment_columns.ts";
 
@@ -246,7 +247,7 @@ export async function profileGeneral(
     segmentation = {
       algorithm: ALGORITHM_NAMES[seg.auto.best.algorithm],
       n_clusters: seg.auto.best.k,
-      why: seg.auto.why,
+      why: selectionWhy(seg.auto.whyReason, language),
       preprocessing: seg.pre.report,
     };
   }

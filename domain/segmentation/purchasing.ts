@@ -26,6 +26,7 @@ import {
   type SegmentNarrative,
 } from "../description/narrative.ts";
 import { profileClusters } from "../description/profile.ts";
+import { selectionWhy } from "../description/selection_text.ts";
 import { PREPROCESS_DEFAULTS, type PreprocessReport } from "./preprocess.ts";
 import { segmentColumns } from "./segment_columns.ts";
 
@@ -276,7 +277,7 @@ export async function purchasingSegmentation(
       description: rule === "silhouette" ? SILHOUETTE_RULE : SELECTION_RULE,
       why: rule === "silhouette"
         ? silhouetteWhy(best, literal !== null, auto.candidates)
-        : auto.why,
+        : selectionWhy(auto.whyReason, language),
       chosen: { algorithm: ALGORITHM_NAMES[best.algorithm], n_clusters: best.k },
       structure: auto.structure,
       note: auto.note,

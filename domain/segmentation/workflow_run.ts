@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { ProgressEvent } from "../../compute/auto.ts";
+import type { ProgressEvent, SelectionReason } from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
 import { evaluate, SILHOUETTE_EXACT_MAX_ROWS } from "../../compute/evaluate.ts";
 import { kmeans } from "../../compute/kmeans.ts";
@@ -80,7 +80,8 @@ export interface WorkflowRun {
     silhouette_mode: "exact" | "sampled";
     silhouette_rows: number;
   };
-  selection: Selection;
+  /** `reason`: `why`'s clause and figures, to word it in another language (runs since then). */
+  selection: Selection & { reason?: SelectionReason };
   candidates: WorkflowCandidate[];
   /** The numeric fields profiled, in column order. */
   features: string[];
@@ -135,7 +136,7 @@ export async function clusterWorkflow(
       silhouette_mode: auto.silhouetteMode,
       silhouette_rows: auto.silhouetteRows,
     },
-    selection: selectionReport(auto, seg.fixed),
+    selection: { ...selectionReport(auto, seg.fixed, language), reason: auto.whyReason },
     candidates: auto.candidates.map((c) => ({
       algorithm: c.algorithm,
       k: c.k,

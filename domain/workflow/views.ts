@@ -20,6 +20,7 @@ import type { RunRecord } from "../segmentation/runs.ts";
 import type { StoredWorkflow } from "./stored_run.ts";
 import { clusterNames, workflowResponse, type WorkflowRun } from "../segmentation/workflow_run.ts";
 import { describeSegments, type Language } from "../description/narrative.ts";
+import { candidateReasonText, selectionWhy } from "../description/selection_text.ts";
 export { clusterNames };
 import type { CorrelationMatrix } from "../datasets/correlation.ts";
 
@@ -38,7 +39,12 @@ export interface WorkflowFigures {
  */
 export function inLanguage(run: WorkflowRun, language: Language | undefined): WorkflowRun {
   if (language === undefined || run.language === language) return run;
-  return { ...run, segments: describeSegments(run.profiles, { language }), language };
+  // Runs stored before the selection kept its reason keep their English why.
+  const { reason } = run.selection;
+  const selection = reason
+    ? { ...run.selection, why: selectionWhy(reason, language) }
+    : run.selection;
+  return { ...run, segments: describeSegments(run.profiles, { language }), selection, language };
 }
 
 /**
@@ -148,9 +154,10 @@ export function workflowHtmlReport(stored: RunRecord<StoredWorkflow>, language?:
         size: p?.size ?? s.kpis.customers,
         share: p?.share ?? s.kpis.share_of_customers,
         kpis: { ...s.kpis },
-        topFeatures: (p?.differentiating ?? []).slice(0, 3).map((d) =>
-          `${d.feature} (${d.direction})`
-        ),
+        topFeatures: (p?.differentiating ?? []).slice(0, 3).map((d) => ({
+          feature: d.feature,
+          direction: d.direction,
+        })),
         actions: s.actions.map((a) => a.text),
         priority: s.priority,
       };
@@ -165,7 +172,7 @@ export function workflowHtmlReport(stored: RunRecord<StoredWorkflow>, language?:
       stability: c.stability,
       meanRank: c.mean_rank,
       eligible: c.eligible,
-      reason: c.reason,
+      reason: c.reason === null ? null : candidateReasonText(c.reason, run.language),
       chosen: c.chosen,
     })),
     scatter: {

@@ -9,9 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
+import { axeViolations, BOX_HELPERS } from "./_layout.ts";
 import { CHROMIUM, CHROMIUM_ARGS, hasChromium, startService } from "./_server.ts";
 
-const AXE = (await import("axe-core/axe.min.js", { with: { type: "text" } })).default;
 const DATA = new URL("../data/", import.meta.url);
 /** The four real datasets of tests/data; `FIT_DATASETS=a,b` checks only those. */
 const DATASETS = (Deno.env.get("FIT_DATASETS") ??
@@ -26,12 +26,8 @@ const skip = !hasChromium();
  * titles (the captions above the charts, or Plotly's own) outside their figure or missing.
  */
 const CHART_PROBLEMS = `(() => {
+  ${BOX_HELPERS}
   const problems = [];
-  const box = (el) => el.getBoundingClientRect();
-  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 &&
-    a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 &&
-    a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
   for (const chart of document.querySelectorAll(".chart")) {
     if (!chart.offsetParent) continue;
     const frame = box(chart);
@@ -80,15 +76,6 @@ const CHART_PROBLEMS = `(() => {
   }
   return [...new Set(problems)];
 })()`;
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!await page.evaluate("typeof axe !== 'undefined'")) await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(`axe.run(document, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-  }).then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")))`) as string[];
-  return result;
-}
 
 Deno.test({
   name:

@@ -84,13 +84,16 @@ Deno.test("htmlReport escapes every value from data, the XSS name included", () 
   assert.equal(escapeHtml(`&<>"'`), "&amp;&lt;&gt;&quot;&#39;");
 });
 
-Deno.test("htmlReport has one svg per chart, no script and a locked-down CSP", () => {
+Deno.test("htmlReport has one figure per chart, no script and a locked-down CSP", () => {
   const html = htmlReport(report());
-  assert.equal(html.match(/<svg/g)?.length, 3);
+  assert.equal(html.match(/<figure class="chart"/g)?.length, 3);
+  // Only the scatter is SVG; the bars and legends are HTML, where names wrap.
+  assert.equal(html.match(/<svg/g)?.length, 1);
   assert.ok(!/<script/i.test(html));
   // Inside tags only: the escaped name's "onerror=" is text, which is fine.
-  assert.ok(!/<[a-z][^>]*\son[a-z]+=/i.test(html), "no event-handler attributes");
-  assert.ok(!/<[a-z][^>]*\s(src|href)=/i.test(html), "nothing loaded from anywhere");
+  // Outside quoted attribute values: a tooltip may hold an escaped name with "onerror=".
+  assert.ok(!/<[a-z](?:[^>"]|"[^"]*")*\son[a-z]+=/i.test(html), "no event-handler attributes");
+  assert.ok(!/<[a-z](?:[^>"]|"[^"]*")*\s(src|href)=/i.test(html), "nothing loaded from anywhere");
   assert.ok(html.startsWith("<!DOCTYPE html>"));
   assert.ok(html.includes('<meta charset="utf-8">'));
   assert.ok(
@@ -126,6 +129,61 @@ Deno.test("htmlReport draws a seeded sample of a large scatter and says so", () 
 Deno.test("htmlReport without a projection or means keeps the tables", () => {
   const { scatter: _s, featureMeans: _f, ...rest } = report();
   const html = htmlReport({ ...rest, segments: [], candidates: [] });
-  assert.equal(html.match(/<svg/g)?.length, 1);
-  assert.ok(html.includes("Not available for this run."));
+  assert.equal(html.match(/<svg/g), null);
+  assert.equal(html.match(/Not available for this run\./g)?.length, 4, "all but the sizes (noise)");
+});
+
+Deno.test("htmlReport's legends name every segment in full, however long the shared start", () => {
+  // cc_general once showed three legend entries "Core Customers (lower pur…".
+  const names = ["purchases", "cash advance", "balance"].map((f) =>
+    `Core Customers (lower purchases frequency, higher ${f} than most other customers)`
+  );
+  const base = report();
+  const html = htmlReport({
+    ...base,
+    segments: names.map((name, i) => ({ ...base.segments[i % 2]!, clusterId: i, name })),
+    scatter: {
+      ...base.scatter!,
+      labels: Int32Array.from(base.scatter!.labels, (l) => (l < 0 ? l : 2 * l)),
+      centroids: [[0, 0], [3, 0], [6, 0]],
+    },
+    featureMeans: { features: ["Age", "Income"], means: [[0.5, 1], [0, 0], [-0.5, -1]] },
+  });
+  const legends = [...html.matchAll(/<ul class="legend">(.*?)<\/ul>/g)].map((m) =>
+    [...m[1]!.matchAll(/<li>(?:<span[^>]*><\/span>|<span[^>]*>[^<]*<\/span>)([^<]*)<\/li>/g)].map((
+      l,
+    ) => l[1])
+  );
+  assert.equal(legends.length, 2, "the scatter's legend and the means' legend");
+  for (const legend of legends) {
+    for (const name of names) assert.ok(legend.includes(name), name);
+    assert.equal(new Set(legend).size, legend.length, "no entry twice");
+    assert.ok(legend.every((entry) => !entry!.endsWith("…")), "no entry cut");
+  }
+  // The bars' labels are the full names too.
+  for (const name of names) assert.ok(html.includes(`<span class="bar-label">${name}</span>`));
+});
+
+Deno.test("htmlReport in Spanish and Portuguese words its labels, levels and numbers", () => {
+  const es = htmlReport({
+    ...report(),
+    language: "es",
+    segments: report().segments.map((s) => ({
+      ...s,
+      topFeatures: [{ feature: "Income", direction: "higher" as const }],
+    })),
+  });
+  assert.ok(es.includes('<html lang="es">'));
+  assert.ok(es.includes("Proporción de ingresos</dt><dd>61,0 %"), "KPI label and decimal comma");
+  assert.ok(es.includes("Gasto medio</dt><dd>1234,6"));
+  assert.ok(es.includes("Prioridad: alta"));
+  assert.ok(es.includes("<li>Income (mayor)</li>"));
+  assert.ok(es.includes('<td class="num">0,723</td>'));
+  for (const english of ["Share of revenue", "Average spend", "(higher)", ": high<", ' SD"']) {
+    assert.ok(!es.includes(english), english);
+  }
+  const pt = htmlReport({ ...report(), language: "pt" });
+  assert.ok(pt.includes("Parcela da receita</dt><dd>61,0 %"));
+  assert.ok(pt.includes("Prioridade: alta"));
+  assert.ok(pt.includes(' DP"'));
 });

@@ -71,5 +71,5 @@ Deno.test("the reports carry the run and escape every value from the data", asyn
   const html = workflowHtmlReport(record);
   assert.ok(!html.includes("<script>alert(1)"));
   assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;.csv"));
-  assert.equal(html.match(/<svg/g)?.length, 3);
+  assert.equal(html.match(/<figure class="chart"/g)?.length, 3);
 });
