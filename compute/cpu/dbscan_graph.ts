@@ -42,92 +42,128 @@ export function countCoreRange(
   end: number,
   keepNonCore = false,
 ): NonCoreNeighbours | undefined {
-  const { pts, d, left, right, splitDim, splitVal } = tree;
+  return countCoreRanges(tree, eps2, minSamples, core, [start, end], keepNonCore)[0];
+}
+
+/**
+ * `countCoreRange` over several ranges, `ranges` holding [start, end) pairs one after the
+ * other; answers one list per range with `keepNonCore`, else an empty array.
+ */
+export function countCoreRanges(
+  tree: KdTree,
+  eps2: number,
+  minSamples: number,
+  core: Uint8Array,
+  ranges: ArrayLike<number>,
+  keepNonCore = false,
+): NonCoreNeighbours[] {
+  const { pts, d, left, right, splitDim, splitVal, nodeCount } = tree;
   const stack = new Int32Array(STACK_SIZE);
   const found = new Int32Array(minSamples);
-  const offsets = keepNonCore ? new Int32Array(end - start + 1) : undefined;
-  let items = new Int32Array(keepNonCore ? 1024 : 0);
-  let nItems = 0;
-  const leaves = leavesOf(tree, start, end);
-  let li = 0;
-  for (let q = start; q < end; q++) {
-    while (tree.end[leaves[li]!]! <= q) li++;
-    const own = leaves[li]!;
-    const ls = tree.start[own]!;
-    const le = tree.end[own]!;
-    const qo = q * d;
-    let count = 0;
-    // The row's own leaf first: in a dense region it alone makes the row core.
-    for (let t = ls; t < le; t++) {
-      const to = t * d;
-      let s2 = 0;
-      for (let j = 0; j < d; j++) {
-        const v = pts[qo + j]! - pts[to + j]!;
-        s2 += v * v;
-      }
-      if (s2 <= eps2) {
-        if (count < minSamples) found[count] = t;
-        if (++count >= minSamples) break;
-      }
+  const up = new Int32Array(nodeCount);
+  up[0] = -1;
+  // A box wider than 2ε lies within ε of no point, so its farthest corner need not be computed.
+  const narrow = new Uint8Array(nodeCount);
+  for (let node = 0; node < nodeCount; node++) {
+    if (left[node]! >= 0) {
+      up[left[node]!] = node;
+      up[right[node]!] = node;
     }
-    let sp = 0;
-    if (count < minSamples) stack[sp++] = 0;
-    search: while (sp > 0) {
-      const node = stack[--sp]!;
-      if (node === own || minDist2(tree, node, pts, qo) > eps2) continue;
-      const s = tree.start[node]!;
-      const e = tree.end[node]!;
-      if (maxDist2(tree, node, pts, qo) <= eps2) {
-        // The own leaf, if under this node, is already counted.
-        const inside = s <= ls && le <= e;
-        if (count + (e - s) - (inside ? le - ls : 0) >= minSamples) {
-          count = minSamples;
-          break;
-        }
-        for (let t = s; t < e; t++) if (t < ls || t >= le) found[count++] = t;
-        continue;
-      }
-      const l = left[node]!;
-      if (l < 0) {
-        for (let t = s; t < e; t++) {
-          const to = t * d;
-          let s2 = 0;
-          for (let j = 0; j < d; j++) {
-            const v = pts[qo + j]! - pts[to + j]!;
-            s2 += v * v;
-          }
-          if (s2 <= eps2) {
-            if (count < minSamples) found[count] = t;
-            if (++count >= minSamples) break search;
-          }
-        }
-        continue;
-      }
-      // Near child last, so that it is searched first and the count fills up soonest.
-      const r = right[node]!;
-      if (pts[qo + splitDim[node]!]! < splitVal[node]!) {
-        stack[sp++] = r;
-        stack[sp++] = l;
-      } else {
-        stack[sp++] = l;
-        stack[sp++] = r;
-      }
-    }
-    const isCore = count >= minSamples;
-    core[q] = isCore ? 1 : 0;
-    if (offsets) {
-      if (!isCore) {
-        if (nItems + count > items.length) {
-          const grown = new Int32Array(Math.max(items.length * 2, nItems + count));
-          grown.set(items.subarray(0, nItems));
-          items = grown;
-        }
-        for (let k = 0; k < count; k++) items[nItems++] = found[k]!;
-      }
-      offsets[q - start + 1] = nItems;
-    }
+    narrow[node] = diag2(tree, node) <= 4 * eps2 ? 1 : 0;
   }
-  return offsets ? { start, offsets, items: items.slice(0, nItems) } : undefined;
+  const out: NonCoreNeighbours[] = [];
+  for (let ri = 0; ri + 1 < ranges.length; ri += 2) {
+    const start = ranges[ri]!;
+    const end = ranges[ri + 1]!;
+    const offsets = keepNonCore ? new Int32Array(end - start + 1) : undefined;
+    let items = new Int32Array(keepNonCore ? 1024 : 0);
+    let nItems = 0;
+    const leaves = leavesOf(tree, start, end);
+    let li = 0;
+    for (let q = start; q < end; q++) {
+      while (tree.end[leaves[li]!]! <= q) li++;
+      const own = leaves[li]!;
+      const qo = q * d;
+      let count = 0;
+      // The row's own leaf first (in a dense region it alone makes the row core), then the
+      // sibling subtrees of its ancestors, nearest first: no box test on the ancestors, which
+      // contain the row, and the count fills up soonest.
+      for (let t = tree.start[own]!, le = tree.end[own]!; t < le; t++) {
+        const to = t * d;
+        let s2 = 0;
+        for (let j = 0; j < d; j++) {
+          const v = pts[qo + j]! - pts[to + j]!;
+          s2 += v * v;
+        }
+        if (s2 <= eps2) {
+          if (count < minSamples) found[count] = t;
+          if (++count >= minSamples) break;
+        }
+      }
+      let child = own;
+      let parentNode = up[own]!;
+      search: while (count < minSamples && parentNode >= 0) {
+        let sp = 0;
+        stack[sp++] = left[parentNode] === child ? right[parentNode]! : left[parentNode]!;
+        child = parentNode;
+        parentNode = up[parentNode]!;
+        while (sp > 0) {
+          const node = stack[--sp]!;
+          if (minDist2(tree, node, pts, qo) > eps2) continue;
+          const s = tree.start[node]!;
+          const e = tree.end[node]!;
+          if (narrow[node] && maxDist2(tree, node, pts, qo) <= eps2) {
+            if (count + (e - s) >= minSamples) {
+              count = minSamples;
+              break search;
+            }
+            for (let t = s; t < e; t++) found[count++] = t;
+            continue;
+          }
+          const l = left[node]!;
+          if (l < 0) {
+            for (let t = s; t < e; t++) {
+              const to = t * d;
+              let s2 = 0;
+              for (let j = 0; j < d; j++) {
+                const v = pts[qo + j]! - pts[to + j]!;
+                s2 += v * v;
+              }
+              if (s2 <= eps2) {
+                if (count < minSamples) found[count] = t;
+                if (++count >= minSamples) break search;
+              }
+            }
+            continue;
+          }
+          // Near child last, so that it is searched first.
+          const r = right[node]!;
+          if (pts[qo + splitDim[node]!]! < splitVal[node]!) {
+            stack[sp++] = r;
+            stack[sp++] = l;
+          } else {
+            stack[sp++] = l;
+            stack[sp++] = r;
+          }
+        }
+      }
+      const isCore = count >= minSamples;
+      core[q] = isCore ? 1 : 0;
+      if (offsets) {
+        if (!isCore) {
+          if (nItems + count > items.length) {
+            const grown = new Int32Array(Math.max(items.length * 2, nItems + count));
+            grown.set(items.subarray(0, nItems));
+            items = grown;
+          }
+          for (let k = 0; k < count; k++) items[nItems++] = found[k]!;
+        }
+        offsets[q - start + 1] = nItems;
+      }
+    }
+    if (offsets) out.push({ start, offsets, items: items.slice(0, nItems) });
+  }
+  return out;
 }
 
 // The leaves whose position ranges meet [start, end), in position order.

@@ -2,7 +2,8 @@
  * DBSCAN's density graph split between the CPU workers: the same steps as `componentRoots` in
  * `dbscan_graph.ts`, over one k-d tree and one union-find in shared memory.
  *
- * 1. Core test: each worker a range of tree positions, keeping the non-core rows' neighbours.
+ * 1. Core test: each worker every workers-th of 16 · workers ranges of tree positions, keeping
+ *    the non-core rows' neighbours.
  * 2. Union: the subtrees at the first depth with at least 4 per worker are connected by the
  *    workers, each subtree by one worker; then, level by level up to the root, each node's two
  *    children are joined, the nodes of one level again split between workers. A union only ever
@@ -42,15 +43,17 @@ export async function parallelComponentRoots(
   const { n } = tree;
   const workers = pool.size;
   const keepNonCore = minSamples <= NEIGHBOUR_LISTS_MAX_MIN_SAMPLES;
-  const lists = await pool.run<NonCoreNeighbours | null>(
-    splitRange(n, workers).map(([start, end]): CoreTask => ({
+  // Noise costs a full search and core rows in dense regions almost none, so each worker
+  // takes every workers-th of many small ranges rather than one block.
+  const chunks = splitRange(n, CORE_CHUNKS_PER_WORKER * workers);
+  const lists = await pool.run<NonCoreNeighbours[]>(
+    Array.from({ length: workers }, (_, w): CoreTask => ({
       op: "core",
       tree,
       eps2,
       minSamples,
       core,
-      start,
-      end,
+      ranges: Int32Array.from(chunks.filter((_, i) => i % workers === w).flat()),
       keepNonCore,
     })),
   );
@@ -78,7 +81,7 @@ export async function parallelComponentRoots(
 
   const { root, minRoot } = coreRoots(tree, core, state.parent, !keepNonCore);
   if (keepNonCore) {
-    for (const part of lists) borderFromLists(core, root, part!);
+    for (const part of lists.flat()) borderFromLists(core, root, part);
   } else {
     await pool.run(
       splitRange(n, workers).map(([start, end]): BorderTask => ({
@@ -95,6 +98,8 @@ export async function parallelComponentRoots(
   }
   return root;
 }
+
+const CORE_CHUNKS_PER_WORKER = 16;
 
 function splitRange(n: number, parts: number): Array<[number, number]> {
   return Array.from(

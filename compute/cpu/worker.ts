@@ -8,7 +8,7 @@ import {
   borderRange,
   connectAbove,
   connectSubtrees,
-  countCoreRange,
+  countCoreRanges,
   type UnionState,
 } from "./dbscan_graph.ts";
 import type { KdTree } from "./kdtree.ts";
@@ -56,8 +56,9 @@ export interface PairSumsManyTask {
 }
 
 /**
- * A range of tree positions of DBSCAN's core test over a shared k-d tree; with `keepNonCore`,
- * answers the range's non-core neighbour lists (`NonCoreNeighbours`), else null.
+ * Ranges of tree positions (`ranges`: [start, end) pairs) of DBSCAN's core test over a shared
+ * k-d tree; with `keepNonCore`, answers each range's non-core neighbour lists
+ * (`NonCoreNeighbours[]`), else an empty array.
  */
 export interface CoreTask {
   op: "core";
@@ -65,9 +66,8 @@ export interface CoreTask {
   eps2: number;
   minSamples: number;
   core: Uint8Array;
-  start: number;
-  end: number;
-  keepNonCore?: boolean;
+  ranges: Int32Array;
+  keepNonCore: boolean;
 }
 
 /**
@@ -142,15 +142,14 @@ function handle(task: WorkerTask): unknown {
       return out;
     }
     case "core":
-      return countCoreRange(
+      return countCoreRanges(
         task.tree,
         task.eps2,
         task.minSamples,
         task.core,
-        task.start,
-        task.end,
+        task.ranges,
         task.keepNonCore,
-      ) ?? null;
+      );
     case "dbscanUnion":
       if (task.step === "connect") {
         connectSubtrees(task.tree, task.eps2, task.core, task.state, task.nodes);
