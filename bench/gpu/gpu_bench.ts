@@ -1,7 +1,12 @@
 /**
  * Our side of bench/gpu/run.sh, on the rows `peers.py gen` wrote: KMeans on the GPU backend per
  * Lloyd iteration (n × 8 features, each k, the same starting centres as PyTorch and
- * scikit-learn), with parity against the CPU backend where `--parity-max-n` allows (adjusted Rand
+ * scikit-learn), in the same process: iterations chained on the device (the default,
+ * `per_iter_ms`), with the cluster sums read back every iteration (`lloydBatch: 0`,
+ * `readback.per_iter_ms`) and, where k is small, chained with the reduction shader that `auto`
+ * did not take (`chained_rows_reduce` / `chained_entries_reduce`), each the median of
+ * `--repeats` fits, alternating; with parity against
+ * the CPU backend where `--parity-max-n` allows (adjusted Rand
  * index of the labels, relative difference of the inertia, iterations); DBSCAN on the GPU (eps
  * 0.4, min_samples 5, 6 features) with the CPU's labels beside it; and document 000's automatic
  * job (`purchasingSegmentation`: preprocessing, KMeans, GMM and Ward for k = 2..10 and DBSCAN,
@@ -9,14 +14,15 @@
  * and appended to `<dir>/ours.jsonl`.
  *
  *   deno run -A bench/gpu/gpu_bench.ts --dir D [--sizes 1000000,10000000] [--ks 8,64]
- *     [--iters 20] [--parity-max-n 1000000] [--dbscan-n 200000] [--auto-n 1000000]
- *     [--only kmeans,dbscan,auto]
+ *     [--iters 20] [--repeats 3] [--parity-max-n 1000000] [--dbscan-n 200000]
+ *     [--auto-n 1000000] [--only kmeans,dbscan,auto]
  */
 import { parseArgs } from "node:util";
 import { adjustedRandIndex } from "../../compute/ari.ts";
+import type { ComputeBackend } from "../../compute/backend.ts";
 import { createCpuBackend } from "../../compute/cpu/backend.ts";
 import { dbscan } from "../../compute/dbscan.ts";
-import { kmeans } from "../../compute/kmeans.ts";
+import { kmeans, type KMeansResult } from "../../compute/kmeans.ts";
 import { type Matrix, matrix } from "../../compute/matrix.ts";
 import { createRandom } from "../../compute/random.ts";
 import { selectBackend } from "../../compute/select.ts";
@@ -34,6 +40,7 @@ const args = parseArgs({
     sizes: { type: "string", default: "1000000,10000000" },
     ks: { type: "string", default: "8,64" },
     iters: { type: "string", default: "20" },
+    repeats: { type: "string", default: "3" },
     "parity-max-n": { type: "string", default: "1000000" },
     "dbscan-n": { type: "string", default: "200000" },
     "auto-n": { type: "string", default: "1000000" },
@@ -44,10 +51,22 @@ const dir = args.dir!;
 const ints = (text: string) => text.split(",").filter(Boolean).map(Number);
 const only = new Set(args.only!.split(","));
 const iters = Number(args.iters);
+const repeats = Math.max(1, Number(args.repeats));
 const parityMaxN = Number(args["parity-max-n"]);
 
 const logs: string[] = [];
 const gpu = await selectBackend("gpu", { log: (line) => logs.push(line) });
+// The same device path with chaining off (what every fit did before it), and chained fits with
+// each reduction shader forced, to time the one `auto` did not take.
+const gpuWith = (options: Record<string, unknown>) =>
+  only.has("kmeans")
+    ? selectBackend("gpu", { log: (line) => logs.push(line), gpu: options })
+    : Promise.resolve(undefined);
+const readback = await gpuWith({ lloydBatch: 0 });
+const forced = {
+  rows: await gpuWith({ lloydReduce: "rows" }),
+  entries: await gpuWith({ lloydReduce: "entries" }),
+};
 const cpu = createCpuBackend();
 const device = { adapter: gpu.info.description, software: gpu.info.fallbackAdapter ?? false };
 
@@ -57,23 +76,59 @@ if (only.has("kmeans")) {
     for (const k of ints(args.ks!)) {
       const init = (await readF32(`${dir}/kmeans_${n}_k${k}.init.f32`, 8)).data;
       await step(`kmeans n=${n} k=${k}`, async () => {
+        const options = { k, init, maxIter: iters, tol: 0 };
+        // compute/gpu/lloyd.ts's `auto` rule; the other shader is timed only where it would keep
+        // its accumulators in registers (it spills past 32 vec4s).
+        const small = k * 3 <= 32;
+        const auto = !device.software && small ? "rows" : "entries";
+        const other = auto === "rows" ? "entries" : "rows";
+        const variants: Array<[string, ComputeBackend]> = [["chained", gpu], [
+          "readback",
+          readback!,
+        ]];
+        if (small) variants.push([`chained_${other}`, forced[other]!]);
+        const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+        const results = new Map<string, KMeansResult>();
         // Warm-up: pipelines compiled, the rows uploaded once in the timed fit like the first.
-        await kmeans(x, { k, init, maxIter: 2, tol: 0 }, gpu);
+        for (const [, backend] of variants) await kmeans(x, { ...options, maxIter: 2 }, backend);
         const t0 = performance.now();
-        const res = await kmeans(x, { k, init, maxIter: iters, tol: 0 }, gpu);
+        // Alternating, so that a slow moment of a shared machine falls on every variant.
+        for (let r = 0; r < repeats; r++) {
+          for (const [name, backend] of variants) {
+            const res = await kmeans(x, options, backend);
+            times.get(name)!.push(res.timings.fit / res.nIter);
+            results.set(name, res);
+          }
+        }
         const wall = performance.now() - t0;
+        const res = results.get("chained")!;
+        const versus = (name: string) => {
+          const v = results.get(name)!;
+          return {
+            backend: v.backend,
+            iters: v.nIter,
+            per_iter_ms: median(times.get(name)!),
+            per_iter_ms_runs: times.get(name)!,
+            ari_vs_chained: adjustedRandIndex(v.labels, res.labels),
+            inertia_rel_diff: Math.abs(v.inertia - res.inertia) / res.inertia,
+          };
+        };
         const record: Record<string, unknown> = {
           task: "kmeans",
           n,
           k,
           d: 8,
           backend: res.backend,
+          reduce: auto,
           iters: res.nIter,
-          per_iter_ms: res.timings.fit / res.nIter,
+          per_iter_ms: median(times.get("chained")!),
+          per_iter_ms_runs: times.get("chained")!,
           fit_ms: res.timings.fit,
           wall_ms: wall,
           inertia: res.inertia,
+          readback: versus("readback"),
         };
+        if (small) record[`chained_${other}_reduce`] = versus(`chained_${other}`);
         if (n <= parityMaxN) {
           const ref = await kmeans(x, { k, init, maxIter: iters, tol: 0 }, cpu);
           record.parity = {
@@ -134,6 +189,9 @@ if (only.has("auto")) {
 
 await emit({ task: "meta", device, fallback_log: logs });
 await gpu.dispose();
+await readback?.dispose();
+await forced.rows?.dispose();
+await forced.entries?.dispose();
 await cpu.dispose();
 
 /** Runs one measurement; a failure is recorded, not thrown, so the next one still runs. */
@@ -152,6 +210,12 @@ async function emit(record: Record<string, unknown>): Promise<void> {
   const line = JSON.stringify({ side: "ours", ...record });
   console.log(line);
   await Deno.writeTextFile(`${dir}/ours.jsonl`, line + "\n", { append: true });
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function head(x: Matrix, rows: number): Matrix {

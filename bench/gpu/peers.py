@@ -173,12 +173,20 @@ def merge(args):
                if r.get("task") == "kmeans" and r.get("status") == "done"}
     summary = []
     for key, ours in sorted(ours_km.items()):
-        row = {"n": key[0], "k": key[1], "ours_gpu_per_iter_ms": ours.get("per_iter_ms")}
+        readback = (ours.get("readback") or {}).get("per_iter_ms")
+        row = {"n": key[0], "k": key[1], "ours_gpu_per_iter_ms": ours.get("per_iter_ms"),
+               "ours_reduce": ours.get("reduce"), "ours_gpu_readback_per_iter_ms": readback}
+        for other in ("rows", "entries"):
+            alt = ours.get(f"chained_{other}_reduce")
+            if alt:
+                row[f"ours_gpu_{other}_reduce_per_iter_ms"] = alt.get("per_iter_ms")
         for side in ("torch", "sklearn"):
             peer = next((r for r in parts[side] if (r.get("n"), r.get("k")) == key), None)
             if peer and ours.get("per_iter_ms"):
                 row[f"{side}_per_iter_ms"] = peer["per_iter_ms"]
                 row[f"ours_over_{side}"] = ours["per_iter_ms"] / peer["per_iter_ms"]
+                if readback:
+                    row[f"ours_readback_over_{side}"] = readback / peer["per_iter_ms"]
         if "parity" in ours:
             row["parity"] = ours["parity"]
         summary.append(row)

@@ -6,8 +6,9 @@
 #   2. the rows every side reads (peers.py gen): KMeans n × 8, DBSCAN n × 6;
 #   3. the shader parity tests on this machine's GPU (tests/compute/gpu_backend_test.ts and the
 #      compute tests that run on every backend);
-#   4. ours (gpu_bench.ts): KMeans at each n and k on the GPU, parity with the CPU backend,
-#      DBSCAN;
+#   4. ours (gpu_bench.ts): KMeans at each n and k on the GPU, ms per Lloyd iteration with the
+#      iterations chained on the device and, in the same process, with the sums read back every
+#      iteration (medians of REPEATS fits each); parity with the CPU backend; DBSCAN;
 #   5. the peers on the same rows: a plain PyTorch Lloyd loop on the same GPU, scikit-learn
 #      KMeans on every core;
 #   4b. ours: document 000's automatic job, last, in the time left;
@@ -17,7 +18,9 @@
 #   bench/gpu/prepare.sh                         # here, once: builds bench/gpu/bundle/
 #   bench/gpu/run.sh [--quick]                   # on the device, carry ["bench/gpu/bundle"]
 #
-# --quick: small sizes (a smoke test of the whole script, e.g. on Mesa's lavapipe).
+# --quick: small sizes (a smoke test of the whole script, e.g. on Mesa's lavapipe). SIZES, KS,
+# ITERS and REPEATS in the environment override either mode's KMeans sizes, e.g.
+#   SIZES=200000 KS=8 bench/gpu/run.sh --quick   # chained vs read-back at 200k × 8 on lavapipe
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 QUICK=0
@@ -37,13 +40,15 @@ cap() {
 }
 
 if ((QUICK)); then
-  SIZES=20000,50000 KS=8,16 ITERS=5 DBSCAN_N=5000 AUTO_N=5000 PARITY_MAX_N=50000
+  sizes=20000,50000 ks=8,16 iters=5 repeats=3 DBSCAN_N=5000 AUTO_N=5000 PARITY_MAX_N=50000
   TESTS=(tests/compute/gpu_backend_test.ts)
 else
-  SIZES=1000000,10000000 KS=8,64 ITERS=20 DBSCAN_N=200000 AUTO_N=1000000 PARITY_MAX_N=1000000
+  sizes=1000000,10000000 ks=8,64 iters=20 repeats=3 DBSCAN_N=200000 AUTO_N=1000000
+  PARITY_MAX_N=1000000
   TESTS=(tests/compute/gpu_backend_test.ts tests/compute/kmeans_test.ts
     tests/compute/dbscan_test.ts tests/compute/metrics_test.ts tests/compute/select_test.ts)
 fi
+SIZES=${SIZES:-$sizes} KS=${KS:-$ks} ITERS=${ITERS:-$iters} REPEATS=${REPEATS:-$repeats}
 
 # 1. The Vulkan loader (only where none is installed: never over a system's own) and Deno.
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
@@ -116,8 +121,8 @@ PYEOF
 
 # 4. Ours: KMeans and DBSCAN.
 say "ours: KMeans and DBSCAN"
-OURS=(--dir "$WORK/data" --sizes "$SIZES" --ks "$KS" --iters "$ITERS" --parity-max-n "$PARITY_MAX_N"
-  --dbscan-n "$DBSCAN_N" --auto-n "$AUTO_N")
+OURS=(--dir "$WORK/data" --sizes "$SIZES" --ks "$KS" --iters "$ITERS" --repeats "$REPEATS"
+  --parity-max-n "$PARITY_MAX_N" --dbscan-n "$DBSCAN_N" --auto-n "$AUTO_N")
 timeout "$(cap 90)" "$DENO" run -A --no-check bench/gpu/gpu_bench.ts "${OURS[@]}" \
   --only kmeans,dbscan || say "ours ended with $?"
 

@@ -50,6 +50,13 @@ export interface GpuBackendOptions {
    * 0 turns chaining off: the host reads the cluster sums back after every iteration.
    */
   lloydBatch?: number;
+  /**
+   * KMeans: the per-block reduction of a Lloyd step. `auto` (default): one thread per row with
+   * per-cluster accumulators in registers (`lloyd_reduce_rows.wgsl`) on a hardware adapter while
+   * k × (⌈d/4⌉ + 1) ≤ 32, else one thread per output entry (`lloyd_reduce.wgsl`); `rows` or
+   * `entries` force one (`rows` at any size: its accumulators may spill).
+   */
+  lloydReduce?: "auto" | "rows" | "entries";
 }
 
 /** Chained Lloyd iterations per submission unless told otherwise. */
@@ -73,6 +80,11 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   const rowsPerDispatch = positive(options.maxRowsPerDispatch, "maxRowsPerDispatch") ?? Infinity;
   const pairBudget = positive(options.maxPairsPerDispatch, "maxPairsPerDispatch");
   const timeoutMs = positive(options.timeoutMs, "timeoutMs");
+  if (!["auto", "rows", "entries", undefined].includes(options.lloydReduce)) {
+    throw new RangeError(
+      `Expected lloydReduce to be auto, rows or entries but found ${options.lloydReduce}`,
+    );
+  }
   const lloydBatch = options.lloydBatch ?? DEFAULT_LLOYD_BATCH;
   if (!Number.isInteger(lloydBatch) || lloydBatch < 0) {
     throw new RangeError(
@@ -91,6 +103,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     rowsPerDispatch,
     pairBudget: pairBudget ?? (gpu.fallbackAdapter ? FALLBACK_PAIR_BUDGET : DEFAULT_PAIR_BUDGET),
     lloydBatch,
+    lloydReduce: options.lloydReduce ?? "auto",
   };
   // Fails a call on a lost or disposed device at once, before it uploads anything.
   const ready = () => gpu.assertUsable();

@@ -17,6 +17,8 @@ export interface GpuContext {
   readonly pairBudget: number;
   /** Chained Lloyd iterations per submission at most; 0: a read-back every iteration. */
   readonly lloydBatch: number;
+  /** Which Lloyd reduction shader: by size and adapter, or forced (tests, the bench). */
+  readonly lloydReduce: "auto" | "rows" | "entries";
 }
 
 /** Rows one dispatch of a `workgroupSize`-thread, one-row-per-thread shader may cover. */

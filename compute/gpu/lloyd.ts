@@ -489,6 +489,14 @@ interface Reduce {
   release(): void;
 }
 
+/**
+ * Private vec4 accumulators per thread up to which `lloyd_reduce_rows.wgsl` (one thread per row)
+ * replaces `lloyd_reduce.wgsl` (one per output entry) on a hardware adapter: K × (⌈d/4⌉ + 1),
+ * 128 floats, about what stays in registers (k ≤ 10 at d = 8). Not on a software adapter, where
+ * its private arrays and barrier rounds made a step several times slower (lavapipe).
+ */
+const ROW_REDUCE_MAX_ACC = 32;
+
 /** Blocks aimed at over the whole matrix: enough parallelism, little to read back. */
 const TARGET_BLOCKS = 256;
 const MIN_BLOCK_ROWS = 256;
@@ -508,10 +516,14 @@ async function createReduce(ctx: GpuContext, state: AssignState, k: number): Pro
       `Lloyd partial sums of ${k} clusters × ${d} features do not fit a ${limit}-byte binding`,
     );
   }
-  const pipeline = await ctx.pipelines.get({
-    shader: "lloyd_reduce",
-    constants: { D: d, STRIDE: d4 * 4, K: k },
-  });
+  const acc = k * (d4 + 1);
+  const rows = ctx.lloydReduce === "rows" ||
+    (ctx.lloydReduce === "auto" && !ctx.gpu.fallbackAdapter && acc <= ROW_REDUCE_MAX_ACC);
+  const pipeline = await ctx.pipelines.get(
+    rows
+      ? { shader: "lloyd_reduce_rows", constants: { D: d, D4: d4, K: k }, baked: { ACC: acc } }
+      : { shader: "lloyd_reduce", constants: { D: d, STRIDE: d4 * 4, K: k } },
+  );
   const partials = gpu.createBuffer(
     "lloyd: partial sums",
     blocks * entries * 4,

@@ -11,6 +11,7 @@ import { type GpuDevice, GpuError } from "./device.ts";
 export type ShaderName =
   | "assign"
   | "lloyd_reduce"
+  | "lloyd_reduce_rows"
   | "lloyd_update"
   | "dbscan_count"
   | "dbscan_union"

@@ -194,13 +194,15 @@ Deno.test({
     }),
 });
 
-for (const k of [2, 7]) {
+for (
+  const [k, lloydReduce] of [[2, "auto"], [7, "auto"], [7, "rows"], [7, "entries"]] as const
+) {
   Deno.test({
     name:
-      `gpu lloyd steps match the CPU in sums, counts, inertia and changes for k=${k} over chunks`,
+      `gpu lloyd steps match the CPU in sums, counts, inertia and changes for k=${k} over chunks (${lloydReduce} reduce)`,
     ignore,
     fn: () =>
-      withBackends(tinyLimits(5, 400), async (gpu, cpu) => {
+      withBackends({ ...tinyLimits(5, 400), lloydReduce }, async (gpu, cpu) => {
         const { x } = blobs(10 + k, N, 5, k);
         // Start from rows of the data, as k-means++ would, so that labels move between steps.
         let centers: Float32Array = new Float32Array(k * 5);
@@ -475,30 +477,49 @@ async function assertChainedMatches(
   }
 }
 
-for (const lloydBatch of [1, 3, 16]) {
+for (
+  const [lloydBatch, lloydReduce] of [[1, "auto"], [3, "rows"], [3, "entries"], [
+    16,
+    "auto",
+  ]] as const
+) {
   Deno.test({
     name:
-      `gpu chained Lloyd fit (${lloydBatch} per submission) matches the per-iteration path and the CPU over chunks`,
+      `gpu chained Lloyd fit (${lloydBatch} per submission, ${lloydReduce} reduce) matches the per-iteration path and the CPU over chunks`,
     ignore,
     fn: async () => {
       const x = overlapping(21, N, 5, 4);
       const init = rowsOf(x, [0, 1, 2, 3, 4, 5, 6]);
+      const limits = { ...tinyLimits(5, 400), lloydBatch, lloydReduce };
       const res = await assertChainedMatches(
         x,
         { k: 7, init, maxIter: 300, tol: 0 },
-        { ...tinyLimits(5, 400), lloydBatch },
+        limits,
         "tol 0",
       );
       assert.ok(res.nIter > lloydBatch + 1, `several batches (${res.nIter} iterations)`);
-      await assertChainedMatches(
-        x,
-        { k: 7, init, maxIter: 300, tol: 1e-3 },
-        { ...tinyLimits(5, 400), lloydBatch },
-        "tol 1e-3",
-      );
+      await assertChainedMatches(x, { k: 7, init, maxIter: 300, tol: 1e-3 }, limits, "tol 1e-3");
     },
   });
 }
+
+Deno.test({
+  name: "gpu chained Lloyd fit matches with either reduce past the row reduce's register size",
+  ignore,
+  fn: async () => {
+    // k × (⌈d/4⌉ + 1) = 36 > 32: `auto` takes the entry reduce, `rows` spills but must agree.
+    const x = overlapping(26, 1500, 8, 6);
+    const init = rowsOf(x, Array.from({ length: 12 }, (_, i) => i * 100));
+    for (const lloydReduce of ["auto", "rows"] as const) {
+      await assertChainedMatches(
+        x,
+        { k: 12, init, maxIter: 300, tol: 0 },
+        { lloydReduce, lloydBatch: 8 },
+        `k=12, d=8, ${lloydReduce} reduce`,
+      );
+    }
+  },
+});
 
 Deno.test({
   name: "gpu chained Lloyd fit stops at max_iter exactly, within a batch and at its end",
@@ -530,12 +551,12 @@ Deno.test({
     const far = new Float32Array(2 * 3).fill(1e3);
     far[3] = -1e3;
     const centers = new Float32Array([...init, ...far]);
-    for (const lloydBatch of [1, 4]) {
+    for (const [lloydBatch, lloydReduce] of [[1, "entries"], [4, "rows"]] as const) {
       const res = await assertChainedMatches(
         x,
         { k: 6, init: centers, maxIter: 300, tol: 0 },
-        { lloydBatch },
-        `empty clusters, ${lloydBatch} per submission`,
+        { lloydBatch, lloydReduce },
+        `empty clusters, ${lloydBatch} per submission, ${lloydReduce} reduce`,
       );
       assert.ok(res.converged);
       const counts = new Array<number>(6).fill(0);
