@@ -1,7 +1,8 @@
 /**
  * The standalone HTML report of a segmentation run (document 004's "HTML: standalone report
  * for sharing and archiving"): one page that reads offline and needs no JavaScript — no
- * external script, stylesheet, font or image, charts drawn here as inline SVG, and a
+ * external script, stylesheet, font or image, charts drawn here (HTML bars and legends, the
+ * scatter as inline SVG) so that the browser fits them to any width, and a
  * Content-Security-Policy meta that forbids everything else (`default-src 'none';
  * style-src 'unsafe-inline'; img-src data:`), so even a page saved and opened from disk
  * cannot load or run anything.
@@ -110,8 +111,8 @@ export interface ReportInput {
 
 /**
  * The report as one HTML document (UTF-8, no scripts): header with run id, dataset, date and
- * algorithm; three inline SVG charts (segment scatter on PC1/PC2 with centroids, segment
- * sizes, standardised feature means); a table of segments (name, size, share, persona, KPIs,
+ * algorithm; three charts (segment scatter on PC1/PC2 with centroids, segment sizes,
+ * standardised feature means); a table of segments (name, size, share, persona, KPIs,
  * top features, actions) and one of the candidate models' metrics. Deterministic: the same
  * input gives the same bytes.
  *

@@ -2,7 +2,7 @@
  * The selection's "why" worded from `compute/auto.ts`'s structured reason: in English the very
  * sentence compute writes, for every clause of the rule; in Spanish and Portuguese no English
  * sentence, with the same figures in the language's decimal form; and the candidates' "not
- * eligible" reasons likewise.
+ * eligible" reasons likewise; a workflow run's why follows the language it is read in.
  */
 import assert from "node:assert/strict";
 import {
@@ -11,7 +11,12 @@ import {
   choose,
   TWO_SEGMENT_MARGIN,
 } from "../../../compute/auto.ts";
+import { createCpuBackend } from "../../../compute/cpu/backend.ts";
+import { datasetFromRecords } from "../../../domain/datasets/records.ts";
+import { toPlainTable } from "../../../domain/datasets/plain_table.ts";
 import { candidateReasonText, selectionWhy } from "../../../domain/description/selection_text.ts";
+import { clusterWorkflow } from "../../../domain/segmentation/workflow_run.ts";
+import { inLanguage } from "../../../domain/workflow/views.ts";
 
 function candidate(
   algorithm: Algorithm,
@@ -125,4 +130,33 @@ Deno.test("the candidates' not-eligible reasons in Spanish and Portuguese", () =
     assert.doesNotMatch(candidateReasonText(r, "pt"), ENGLISH, r);
   }
   assert.equal(candidateReasonText("something new", "pt"), "something new");
+});
+
+Deno.test("a workflow run's why follows the language it is read in, English kept as computed", async () => {
+  const dataset = datasetFromRecords(
+    Array.from({ length: 60 }, (_, i) => ({
+      customer_id: `C${i}`,
+      spend: (i % 3) * 800 + i,
+      visits: (i % 3) * 5 + (i % 2),
+    })),
+    { name: "three.csv", now: 0 },
+  );
+  const backend = createCpuBackend({ threads: 1 });
+  try {
+    const table = toPlainTable(dataset);
+    const es = await clusterWorkflow({ table, id_field: "customer_id" }, backend, "es");
+    const reason = es.selection.reason!;
+    assert.ok(reason, "the run keeps the reason");
+    assert.equal(es.selection.why, selectionWhy(reason, "es"));
+    assert.doesNotMatch(es.selection.why, ENGLISH, es.selection.why);
+    const en = inLanguage(es, "en");
+    assert.match(en.selection.why, /segments/);
+    const again = await clusterWorkflow({ table, id_field: "customer_id" }, backend, "en");
+    assert.equal(again.selection.why, en.selection.why, "English as compute wrote it");
+    const pt = inLanguage(again, "pt");
+    assert.equal(pt.selection.why, selectionWhy(reason, "pt"));
+    assert.doesNotMatch(pt.selection.why, ENGLISH, pt.selection.why);
+  } finally {
+    await backend.dispose();
+  }
 });
