@@ -1,9 +1,9 @@
 /**
  * A segmentation job's progress by stage (issue 15): the pipeline's steps reach the job record
- * through the engine (in process and across the worker) and the runner, as `reading`,
- * `candidates` i of N, `selection`, `profiles`, `names`, never backwards; `GET /api/jobs/{id}`
- * shows the stage while the job is processing; a malformed stage is refused and a new attempt
- * starts without the last one's.
+ * through the engine (in process and across the worker, for every endpoint's task) and the
+ * runner, as `reading`, `candidates` i of N, `selection`, `profiles`, `names`, never backwards;
+ * `GET /api/jobs/{id}` shows the stage while the job is processing; a malformed stage is refused
+ * and a new attempt starts without the last one's.
  */
 import assert from "node:assert/strict";
 import type { ProgressEvent } from "../../../compute/auto.ts";
@@ -78,6 +78,46 @@ Deno.test("the worker engine forwards the pipeline's stages of a workflow task",
     const candidates = seen.filter((p) => p.stage === "candidates");
     assert.ok(candidates.length >= 2, "several candidates are fitted");
     assert.equal(candidates.at(-1)!.done, candidates.at(-1)!.total);
+  } finally {
+    await engine.dispose();
+  }
+});
+
+Deno.test("the worker engine forwards the stages of every endpoint's task, not only the workflow's", async () => {
+  const engine = await workerEngine({ backend: "cpu" });
+  try {
+    const records = Array.from({ length: 45 }, (_, i) => ({
+      id: `C${i}`,
+      spend: [200, 2000, 9000][i % 3]! + (i % 7) * 10,
+      visits: [2, 12, 40][i % 3]! + (i % 3),
+    }));
+    const tasks = [
+      {
+        kind: "analyze" as const,
+        request: { data: records, max_clusters: 4 },
+        language: "en" as const,
+      },
+      {
+        kind: "profiles" as const,
+        data: records.map((r) => ({
+          customer_id: r.id,
+          features: { spend: r.spend, visits: r.visits },
+        })),
+        labels: null,
+        options: { max_clusters: 4 },
+        language: "en" as const,
+      },
+    ];
+    for (const task of tasks) {
+      const seen: string[] = [];
+      await engine.run(task, { onProgress: (p) => seen.push(p.stage) });
+      const names = seen.map((stage) => jobStageOf({ stage })?.stage.name);
+      assert.deepEqual(
+        names.filter((n, i) => n !== names[i - 1]),
+        ["reading", "candidates", "selection", "profiles", "names"],
+        `${task.kind}: ${seen.join()}`,
+      );
+    }
   } finally {
     await engine.dispose();
   }
