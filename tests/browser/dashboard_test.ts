@@ -169,7 +169,9 @@ Deno.test({
       for (const name of names) {
         assert.ok((await report.content()).includes(escapeHtml(name)), name);
       }
-      assert.equal(await report.locator("svg").count(), 3);
+      // Three figures: the scatter (SVG), the sizes and the means (HTML bars, since 29600a7).
+      assert.equal(await report.locator("figure.chart").count(), 3);
+      assert.equal(await report.locator("figure.chart svg").count(), 1);
       await report.close();
 
       // Accessible markup: every form control has a label (or an aria-label).
