@@ -2,7 +2,8 @@
  * The one path from a segmentation request to a stored run and its response body, for answers
  * in the request and for jobs alike: `executeSegmentation` with the workflow's hooks. A
  * workflow run is stored with document 003 §2's cluster details (made once, from the dataset
- * it was made on) and becomes its principal's session clustering once stored.
+ * it was made on) and becomes its principal's session clustering once stored, if its dataset is
+ * still the session's current one.
  *
  * @module
  */
@@ -16,7 +17,7 @@ import {
 import type { RunRecord } from "../segmentation/runs.ts";
 import type { WorkflowRun } from "../segmentation/workflow_run.ts";
 import { computeClusterDetails } from "./cluster_details.ts";
-import { setSessionRun } from "./session.ts";
+import { setSessionRun, setSessionRunIfCurrent } from "./session.ts";
 import type { StoredWorkflow } from "./stored_run.ts";
 
 /**
@@ -50,7 +51,16 @@ export function workflowHooks(kv: Deno.Kv, tenantId: string): RunHooks {
       return { cluster_details: computeClusterDetails(dataset, stored) };
     },
     async afterStore(record, request) {
-      if (request.sessionOwner !== undefined) {
+      if (request.sessionOwner === undefined) return;
+      if (request.dataset) {
+        await setSessionRunIfCurrent(
+          kv,
+          tenantId,
+          request.sessionOwner,
+          record.run_id,
+          request.dataset.id,
+        );
+      } else {
         await setSessionRun(kv, tenantId, request.sessionOwner, record.run_id);
       }
     },

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { keys } from "../../storage/mod.ts";
+import { atomic, keys } from "../../storage/mod.ts";
 import { type StoredWorkflow, WORKFLOW_SOURCE } from "./stored_run.ts";
 export { type StoredWorkflow, WORKFLOW_SOURCE };
 import type { Dataset } from "../datasets/types.ts";
-import { getCurrentDatasetId, getDataset } from "../datasets/store.ts";
+import { currentDatasetPointer, getCurrentDatasetId, getDataset } from "../datasets/store.ts";
 import { getRun, type RunRecord } from "../segmentation/runs.ts";
 
 /** The pointer name of `owner`'s latest clustering. */
@@ -27,6 +27,32 @@ export async function setSessionRun(
   runId: string,
 ): Promise<void> {
   await kv.set(keys.pointer(tenantId, currentRunPointer(owner)), runId);
+}
+
+/**
+ * Makes run `runId`, made on dataset `datasetId`, the session's clustering only if that dataset
+ * is still the session's current one, checked in the same atomic operation: a run that finishes
+ * after another upload must not become the clustering of a dataset it was not made on. Returns
+ * whether it did.
+ */
+export async function setSessionRunIfCurrent(
+  kv: Deno.Kv,
+  tenantId: string,
+  owner: string,
+  runId: string,
+  datasetId: string,
+): Promise<boolean> {
+  const datasetKey = keys.pointer(tenantId, currentDatasetPointer(owner));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await kv.get<string>(datasetKey);
+    if (current.value !== datasetId) return false;
+    const result = await atomic(kv)
+      .check(current)
+      .set(keys.pointer(tenantId, currentRunPointer(owner)), runId)
+      .commit();
+    if (result.ok) return true;
+  }
+  return false;
 }
 
 /** The session's current dataset, or null when none is loaded (or it is gone). */

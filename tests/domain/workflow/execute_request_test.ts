@@ -51,6 +51,34 @@ Deno.test("a workflow run is stored with its cluster details and becomes the ses
   }
 });
 
+Deno.test("a run that finishes after another upload does not become the session's clustering", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const engine = inProcessEngine(createCpuBackend({ threads: 1 }));
+  try {
+    await saveDataset(kv, "t1", dataset, 0);
+    await setCurrentDataset(kv, "t1", "user.u1", dataset.id);
+    const first = await executeRequest(kv, "t1", engine, workflowRequest("user.u1"), () => 5);
+    // Another dataset becomes current while a second run on the first one is under way.
+    const other = datasetFromRecords(
+      Array.from({ length: 12 }, (_, i) => ({ customer_id: `D${i}`, spend: i })),
+      { name: "other.csv", now: 1 },
+    );
+    await saveDataset(kv, "t1", other, 1);
+    await setCurrentDataset(kv, "t1", "user.u1", other.id);
+    const late = await executeRequest(kv, "t1", engine, workflowRequest("user.u1"), () => 6);
+    assert.notEqual(late.run_id, first.run_id);
+    // The run is stored (its job has a result) but the session keeps no clustering of the
+    // new dataset, rather than one made on the old one.
+    assert.ok(await getRun(kv, "t1", late.run_id as string));
+    assert.equal(await sessionRun(kv, "t1", "user.u1"), null);
+    // Back on the first dataset, the session's clustering is still the first run, not the late one.
+    await setCurrentDataset(kv, "t1", "user.u1", dataset.id);
+    assert.equal((await sessionRun(kv, "t1", "user.u1"))?.run_id, first.run_id);
+  } finally {
+    await engine.dispose();
+  }
+});
+
 Deno.test("without its dataset or an owner a workflow run has no details and no session", async () => {
   using kv = await Deno.openKv(":memory:");
   const engine = inProcessEngine(createCpuBackend({ threads: 1 }));
