@@ -8,10 +8,11 @@
  *
  * `--data` reads rows written by `compare_sklearn.py` (the automatic job's 200k rows are its
  * numpy draw, already z-scored); without it, `makeBlobs(n)`. Prints each side's median and
- * every run of the whole `dbscan` call on the CPU backend (workers started and warm), whether
- * the labels are identical, the phases of this tree's passes on one thread, and `uptime`'s load.
+ * every run of the whole `dbscan` call on the CPU backend (workers started and warm), the median
+ * CPU time of all threads, whether the labels are identical, the phases of this tree's passes on one thread, and `uptime`'s load.
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { dbscan } from "../compute/dbscan.ts";
 import { createCpuBackend } from "../compute/cpu/backend.ts";
 import { buildKdTree } from "../compute/cpu/kdtree.ts";
@@ -53,6 +54,7 @@ interface Side {
   backend: ComputeBackend;
   run: (b: ComputeBackend) => Promise<Int32Array>;
   times: number[];
+  cpu: number[];
   labels?: Int32Array;
 }
 const sides: Side[] = [];
@@ -65,6 +67,7 @@ if (args.before) {
     backend: cpu.createCpuBackend(),
     run: async (b) => (await old.dbscan(x, { eps, minSamples }, b)).labels,
     times: [],
+    cpu: [],
   });
 }
 sides.push({
@@ -72,15 +75,18 @@ sides.push({
   backend: createCpuBackend(),
   run: async (b) => (await dbscan(x, { eps, minSamples }, b)).labels,
   times: [],
+  cpu: [],
 });
 
 const loads: string[] = [await load()];
 for (const s of sides) s.labels = await s.run(s.backend); // warm-up: workers, compiled code
 for (let r = 0; r < reps; r++) {
   for (const s of sides) {
+    const c0 = cpuMs();
     const t0 = performance.now();
     await s.run(s.backend);
     s.times.push(performance.now() - t0);
+    s.cpu.push(cpuMs() - c0);
   }
   if (r % 3 === 2) loads.push(await load());
 }
@@ -90,7 +96,11 @@ for (const s of sides) await s.backend.dispose();
 
 const result: Record<string, unknown> = { n: x.n, eps, minSamples, reps };
 for (const s of sides) {
-  result[s.name] = { median_ms: round(median(s.times)), runs_ms: s.times.map(round) };
+  result[s.name] = {
+    median_ms: round(median(s.times)),
+    runs_ms: s.times.map(round),
+    median_cpu_ms: round(median(s.cpu)),
+  };
 }
 result.identical_labels = identical;
 result.phases_one_thread_ms = phases();
@@ -128,6 +138,13 @@ function phases(): Record<string, number> {
   return Object.fromEntries(
     Object.keys(runs[0]!).map((k) => [k, round(median(runs.map((o) => o[k]!)))]),
   );
+}
+
+// CPU time of the whole process, every thread (the workers' too), which the machine's load
+// changes much less than the wall clock.
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 async function load(): Promise<string> {

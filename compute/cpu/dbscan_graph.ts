@@ -538,7 +538,10 @@ function unionGraph(tree: KdTree, eps2: number, core: Uint8Array, state: UnionSt
     }
     const la = left[a]!, lb = left[b]!;
     if (la < 0 && lb < 0) {
-      leafPair(a, b);
+      // The rows of a leaf that is one component go inside: the loop over them stops at the
+      // first edge, and the outer rows already in that component are skipped whole.
+      if (ca && !cb) leafPair(b, a);
+      else leafPair(a, b);
       return;
     }
     // Split the larger side (a leaf cannot be split).
