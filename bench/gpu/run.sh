@@ -123,7 +123,7 @@ PYEOF
 say "ours: KMeans and DBSCAN"
 OURS=(--dir "$WORK/data" --sizes "$SIZES" --ks "$KS" --iters "$ITERS" --repeats "$REPEATS"
   --parity-max-n "$PARITY_MAX_N" --dbscan-n "$DBSCAN_N" --auto-n "$AUTO_N")
-timeout "$(cap 90)" "$DENO" run -A --no-check bench/gpu/gpu_bench.ts "${OURS[@]}" \
+timeout "$(cap 120)" "$DENO" run -A --no-check bench/gpu/gpu_bench.ts "${OURS[@]}" \
   --only kmeans,dbscan || say "ours ended with $?"
 
 # 5. The peers.

@@ -2,7 +2,7 @@
  * The WebGPU implementation of the heavy passes, one WGSL file per pass in `shaders/`. It
  * matches the CPU reference (`compute/cpu/backend.ts`) up to float32 rounding: distances are
  * float32 on the device, and the Lloyd and silhouette sums are float32 per block or row range,
- * added in float64 on the CPU.
+ * added in float64 on the CPU (in float32 on the device between chained Lloyd iterations).
  *
  * Limits: matrices larger than one storage binding are split into row chunks (each its own
  * buffer), and the pairwise passes loop over every pair of row ranges; the per-row arrays
