@@ -22,6 +22,7 @@ import {
   connectSubtrees,
   coreRoots,
   countCoreRange,
+  DBSCAN_LEAF_SIZE,
   splitSubtrees,
   unionState,
 } from "../compute/cpu/dbscan_graph.ts";
@@ -118,7 +119,7 @@ function phases(): Record<string, number> {
       out[name] = now - t;
       t = now;
     };
-    const tree = buildKdTree(x.data, x.n, x.d);
+    const tree = buildKdTree(x.data, x.n, x.d, { leafSize: DBSCAN_LEAF_SIZE });
     lap("tree");
     const core = new Uint8Array(x.n);
     const lists = countCoreRange(tree, eps * eps, minSamples, core, 0, x.n, true)!;

@@ -16,7 +16,12 @@ import type {
 import type { Matrix } from "../matrix.ts";
 import { lloydKernel, pairSumsKernel, pairSumsManyKernel, triangleRanges } from "./kernels.ts";
 import { buildKdTree } from "./kdtree.ts";
-import { componentRoots, countCoreRange, NEIGHBOUR_LISTS_MAX_MIN_SAMPLES } from "./dbscan_graph.ts";
+import {
+  componentRoots,
+  countCoreRange,
+  DBSCAN_LEAF_SIZE,
+  NEIGHBOUR_LISTS_MAX_MIN_SAMPLES,
+} from "./dbscan_graph.ts";
 import { parallelComponentRoots } from "./dbscan_parallel.ts";
 import { WorkerPool } from "./pool.ts";
 import type { LloydTask, PairSumsManyTask, PairSumsTask } from "./worker.ts";
@@ -144,7 +149,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): ComputeBacken
     async dbscanGraph(x: Matrix, eps: number, minSamples: number): Promise<DbscanGraph> {
       const { n, d } = x;
       const useWorkers = parallel(n * 64);
-      const tree = buildKdTree(x.data, n, d, { shared: useWorkers });
+      const tree = buildKdTree(x.data, n, d, { shared: useWorkers, leafSize: DBSCAN_LEAF_SIZE });
       const eps2 = eps * eps;
       const coreTree = new Uint8Array(useWorkers ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
       let rootTree: Int32Array;

@@ -7,6 +7,13 @@
  */
 import { boxMaxDist2, boxMinDist2, diag2, type KdTree, maxDist2, minDist2 } from "./kdtree.ts";
 
+/**
+ * Rows per leaf of the tree that DBSCAN builds. On the automatic job's 200k rows (eps 0.4) 32
+ * takes about 10 % less time than 16, and as much at eps 0.2; 64 is faster at 0.4 but slower at
+ * 0.2 (more rows compared per leaf pair when ε is small against the leaves).
+ */
+export const DBSCAN_LEAF_SIZE = 32;
+
 const STACK_SIZE = 512; // ≥ 2 × tree depth; depth is log2(n / leafSize) for a median-split tree
 
 /**

@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { dbscan } from "../../compute/dbscan.ts";
 import { createCpuBackend } from "../../compute/cpu/backend.ts";
 import { buildKdTree } from "../../compute/cpu/kdtree.ts";
+import { WorkerPool } from "../../compute/cpu/pool.ts";
+import { parallelComponentRoots } from "../../compute/cpu/dbscan_parallel.ts";
 import { componentRoots, countCoreRange, splitSubtrees } from "../../compute/cpu/dbscan_graph.ts";
 import { matrix } from "../../compute/matrix.ts";
 import { createRandom, type Random } from "../../compute/random.ts";
@@ -139,6 +141,36 @@ Deno.test("dbscan on 2 and 3 workers gives the one-thread labels and scikit-lear
     await inline.dispose();
     await two.dispose();
     await three.dispose();
+  }
+});
+
+Deno.test("dbscan's parallel roots equal the one-thread roots on deep trees (leaves of 2 to 16)", async () => {
+  const pools = [new WorkerPool(2), new WorkerPool(3)];
+  try {
+    const rng = createRandom(21);
+    for (const shape of SHAPES) {
+      const n = 900;
+      const data = shape.make(rng, n, shape.d);
+      for (const leafSize of [2, 5, 16]) {
+        for (const minSamples of [3, 40]) {
+          const eps2 = shape.eps * shape.eps;
+          const tree = buildKdTree(data, n, shape.d, { leafSize });
+          const core = new Uint8Array(n);
+          countCoreRange(tree, eps2, minSamples, core, 0, n);
+          const expected = componentRoots(tree, eps2, core);
+          for (const pool of pools) {
+            const shared = buildKdTree(data, n, shape.d, { leafSize, shared: true });
+            const sharedCore = new Uint8Array(new SharedArrayBuffer(n));
+            const roots = await parallelComponentRoots(pool, shared, eps2, minSamples, sharedCore);
+            const what = `${shape.name}, leaves of ${leafSize}, min_samples=${minSamples}`;
+            assert.deepEqual(sharedCore, core, `core flags, ${what}, ${pool.size} workers`);
+            assert.deepEqual(roots, expected, `roots, ${what}, ${pool.size} workers`);
+          }
+        }
+      }
+    }
+  } finally {
+    for (const pool of pools) pool.terminate();
   }
 });
 
