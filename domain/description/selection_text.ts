@@ -6,7 +6,12 @@
  *
  * @module
  */
-import type { ModelRef, SelectionReason } from "../../compute/auto.ts";
+import {
+  AUTO_DEFAULTS,
+  MIN_STABILITY,
+  type ModelRef,
+  type SelectionReason,
+} from "../../compute/auto.ts";
 import type { Language } from "./narrative_strings.ts";
 
 interface SelectionWords {
@@ -25,6 +30,15 @@ interface SelectionWords {
   noise: (pct: string) => string;
   smallSegment: (pct: string) => string;
   undefinedMetrics: (detail: string) => string;
+  /** The weak-structure note: its start, then the unstable or the stable ending. */
+  weak: (silhouette: string) => string;
+  weakUnstable: (stability: string) => string;
+  weakStable: string;
+  unknown: string;
+  /** A fixed choice's warnings. */
+  unstableWarning: (stability: string, floor: string) => string;
+  smallWarning: (share: string, floor: string) => string;
+  noiseWarning: (share: string) => string;
 }
 
 const EN: SelectionWords = {
@@ -50,6 +64,17 @@ const EN: SelectionWords = {
   noise: (p) => `more than ${p} noise`,
   smallSegment: (p) => `a segment holds under ${p} of the customers`,
   undefinedMetrics: (d) => `metrics undefined: ${d}`,
+  weak: (s) => `no clear groups: the best split's silhouette is ${s}`,
+  weakUnstable: (st) =>
+    ` and its segments change when refitted on a subsample (stability ${st}); treat them as a ` +
+    `rough partition, not as distinct customer types`,
+  weakStable: "; treat the segments as a rough partition, not as distinct customer types",
+  unknown: "unknown",
+  unstableWarning: (st, floor) =>
+    `unstable: refitted on a subsample, its labels agree by an adjusted Rand index of ${st} ` +
+    `(below ${floor})`,
+  smallWarning: (p, floor) => `a segment holds ${p} of the customers (under ${floor})`,
+  noiseWarning: (p) => `${p} of the customers are noise`,
 };
 
 const ES: SelectionWords = {
@@ -76,6 +101,18 @@ const ES: SelectionWords = {
   noise: (p) => `más del ${p} de ruido`,
   smallSegment: (p) => `un segmento reúne menos del ${p} de los clientes`,
   undefinedMetrics: (d) => `métricas no definidas: ${d}`,
+  weak: (s) => `no hay grupos claros: la silueta de la mejor división es ${s}`,
+  weakUnstable: (st) =>
+    ` y sus segmentos cambian al reajustarlos en una submuestra (estabilidad ${st}); tómelos ` +
+    `como una partición aproximada, no como tipos de cliente distintos`,
+  weakStable:
+    "; tome los segmentos como una partición aproximada, no como tipos de cliente distintos",
+  unknown: "desconocida",
+  unstableWarning: (st, floor) =>
+    `inestable: reajustadas en una submuestra, sus etiquetas coinciden con un índice de Rand ` +
+    `ajustado de ${st} (menos de ${floor})`,
+  smallWarning: (p, floor) => `un segmento reúne el ${p} de los clientes (menos del ${floor})`,
+  noiseWarning: (p) => `el ${p} de los clientes es ruido`,
 };
 
 const PT: SelectionWords = {
@@ -102,6 +139,18 @@ const PT: SelectionWords = {
   noise: (p) => `mais de ${p} de ruído`,
   smallSegment: (p) => `um segmento reúne menos de ${p} dos clientes`,
   undefinedMetrics: (d) => `métricas indefinidas: ${d}`,
+  weak: (s) => `não há grupos claros: a silhueta da melhor divisão é ${s}`,
+  weakUnstable: (st) =>
+    ` e seus segmentos mudam quando reajustados numa subamostra (estabilidade ${st}); trate-os ` +
+    `como uma partição aproximada, não como tipos de cliente distintos`,
+  weakStable:
+    "; trate os segmentos como uma partição aproximada, não como tipos de cliente distintos",
+  unknown: "desconhecida",
+  unstableWarning: (st, floor) =>
+    `instável: reajustados numa subamostra, seus rótulos concordam com um índice de Rand ` +
+    `ajustado de ${st} (abaixo de ${floor})`,
+  smallWarning: (p, floor) => `um segmento reúne ${p} dos clientes (menos de ${floor})`,
+  noiseWarning: (p) => `${p} dos clientes são ruído`,
 };
 
 const WORDS: Record<Language, SelectionWords> = { en: EN, es: ES, pt: PT };
@@ -167,6 +216,58 @@ export function candidateReasonText(reason: string, language: Language = "en"): 
   m = /^metrics undefined: (.*)$/s.exec(reason);
   if (m) return w.undefinedMetrics(m[1]!);
   return reason;
+}
+
+/**
+ * The weak-structure note in `language` (English: `AutoResult.note` exactly): the chosen
+ * split's silhouette, and whether nothing was stable (`unstable`, the reason's clause) with its
+ * stability.
+ */
+export function selectionNote(
+  unstable: boolean,
+  silhouette: number,
+  stability: number | null,
+  language: Language = "en",
+): string {
+  const w = WORDS[language] ?? EN;
+  const num = (v: number) => fixed(v, 2, language);
+  return w.weak(num(silhouette)) +
+    (unstable ? w.weakUnstable(stability === null ? w.unknown : num(stability)) : w.weakStable);
+}
+
+/** What a fixed choice's warnings are computed from (the kept segmentation's figures). */
+export interface FixedChoiceFacts {
+  stability: number | null;
+  /** Share of the clustered customers in the smallest segment. */
+  smallestShare: number;
+  noiseShare: number;
+}
+
+/**
+ * The warnings of a fixed choice in `language` (English: `AutoResult.warnings` exactly): the
+ * filters automatic selection applies (stability, the smallest segment, noise) that the
+ * client's algorithm or k was let through.
+ */
+export function selectionWarnings(facts: FixedChoiceFacts, language: Language = "en"): string[] {
+  const w = WORDS[language] ?? EN;
+  const out: string[] = [];
+  if (facts.stability !== null && facts.stability < MIN_STABILITY) {
+    out.push(
+      w.unstableWarning(fixed(facts.stability, 2, language), plain(MIN_STABILITY, language)),
+    );
+  }
+  if (facts.smallestShare < AUTO_DEFAULTS.minSegmentShare) {
+    out.push(
+      w.smallWarning(
+        percent(facts.smallestShare, language),
+        `${plain(AUTO_DEFAULTS.minSegmentShare * 100, language)} %`,
+      ),
+    );
+  }
+  if (facts.noiseShare > AUTO_DEFAULTS.maxNoiseShare) {
+    out.push(w.noiseWarning(percent(facts.noiseShare, language)));
+  }
+  return out;
 }
 
 function fixed(v: number, digits: number, language: Language): string {

@@ -29,7 +29,7 @@ import {
   type SegmentNarrative,
   type StrategyLine,
 } from "../description/narrative.ts";
-import { selectionWhy } from "../description/selection_text.ts";
+import { selectionNote, selectionWarnings, selectionWhy } from "../description/selection_text.ts";
 import type { PreprocessReport } from "./preprocess.ts";
 import { type Segmentation, segmentColumns } from "./segment_columns.ts";
 
@@ -129,7 +129,7 @@ export interface Selection {
   warnings: string[];
 }
 
-/** The `selection` report of a pipeline outcome, its `why` in `language`. */
+/** The `selection` report of a pipeline outcome, its sentences in `language`. */
 export function selectionReport(
   auto: AutoResult,
   fixed: boolean,
@@ -139,8 +139,15 @@ export function selectionReport(
     mode: fixed ? "fixed" : "auto",
     why: selectionWhy(auto.whyReason, language),
     structure: auto.structure,
-    note: auto.note,
-    warnings: auto.warnings,
+    ...(language === "en" ? { note: auto.note, warnings: auto.warnings } : {
+      note: auto.note === null ? null : selectionNote(
+        auto.whyReason.clause === "unstable",
+        auto.best.silhouette!,
+        auto.best.stability,
+        language,
+      ),
+      warnings: auto.warnings.length === 0 ? [] : selectionWarnings(auto.best, language),
+    }),
   };
 }
 

@@ -26,7 +26,7 @@ import {
   type SegmentNarrative,
 } from "../description/narrative.ts";
 import { profileClusters } from "../description/profile.ts";
-import { selectionWhy } from "../description/selection_text.ts";
+import { selectionNote, selectionWhy } from "../description/selection_text.ts";
 import { PREPROCESS_DEFAULTS, type PreprocessReport } from "./preprocess.ts";
 import { segmentColumns } from "./segment_columns.ts";
 
@@ -280,7 +280,12 @@ export async function purchasingSegmentation(
         : selectionWhy(auto.whyReason, language),
       chosen: { algorithm: ALGORITHM_NAMES[best.algorithm], n_clusters: best.k },
       structure: auto.structure,
-      note: auto.note,
+      note: auto.note === null ? null : selectionNote(
+        auto.whyReason.clause === "unstable",
+        best.silhouette!,
+        best.stability,
+        language,
+      ),
       silhouette: auto.silhouetteMode,
       silhouette_rows: auto.silhouetteRows,
     },

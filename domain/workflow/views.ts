@@ -20,7 +20,13 @@ import type { RunRecord } from "../segmentation/runs.ts";
 import type { StoredWorkflow } from "./stored_run.ts";
 import { clusterNames, workflowResponse, type WorkflowRun } from "../segmentation/workflow_run.ts";
 import { describeSegments, type Language } from "../description/narrative.ts";
-import { candidateReasonText, selectionWhy } from "../description/selection_text.ts";
+import {
+  candidateReasonText,
+  selectionNote,
+  selectionWarnings,
+  selectionWhy,
+} from "../description/selection_text.ts";
+import type { SelectionReason } from "../../compute/auto.ts";
 export { clusterNames };
 import type { CorrelationMatrix } from "../datasets/correlation.ts";
 
@@ -39,12 +45,34 @@ export interface WorkflowFigures {
  */
 export function inLanguage(run: WorkflowRun, language: Language | undefined): WorkflowRun {
   if (language === undefined || run.language === language) return run;
-  // Runs stored before the selection kept its reason keep their English why.
+  // Runs stored before the selection kept its reason keep their English sentences.
   const { reason } = run.selection;
   const selection = reason
-    ? { ...run.selection, why: selectionWhy(reason, language) }
+    ? { ...run.selection, ...selectionSentences(run, reason, language) }
     : run.selection;
   return { ...run, segments: describeSegments(run.profiles, { language }), selection, language };
+}
+
+/** The selection's why, note and warnings worded again from the stored run's figures. */
+function selectionSentences(run: WorkflowRun, reason: SelectionReason, language: Language) {
+  const { silhouette, stability, noise_share } = run.metrics;
+  const sizes = new Map<number, number>();
+  let clustered = 0;
+  for (const l of run.labels) {
+    if (l < 0) continue;
+    sizes.set(l, (sizes.get(l) ?? 0) + 1);
+    clustered++;
+  }
+  const smallestShare = clustered === 0 ? 0 : Math.min(...sizes.values()) / clustered;
+  return {
+    why: selectionWhy(reason, language),
+    note: run.selection.note === null || silhouette === null
+      ? run.selection.note
+      : selectionNote(reason.clause === "unstable", silhouette, stability, language),
+    warnings: run.selection.warnings.length === 0
+      ? []
+      : selectionWarnings({ stability, smallestShare, noiseShare: noise_share }, language),
+  };
 }
 
 /**

@@ -14,7 +14,12 @@ import {
 import { createCpuBackend } from "../../../compute/cpu/backend.ts";
 import { datasetFromRecords } from "../../../domain/datasets/records.ts";
 import { toPlainTable } from "../../../domain/datasets/plain_table.ts";
-import { candidateReasonText, selectionWhy } from "../../../domain/description/selection_text.ts";
+import {
+  candidateReasonText,
+  selectionNote,
+  selectionWarnings,
+  selectionWhy,
+} from "../../../domain/description/selection_text.ts";
 import { clusterWorkflow } from "../../../domain/segmentation/workflow_run.ts";
 import { inLanguage } from "../../../domain/workflow/views.ts";
 
@@ -156,7 +161,81 @@ Deno.test("a workflow run's why follows the language it is read in, English kept
     const pt = inLanguage(again, "pt");
     assert.equal(pt.selection.why, selectionWhy(reason, "pt"));
     assert.doesNotMatch(pt.selection.why, ENGLISH, pt.selection.why);
+    assert.equal(pt.selection.note === null, again.selection.note === null);
+    assert.equal(pt.selection.warnings.length, again.selection.warnings.length);
+    // A fixed k far too large: a segment of one customer in 151 is under 1 %, a warning.
+    const many = datasetFromRecords(
+      Array.from(
+        { length: 151 },
+        (_, i) =>
+          i === 150 ? { customer_id: "far", spend: 90_000, visits: 90 } : {
+            customer_id: `M${i}`,
+            spend: (i % 2) * 800 + (i % 7),
+            visits: (i % 2) * 5 + (i % 3),
+          },
+      ),
+      { name: "many.csv", now: 0 },
+    );
+    const fixed = await clusterWorkflow(
+      { table: toPlainTable(many), id_field: "customer_id", algorithm: "kmeans", n_clusters: 40 },
+      backend,
+      "en",
+    );
+    assert.ok(fixed.selection.warnings.length > 0, "the fixed choice has a warning");
+    const fixedEs = inLanguage(fixed, "es");
+    assert.equal(fixedEs.selection.warnings.length, fixed.selection.warnings.length);
+    for (const w of fixedEs.selection.warnings) assert.doesNotMatch(w, NOTE_ENGLISH, w);
+    if (fixedEs.selection.note) assert.doesNotMatch(fixedEs.selection.note, NOTE_ENGLISH);
+    assert.deepEqual(inLanguage(fixedEs, "en").selection.warnings, fixed.selection.warnings);
   } finally {
     await backend.dispose();
   }
 });
+
+Deno.test("the weak-structure note and a fixed choice's warnings: compute's English, no English in es/pt", () => {
+  const weakStable = choose([
+    candidate("kmeans", 3, 0.20, 0.99),
+    candidate("kmeans", 4, 0.18, 0.98),
+  ]);
+  const flawed = { ...candidate("dbscan", 3, 0.30, 0.3, 0.6), smallestShare: 0.004 };
+  const cases = {
+    unstable: choose(CASES.unstable![0]),
+    unknown: choose(CASES.unstable_unknown![0]),
+    weakStable,
+    fixed: choose([flawed], true),
+  };
+  for (const [name, c] of Object.entries(cases)) {
+    const facts = [
+      c.whyReason.clause === "unstable",
+      c.best.silhouette!,
+      c.best.stability,
+    ] as const;
+    if (c.note !== null) {
+      assert.equal(selectionNote(...facts), c.note, name);
+      for (const language of ["es", "pt"] as const) {
+        const note = selectionNote(...facts, language);
+        assert.doesNotMatch(note, NOTE_ENGLISH, `${name} ${language}: ${note}`);
+      }
+    }
+    // Only a fixed choice has warnings (callers word them where compute gave some).
+    if (c.warnings.length === 0) continue;
+    assert.deepEqual(selectionWarnings(c.best), c.warnings, name);
+    for (const language of ["es", "pt"] as const) {
+      for (const warning of selectionWarnings(c.best, language)) {
+        assert.doesNotMatch(warning, NOTE_ENGLISH, `${name} ${language}: ${warning}`);
+      }
+    }
+  }
+  assert.equal(cases.fixed.warnings.length, 3, "every warning is worded");
+  assert.match(cases.unknown.note!, /stability unknown/);
+  assert.equal(
+    selectionNote(true, 0.18, null, "es"),
+    "no hay grupos claros: la silueta de la mejor división es 0,18 y sus segmentos cambian al " +
+      "reajustarlos en una submuestra (estabilidad desconocida); tómelos como una partición " +
+      "aproximada, no como tipos de cliente distintos",
+  );
+});
+
+/** Words of the English note and warnings that neither Spanish nor Portuguese uses. */
+const NOTE_ENGLISH =
+  /\b(clear|groups|the|best|split|and|change|when|refitted|treat|them|rough|not|distinct|types|unstable|labels|agree|by|below|holds|of|customers|are|noise|under|unknown)\b/;
