@@ -1,7 +1,8 @@
 /**
  * The pairwise silhouette sums on the WebAssembly kernel (`assembly/pair_sums.ts`): rows are
  * sorted by cluster, each cluster padded to a multiple of four rows, and stored feature-major in
- * a shared memory; workers take balanced ranges of the upper triangle of 4 × 4 tiles, in rounds.
+ * a shared memory; workers take the blocks of the upper triangle of 4 × 4 tiles one at a time from
+ * a shared counter, in rounds of growing size.
  */
 import type { Matrix } from "../../matrix.ts";
 import { allocatePass, type WasmCall, type WasmRunner } from "./runtime.ts";
@@ -30,15 +31,20 @@ export async function wasmPairSums(
   segs[k] = m;
   const blocks = m / 4;
   const P = Math.max(1, Math.min(parts, blocks));
-  const layout = [m * d * 4, m * 4, m * 4, (k + 1) * 4];
+  // A runner's first pass in rounds (its workers' first calls of the kernel), later ones in one.
+  const shares = warmed.has(run) ? [1] : ROUNDS;
+  warmed.add(run);
+  const cuts = tileCuts(blocks, shares);
+  const layout = [m * d * 4, m * 4, m * 4, (k + 1) * 4, shares.length * 4];
   for (let p = 0; p < P; p++) layout.push(d * 16, m * k * 8, m * k * 8);
   const { mem, at } = allocatePass(layout);
-  const [xsAt, maskAt, clusterAt, segsAt] = at as [number, number, number, number];
+  const [xsAt, maskAt, clusterAt, segsAt, nextAt] = at as [number, number, number, number, number];
   const buf = mem.memory.buffer;
   const xs = new Float32Array(buf, xsAt, m * d);
   const mask = new Int32Array(buf, maskAt, m);
   const cluster = new Int32Array(buf, clusterAt, m).fill(-1);
   new Int32Array(buf, segsAt, k + 1).set(segs);
+  new Int32Array(buf, nextAt, shares.length).set(cuts.slice(0, -1));
   const orig = new Int32Array(m).fill(-1);
   const next = segs.slice(0, k);
   const src = x.data;
@@ -51,30 +57,14 @@ export async function wasmPairSums(
     mask[r] = -1;
     for (let j = 0; j < d; j++) xs[j * m + r] = src[i * d + j]!;
   }
-  const part = (p: number) => at.slice(4 + 3 * p, 7 + 3 * p) as [number, number, number];
-  const cuts = tileCuts(blocks, P);
-  for (let q = 0; q + 1 < cuts.length; q += P) {
-    if (cuts[q] === cuts[q + P]) continue;
+  const part = (p: number) => at.slice(5 + 3 * p, 8 + 3 * p) as [number, number, number];
+  for (let q = 0; q < shares.length; q++) {
+    if (cuts[q] === cuts[q + 1]) continue;
     const calls: WasmCall[] = [];
     for (let p = 0; p < P; p++) {
       const [scratchAt, rowAt, colAt] = part(p);
-      calls.push({
-        fn: "pairSums",
-        args: [
-          xsAt,
-          maskAt,
-          clusterAt,
-          segsAt,
-          m,
-          d,
-          k,
-          cuts[q + p]!,
-          cuts[q + p + 1]!,
-          scratchAt,
-          rowAt,
-          colAt,
-        ],
-      });
+      const args = [xsAt, maskAt, clusterAt, segsAt, m, d, k, nextAt + 4 * q, cuts[q + 1]!];
+      calls.push({ fn: "pairSums", args: [...args, scratchAt, rowAt, colAt] });
     }
     await run(mem, calls);
   }
@@ -93,20 +83,25 @@ export async function wasmPairSums(
 }
 
 /**
- * The cumulative shares of the tiles done after each round. A worker's first call of a kernel
- * runs V8's baseline code (Liftoff, about 3× slower here) for as long as the call lasts, since
- * WebAssembly has no on-stack replacement; the optimised code is compiled in the background once
- * the call has run a while and serves the next call. Small first rounds keep the baseline share
- * small on a fresh worker; later passes pay about 0.3 ms per round.
+ * The cumulative shares of the tiles done after each round of a runner's first pass. A worker's
+ * first call of a kernel runs V8's baseline code (Liftoff, about 3× slower here) for as long as
+ * the call lasts, since WebAssembly has no on-stack replacement; the optimised code is compiled
+ * in the background once the call has run a while and serves the next call. Small first rounds
+ * keep the baseline share small. Later passes run in one round: on a loaded machine every round
+ * trip waits for the scheduler to run the workers and the caller again (several milliseconds
+ * each at a load of 6 on two cores).
  */
-const ROUNDS = [0.005, 0.025, 0.08, 0.25, 0.5, 0.75, 1];
+const ROUNDS = [0.005, 0.025, 0.08, 0.25, 1];
+
+/** Runners (worker pools) that have run a pass, so that their workers' code is optimised. */
+const warmed = new WeakSet<WasmRunner>();
 
 /**
- * Block boundaries for `ROUNDS.length` rounds of `parts` calls over `blocks` blocks, where block
- * b holds blocks − b tiles (itself and every later block): `parts + 1` boundaries per round
- * sharing their ends, each call of a round taking an equal share of the round's tiles.
+ * The first block of each round and `blocks` (`shares.length` + 1 values, non-decreasing), where
+ * block b holds blocks − b tiles (itself and every later block), so that round q ends once
+ * `shares[q]` of all tiles are done (`shares` increasing, ending with 1).
  */
-export function tileCuts(blocks: number, parts: number): number[] {
+export function tileCuts(blocks: number, shares: readonly number[] = ROUNDS): number[] {
   const total = (blocks * (blocks + 1)) / 2;
   // Blocks [0, r) hold r·blocks − r(r − 1)/2 tiles; the r that holds `share` of them.
   const at = (share: number) => {
@@ -114,12 +109,7 @@ export function tileCuts(blocks: number, parts: number): number[] {
     const r = Math.round((b - Math.sqrt(Math.max(0, b * b - 8 * share * total))) / 2);
     return Math.min(blocks, Math.max(0, r));
   };
-  const cuts = [0];
-  let prev = 0;
-  for (const share of ROUNDS) {
-    for (let p = 1; p <= parts; p++) cuts.push(at(prev + ((share - prev) * p) / parts));
-    prev = share;
-  }
+  const cuts = [0, ...shares.map(at)];
   cuts[cuts.length - 1] = blocks;
   for (let i = 1; i < cuts.length; i++) cuts[i] = Math.max(cuts[i]!, cuts[i - 1]!);
   return cuts;

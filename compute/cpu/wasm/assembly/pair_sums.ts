@@ -18,10 +18,11 @@
  */
 
 /**
- * Blocks of rows [b0, b1) (padded, sorted indices / 4) against every later row: adds distances
- * to `rowOut[i·k + c]` (rows after i in cluster c) and `colOut[a·m + j]` (row j, from earlier
- * rows i of cluster a). Both accumulators are m × k f64, zero before a pass's first call and
- * added to by every call (a pass may split its blocks over several calls of one worker).
+ * Blocks of rows (padded, sorted indices / 4) against every later row, the blocks taken one at a
+ * time from the shared counter at `next` (i32, advanced atomically by every worker of the round)
+ * until it reaches `b1`: adds distances to `rowOut[i·k + c]` (rows after i in cluster c) and
+ * `colOut[a·m + j]` (row j, from earlier rows i of cluster a). Both accumulators are m × k f64,
+ * this call's worker's own, zero before a pass's first call and added to by every call.
  * `mask` holds, per padded row, all ones for a real row and zero for padding; `cluster` its
  * cluster (−1: padding); `segs` (k + 1 i32) the first padded row of each cluster, `segs[k]` =
  * m. `scratch` is d × 16 bytes of this call's own.
@@ -34,7 +35,7 @@ export function pairSums(
   m: i32,
   d: i32,
   k: i32,
-  b0: i32,
+  next: usize,
   b1: i32,
   scratch: usize,
   rowOut: usize,
@@ -47,7 +48,9 @@ export function pairSums(
   const tri0 = i32x4(0, -1, -1, -1);
   const tri1 = i32x4(0, 0, -1, -1);
   const tri2 = i32x4(0, 0, 0, -1);
-  for (let b = b0; b < b1; b++) {
+  // Blocks are taken in order, so the last ones taken are the smallest (block b holds m/4 − b
+  // tiles) and the workers finish together even when one of them is descheduled.
+  for (let b = atomic.add<i32>(next, 1); b < b1; b = atomic.add<i32>(next, 1)) {
     const i0 = b << 2;
     const a = load<i32>(cluster + (<usize> i0 << 2));
     if (a < 0) continue;
