@@ -31,7 +31,13 @@ import {
 } from "../domain/datasets/mod.ts";
 import { COLUMN_ROLES, type Dataset, datasetRoles } from "../domain/datasets/mod.ts";
 import { DATASET_PAGE, deleteDataset, listDatasetPage } from "../domain/datasets/store.ts";
-import { BUSINESS_ROLES, parseAcceptLanguage, ROLE_UNITS } from "../domain/description/mod.ts";
+import {
+  BUSINESS_ROLES,
+  type Language,
+  parseAcceptLanguage,
+  ROLE_UNITS,
+  rolesInLanguage,
+} from "../domain/description/mod.ts";
 import {
   requireDataset,
   requireSessionRun,
@@ -368,7 +374,13 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     const { tenantId, owner } = who(c);
     return { tenantId, owner, run: await requireSessionRun(deps.kv, tenantId, owner) };
   };
-  const store = async (tenantId: string, owner: string, dataset: Dataset, t0: number) => {
+  const store = async (
+    tenantId: string,
+    owner: string,
+    dataset: Dataset,
+    t0: number,
+    language: Language,
+  ) => {
     await saveDataset(deps.kv, tenantId, dataset, deps.clock());
     await setCurrentDataset(deps.kv, tenantId, owner, dataset.id);
     const seconds = round((performance.now() - t0) / 1000, 3);
@@ -377,7 +389,7 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
       message: `File uploaded successfully. ${dataset.rowCount} rows processed in ${seconds}s.`,
       ...describeDataset(dataset),
       processing_time: seconds,
-      ...summary(dataset),
+      ...summary(dataset, language),
     };
   };
 
@@ -424,7 +436,16 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     const dataset = await wrapClientErrors(() =>
       parseCsvStream(stream, { name, now: deps.clock(), maxBytes: maxUpload })
     );
-    return c.json(await store(tenantId, owner, dataset, t0), 200) as never;
+    return c.json(
+      await store(
+        tenantId,
+        owner,
+        dataset,
+        t0,
+        parseAcceptLanguage(c.req.header("Accept-Language")),
+      ),
+      200,
+    ) as never;
   });
 
   app.openapi(routes.datasetsPost, async (c) => {
@@ -438,7 +459,16 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
         ...(body.column_map ? { columnMap: override(body.column_map) } : {}),
       })
     );
-    return c.json(await store(tenantId, owner, dataset, t0), 200) as never;
+    return c.json(
+      await store(
+        tenantId,
+        owner,
+        dataset,
+        t0,
+        parseAcceptLanguage(c.req.header("Accept-Language")),
+      ),
+      200,
+    ) as never;
   });
 
   app.openapi(routes.datasetsList, async (c) => {
@@ -477,12 +507,18 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
       throw new ClientError(404, "not_found", `No dataset with id "${dataset_id}"`);
     }
     const dataset = await requireDataset(deps.kv, tenantId, owner);
-    return c.json({ success: true, ...summary(dataset) }, 200) as never;
+    return c.json({
+      success: true,
+      ...summary(dataset, parseAcceptLanguage(c.req.header("Accept-Language"))),
+    }, 200) as never;
   });
 
   app.openapi(routes.datasetsCurrent, async (c) => {
     const { dataset } = await needData(c);
-    return c.json({ success: true, ...summary(dataset) }, 200) as never;
+    return c.json({
+      success: true,
+      ...summary(dataset, parseAcceptLanguage(c.req.header("Accept-Language"))),
+    }, 200) as never;
   });
 
   app.openapi(routes.columns, async (c) => {
@@ -491,7 +527,10 @@ export function workflowRoutes(deps: WorkflowDeps): OpenAPIHono<AppEnv> {
     const changed = wrapClientErrors(() => applyColumnMap(dataset, override(c.req.valid("json"))));
     // Datasets are immutable: the corrected one is stored anew and becomes current.
     const fresh = { ...changed, id: newDatasetId() };
-    return c.json(await store(tenantId, owner, fresh, t0), 200) as never;
+    return c.json(
+      await store(tenantId, owner, fresh, t0, parseAcceptLanguage(c.req.header("Accept-Language"))),
+      200,
+    ) as never;
   });
 
   app.openapi(routes.quality, async (c) => {
@@ -648,7 +687,13 @@ function attachment(
 }
 
 /** The dataset's summary fields that every dataset answer carries. */
-function summary(dataset: Dataset) {
+function rolesOf(dataset: Dataset, language: Language) {
+  const roles = datasetRoles(dataset);
+  return { ...roles, columns: rolesInLanguage(roles.columns, language) };
+}
+
+/** What the dataset routes answer about `dataset`, its role evidence worded in `language`. */
+function summary(dataset: Dataset, language: Language) {
   return {
     dataset_id: dataset.id,
     name: dataset.name,
@@ -659,7 +704,7 @@ function summary(dataset: Dataset) {
     column_roles: COLUMN_ROLES,
     income_scale: dataset.incomeScale,
     // Each column's business role with its confidence, unit and evidence (docs/roles.md).
-    roles: datasetRoles(dataset),
+    roles: rolesOf(dataset, language),
   };
 }
 

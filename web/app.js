@@ -39,7 +39,8 @@ import { hideResults, loadPlotly, showResults } from "./results.js";
  *
  * @typedef {{ dataset_id: string, name: string, rows: number,
  *   column_types: Record<string, string>, column_map: Record<string, unknown>,
- *   column_roles: string[], income_scale?: number | null }} DatasetSummary
+ *   column_roles: string[], income_scale?: number | null,
+ *   roles?: { columns?: import("./roles.js").ColumnRole[] } }} DatasetSummary
  */
 
 const state = {
@@ -685,7 +686,13 @@ async function switchLanguage(lang) {
   setLanguage(lang);
   rememberLanguage(/** @type {any} */ (lang));
   if (state.dataset) {
-    renderColumnMap(state.dataset);
+    // The roles' evidence is worded by the service in the language asked.
+    const current = await getJson("/api/datasets/current");
+    if (language() !== lang) return;
+    const shown = state.dataset;
+    if (!shown) return;
+    if (current.dataset_id === shown.dataset_id) state.dataset = { ...shown, roles: current.roles };
+    renderColumnMap(state.dataset ?? shown);
     const quality = await getJson("/api/data-quality");
     renderQuality(state.dataset, quality.metrics);
     loadSegments().catch(() => {});

@@ -9,4 +9,5 @@ export { clusterConfidence, featureImportance } from "./importance.ts";
 export { parseAcceptLanguage, type SegmentNarrative } from "./narrative.ts";
 export { profileClusters, type ProfileInput } from "./profile.ts";
 export { BUSINESS_ROLES, ROLE_UNITS, rolesInLanguage } from "./roles.ts";
+export type { Language } from "./narrative_strings.ts";
 export { candidateReasonText, selectionWhy } from "./selection_text.ts";

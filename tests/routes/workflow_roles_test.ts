@@ -25,7 +25,7 @@ async function session(s: Service) {
     form.append("file", new File([bytes], filename, { type: "text/csv" }));
     return call("/api/upload", { method: "POST", body: form });
   };
-  return { put, upload };
+  return { call, put, upload };
 }
 
 interface RoleReport {
@@ -74,5 +74,26 @@ Deno.test("the dataset answer reports roles with evidence; the column map correc
     const res = await a.put("/api/datasets/current/columns", bad);
     assert.ok(res.status === 422 || res.status === 400, JSON.stringify(bad));
     await res.body?.cancel();
+  }
+});
+
+Deno.test("the dataset answer words the role evidence in the Accept-Language asked", async () => {
+  await using s = await segmentationService();
+  const a = await session(s);
+  const up = await a.upload(CC, "cc_general.csv");
+  const en = (await up.json()).roles.columns as RoleReport[];
+  const tenureEn = en.find((r) => r.column === "TENURE")!;
+  for (const lang of ["es", "pt"]) {
+    const res = await a.call("/api/datasets/current", { headers: { "Accept-Language": lang } });
+    assert.equal(res.status, 200, lang);
+    const columns = (await res.json()).roles.columns as RoleReport[];
+    const tenure = columns.find((r) => r.column === "TENURE")!;
+    // Same roles and figures, other words.
+    assert.deepEqual([tenure.role, tenure.unit], [tenureEn.role, tenureEn.unit]);
+    assert.equal(tenure.evidence.length, tenureEn.evidence.length);
+    for (let i = 0; i < tenure.evidence.length; i++) {
+      assert.notEqual(tenure.evidence[i], tenureEn.evidence[i], `${lang}: ${tenure.evidence[i]}`);
+    }
+    assert.doesNotMatch(tenure.ask!, /Confirm the unit/);
   }
 });
