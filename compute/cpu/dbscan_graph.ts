@@ -1,9 +1,11 @@
 /**
- * DBSCAN's density graph on the CPU over a k-d tree, in O(n) memory: no neighbour lists are
- * stored. Core points are found by counting neighbours up to `minSamples` and stopping there;
- * ε-connected components of core points are merged with a union-find whose tree traversals
- * skip whole nodes already known to lie in one component, and take a whole node at once when
- * its box lies within ε of the query. Both shortcuts are exact.
+ * DBSCAN's density graph on the CPU over a k-d tree, in O(n) memory: no ε-neighbourhoods are
+ * stored (only the fewer than `minSamples` neighbours of non-core rows, for the border pass).
+ * Core points are found by counting neighbours up to `minSamples` and stopping there;
+ * ε-connected components of core points are merged with a union-find built bottom-up, the two
+ * children of each subtree joined by a dual-tree traversal that skips pairs of nodes already
+ * known to lie in one component and merges a pair whole when its boxes lie within ε at their
+ * farthest. Every shortcut is exact. `dbscan_parallel.ts` runs these steps on the workers.
  */
 import { boxMaxDist2, boxMinDist2, diag2, type KdTree, maxDist2, minDist2 } from "./kdtree.ts";
 
