@@ -31,9 +31,10 @@ export async function wasmPairSums(
   segs[k] = m;
   const blocks = m / 4;
   const P = Math.max(1, Math.min(parts, blocks));
-  // A runner's first pass in rounds (its workers' first calls of the kernel), later ones in one.
+  // Rounds until the runner has run a pass large enough for its first round to have made V8
+  // optimise the kernel (its tiering budget is spent after a few thousand tiles), then one.
   const shares = warmed.has(run) ? [1] : ROUNDS;
-  warmed.add(run);
+  if ((blocks * (blocks + 1)) / 2 >= WARM_TILES) warmed.add(run);
   const cuts = tileCuts(blocks, shares);
   const layout = [m * d * 4, m * 4, m * 4, (k + 1) * 4, shares.length * 4];
   for (let p = 0; p < P; p++) layout.push(d * 16, m * k * 8, m * k * 8);
@@ -93,8 +94,11 @@ export async function wasmPairSums(
  */
 const ROUNDS = [0.005, 0.025, 0.08, 0.25, 1];
 
-/** Runners (worker pools) that have run a pass, so that their workers' code is optimised. */
+/** Runners (worker pools) that have run a pass of `WARM_TILES` tiles or more. */
 const warmed = new WeakSet<WasmRunner>();
+
+/** Tiles of a pass whose first round (0.5 %) runs long enough to have the kernel optimised. */
+const WARM_TILES = 1_000_000;
 
 /**
  * The first block of each round and `blocks` (`shares.length` + 1 values, non-decreasing), where
