@@ -30,13 +30,13 @@ import {
   setCurrentDataset,
 } from "../domain/datasets/mod.ts";
 import { COLUMN_ROLES, type Dataset, datasetRoles } from "../domain/datasets/mod.ts";
+import { datasetRolesInLanguage } from "../domain/datasets/role_columns.ts";
 import { DATASET_PAGE, deleteDataset, listDatasetPage } from "../domain/datasets/store.ts";
 import {
   BUSINESS_ROLES,
   type Language,
   parseAcceptLanguage,
   ROLE_UNITS,
-  rolesInLanguage,
 } from "../domain/description/mod.ts";
 import {
   requireDataset,
@@ -686,10 +686,9 @@ function attachment(
   return c.body(text, 200, headers) as never;
 }
 
-/** The dataset's summary fields that every dataset answer carries. */
+/** The dataset's roles as every dataset answer carries them, worded in `language`. */
 function rolesOf(dataset: Dataset, language: Language) {
-  const roles = datasetRoles(dataset);
-  return { ...roles, columns: rolesInLanguage(roles.columns, language) };
+  return datasetRolesInLanguage(datasetRoles(dataset), language);
 }
 
 /** What the dataset routes answer about `dataset`, its role evidence worded in `language`. */

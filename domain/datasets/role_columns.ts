@@ -10,6 +10,12 @@
  * @module
  */
 import {
+  measureInLanguage,
+  type ReferenceFacts,
+  referenceNoteText,
+} from "../description/dataset_roles_text.ts";
+import type { Language } from "../description/narrative_strings.ts";
+import {
   type ColumnRoleReport,
   combineRoles,
   detectRoles,
@@ -17,6 +23,7 @@ import {
   type RoleColumn,
   type RoleCorrection,
   type RoleMeasure,
+  rolesInLanguage,
   wordsOf,
 } from "../description/roles.ts";
 import { isoDate, readDates } from "./values.ts";
@@ -65,6 +72,32 @@ export function datasetRoles(dataset: RoleSource, now = Date.now()): DatasetRole
   const built = build(dataset, now);
   CACHE.set(dataset, built);
   return built.roles;
+}
+
+/**
+ * `roles` (from `datasetRoles`) worded in `language`: the columns' evidence and questions
+ * (`rolesInLanguage`), the measures' phrase labels and left-out reasons, and `reference_note`.
+ * English gives `roles` itself; roles this module did not build keep their note.
+ *
+ * @example
+ * ```ts
+ * import { datasetRoles, datasetRolesInLanguage } from "./role_columns.ts";
+ * const roles = datasetRoles({ columns: [], columnMap: {} }, Date.UTC(2026, 0, 1));
+ * const es = datasetRolesInLanguage(roles, "es");
+ * if (es.reference_note !== "No hay columna de fechas: las edades se cuentan hasta el año en " +
+ *   "curso, 2026.") throw new Error(es.reference_note);
+ * if (datasetRolesInLanguage(roles, "en") !== roles) throw new Error("English is the same");
+ * ```
+ */
+export function datasetRolesInLanguage(roles: DatasetRoles, language: Language): DatasetRoles {
+  if (language === "en") return roles;
+  const facts = FACTS.get(roles);
+  return {
+    ...roles,
+    columns: rolesInLanguage(roles.columns, language),
+    measures: roles.measures.map((m) => measureInLanguage(m, language)),
+    reference_note: facts ? referenceNoteText(facts, language) : roles.reference_note,
+  };
 }
 
 /**
@@ -130,6 +163,8 @@ interface Built {
 }
 
 const CACHE = new WeakMap<RoleSource, Built>();
+/** What each built roles object's `reference_note` says, to word it in another language. */
+const FACTS = new WeakMap<DatasetRoles, ReferenceFacts>();
 
 function build(dataset: RoleSource, now: number): Built {
   const dates = new Map<string, Float64Array>();
@@ -160,15 +195,18 @@ function build(dataset: RoleSource, now: number): Built {
     if (c.kind === "numeric") return c.values as ArrayLike<number>;
     return dates.get(name);
   };
+  const facts: ReferenceFacts = latestColumn && referenceDate
+    ? { date: referenceDate, column: latestColumn, year: referenceYear }
+    : { year: referenceYear };
+  const roles: DatasetRoles = {
+    columns: reports,
+    measures,
+    reference_year: referenceYear,
+    reference_note: referenceNoteText(facts),
+  };
+  FACTS.set(roles, facts);
   return {
-    roles: {
-      columns: reports,
-      measures,
-      reference_year: referenceYear,
-      reference_note: latestColumn
-        ? `Ages and tenures are counted to ${referenceDate}, the latest date of ${latestColumn}.`
-        : `No date column: ages are counted to the current year, ${referenceYear}.`,
-    },
+    roles,
     read,
     ...(referenceDate ? { referenceDate } : {}),
     values: new Map(),
