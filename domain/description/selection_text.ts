@@ -4,14 +4,24 @@
  * logs; it hands over the clause and the figures (`SelectionReason`), which are worded here in
  * en, es or pt. The English wording is exactly `AutoResult.why`.
  *
+ * Also here, for the answers of document 000: the selection rules in words (`selectionRuleText`,
+ * English exactly `SELECTION_RULE`; `silhouetteRuleText`, document 000's literal rule), why that
+ * literal rule chose its candidate (`silhouetteWhyText`) and why a feature was log-scaled
+ * (`skewReasonText`).
+ *
  * @module
  */
 import {
   AUTO_DEFAULTS,
+  K_SILHOUETTE_SHARE,
   MIN_STABILITY,
   type ModelRef,
+  SELECTION_RULE,
   type SelectionReason,
+  STABLE,
+  TWO_SEGMENT_MARGIN,
 } from "../../compute/auto.ts";
+import { round } from "../../compute/numbers.ts";
 import type { Language } from "./narrative_strings.ts";
 
 interface SelectionWords {
@@ -268,6 +278,195 @@ export function selectionWarnings(facts: FixedChoiceFacts, language: Language = 
     out.push(w.noiseWarning(percent(facts.noiseShare, language)));
   }
   return out;
+}
+
+/** The figures the rules' words name, written in the reader's language. */
+interface RuleFigures {
+  /** Smallest segment, in % of the customers. */
+  minShare: string;
+  /** Most noise DBSCAN may have, in %. */
+  maxNoise: string;
+  stable: string;
+  minStability: string;
+  /** Share of the best silhouette over k ≥ 3 the chosen k keeps, in %. */
+  kShare: string;
+  margin: string;
+}
+
+interface RuleWords {
+  /** `SELECTION_RULE`, the service's rule. */
+  rule: (f: RuleFigures) => string;
+  /** Document 000's literal rule (`selection: "silhouette"`). */
+  silhouetteRule: (f: RuleFigures) => string;
+  /** Why the literal rule chose `model`: the highest silhouette of `eligible` candidates. */
+  silhouetteBest: (model: string, silhouette: string, eligible: number, db: string) => string;
+  /** No eligible candidate had a silhouette: the service's rule chose `model`. */
+  silhouetteNone: (model: string) => string;
+  /** Why a feature was log-scaled. */
+  skew: (skewness: string, threshold: string) => string;
+}
+
+const RULE_EN: RuleWords = {
+  rule: (f) =>
+    `eligible: metrics defined, smallest segment ≥ ${f.minShare} % of customers, DBSCAN ≥ 2 ` +
+    `clusters and ≤ ${f.maxNoise} % noise; every eligible candidate is refitted on a subsample ` +
+    `and only stable ones (ARI ≥ ${f.stable}, else ≥ ${f.minStability}) compete; number of ` +
+    `segments: the largest k ≥ 3 whose best silhouette is ≥ ${f.kShare} % of the best over ` +
+    `k ≥ 3 (two segments only at ≥ ${f.margin}× that silhouette); at that k, the highest ` +
+    `silhouette wins; DBSCAN only if its silhouette × coverage is higher`,
+  silhouetteRule: (f) =>
+    `document 000's rule: among the eligible candidates (metrics defined, smallest segment ≥ ` +
+    `${f.minShare} % of customers, DBSCAN ≥ 2 clusters and ≤ ${f.maxNoise} % noise), the ` +
+    `highest silhouette wins; ties go to the lowest Davies-Bouldin`,
+  silhouetteBest: (m, s, n, db) =>
+    `${m} has the highest silhouette (${s}) of the ${n} eligible candidates, Davies-Bouldin ${db}`,
+  silhouetteNone: (m) => `No eligible candidate has a silhouette, so the service's rule chose ${m}`,
+  skew: (s, t) =>
+    `skewness ${s} above ${t}: a few large values would otherwise decide every distance, so ` +
+    `log1p is taken before z-scoring`,
+};
+
+const RULE_ES: RuleWords = {
+  rule: (f) =>
+    `elegibles: métricas definidas, segmento más pequeño ≥ ${f.minShare} % de los clientes, ` +
+    `DBSCAN ≥ 2 grupos y ≤ ${f.maxNoise} % de ruido; cada candidato elegible se reajusta en una ` +
+    `submuestra y solo compiten los estables (ARI ≥ ${f.stable}, si no ≥ ${f.minStability}); ` +
+    `número de segmentos: el mayor k ≥ 3 cuya mejor silueta es ≥ ${f.kShare} % de la mejor con ` +
+    `k ≥ 3 (dos segmentos solo con ≥ ${f.margin}× esa silueta); con ese k gana la silueta más ` +
+    `alta; DBSCAN solo si su silueta × cobertura es mayor`,
+  silhouetteRule: (f) =>
+    `la regla del documento 000: entre los candidatos elegibles (métricas definidas, segmento ` +
+    `más pequeño ≥ ${f.minShare} % de los clientes, DBSCAN ≥ 2 grupos y ≤ ${f.maxNoise} % de ` +
+    `ruido), gana la silueta más alta; los empates se resuelven por el Davies-Bouldin más bajo`,
+  silhouetteBest: (m, s, n, db) =>
+    `${m} tiene la silueta más alta (${s}) de los ${n} candidatos elegibles, Davies-Bouldin ${db}`,
+  silhouetteNone: (m) =>
+    `Ningún candidato elegible tiene silueta, así que la regla del servicio eligió ${m}`,
+  skew: (s, t) =>
+    `asimetría ${s} por encima de ${t}: de lo contrario, unos pocos valores grandes decidirían ` +
+    `todas las distancias, así que se aplica log1p antes de estandarizar (z-score)`,
+};
+
+const RULE_PT: RuleWords = {
+  rule: (f) =>
+    `elegíveis: métricas definidas, menor segmento ≥ ${f.minShare} % dos clientes, DBSCAN ≥ 2 ` +
+    `grupos e ≤ ${f.maxNoise} % de ruído; cada candidato elegível é reajustado numa subamostra ` +
+    `e só os estáveis competem (ARI ≥ ${f.stable}, senão ≥ ${f.minStability}); número de ` +
+    `segmentos: o maior k ≥ 3 cuja melhor silhueta é ≥ ${f.kShare} % da melhor com k ≥ 3 ` +
+    `(dois segmentos só com ≥ ${f.margin}× essa silhueta); nesse k vence a maior silhueta; ` +
+    `DBSCAN só se sua silhueta × cobertura for maior`,
+  silhouetteRule: (f) =>
+    `a regra do documento 000: entre os candidatos elegíveis (métricas definidas, menor ` +
+    `segmento ≥ ${f.minShare} % dos clientes, DBSCAN ≥ 2 grupos e ≤ ${f.maxNoise} % de ruído), ` +
+    `vence a maior silhueta; empates vão para o menor Davies-Bouldin`,
+  silhouetteBest: (m, s, n, db) =>
+    `${m} tem a maior silhueta (${s}) dos ${n} candidatos elegíveis, Davies-Bouldin ${db}`,
+  silhouetteNone: (m) =>
+    `Nenhum candidato elegível tem silhueta, então a regra do serviço escolheu ${m}`,
+  skew: (s, t) =>
+    `assimetria ${s} acima de ${t}: do contrário uns poucos valores grandes decidiriam todas ` +
+    `as distâncias, então log1p é aplicado antes de padronizar (z-score)`,
+};
+
+const RULE_WORDS: Record<Language, RuleWords> = { en: RULE_EN, es: RULE_ES, pt: RULE_PT };
+
+/** The rules' figures from `compute/auto.ts`'s constants, in `language`'s decimal form. */
+function ruleFigures(language: Language): RuleFigures {
+  return {
+    minShare: plain(AUTO_DEFAULTS.minSegmentShare * 100, language),
+    maxNoise: plain(AUTO_DEFAULTS.maxNoiseShare * 100, language),
+    stable: plain(STABLE, language),
+    minStability: plain(MIN_STABILITY, language),
+    kShare: plain(Math.round(K_SILHOUETTE_SHARE * 100), language),
+    margin: plain(TWO_SEGMENT_MARGIN, language),
+  };
+}
+
+/**
+ * The service's selection rule in words, in `language`: in English exactly `SELECTION_RULE`
+ * (`compute/auto.ts`); in Spanish and Portuguese the same rule with the same figures, taken
+ * from compute's constants.
+ *
+ * @example
+ * ```ts
+ * import { SELECTION_RULE } from "../../compute/auto.ts";
+ * import { selectionRuleText } from "./selection_text.ts";
+ * if (selectionRuleText("en") !== SELECTION_RULE) throw new Error("English changed");
+ * if (!selectionRuleText("pt").startsWith("elegíveis: métricas definidas")) throw new Error();
+ * ```
+ */
+export function selectionRuleText(language: Language = "en"): string {
+  const lang = RULE_WORDS[language] ? language : "en";
+  return lang === "en" ? SELECTION_RULE : RULE_WORDS[lang].rule(ruleFigures(lang));
+}
+
+/**
+ * `selectionRuleText`'s English built from compute's constants, the way es and pt are: equal to
+ * `SELECTION_RULE` while the constants and the sentence agree (a test checks it).
+ */
+export function selectionRuleFromFigures(language: Language = "en"): string {
+  const lang = RULE_WORDS[language] ? language : "en";
+  return RULE_WORDS[lang].rule(ruleFigures(lang));
+}
+
+/** Document 000's literal rule (`selection: "silhouette"`) in words, in `language`. */
+export function silhouetteRuleText(language: Language = "en"): string {
+  const lang = RULE_WORDS[language] ? language : "en";
+  return RULE_WORDS[lang].silhouetteRule(ruleFigures(lang));
+}
+
+/** What document 000's literal rule chose and from how many candidates. */
+export interface SilhouetteChoiceFacts {
+  /** The chosen candidate: the document's algorithm name (`KMeans` …) and k. */
+  chosen: { algorithm: string; k: number };
+  /** Whether the literal rule chose (false: no eligible candidate had a silhouette). */
+  literal: boolean;
+  silhouette: number | null;
+  daviesBouldin: number | null;
+  /** Eligible candidates with a silhouette. */
+  eligible: number;
+}
+
+/**
+ * Why document 000's literal rule chose its candidate, in `language`; in English the sentence
+ * the service has always written (figures rounded to four decimals, as JavaScript prints them).
+ *
+ * @example
+ * ```ts
+ * import { silhouetteWhyText } from "./selection_text.ts";
+ * const facts = { chosen: { algorithm: "KMeans", k: 4 }, literal: true, silhouette: 0.61234,
+ *   daviesBouldin: 0.5, eligible: 12 };
+ * const es = silhouetteWhyText(facts, "es");
+ * if (es !== "KMeans con 4 segmentos tiene la silueta más alta (0,6123) de los 12 candidatos " +
+ *   "elegibles, Davies-Bouldin 0,5") throw new Error(es);
+ * ```
+ */
+export function silhouetteWhyText(facts: SilhouetteChoiceFacts, language: Language = "en"): string {
+  const lang: Language = RULE_WORDS[language] ? language : "en";
+  const model = WORDS[lang].model(facts.chosen as unknown as ModelRef);
+  const w = RULE_WORDS[lang];
+  if (!facts.literal) return w.silhouetteNone(model);
+  const num = (v: number | null) => {
+    const r = round(v ?? NaN, 4);
+    return lang === "en" ? String(r) : plain(r, lang);
+  };
+  return w.silhouetteBest(model, num(facts.silhouette), facts.eligible, num(facts.daviesBouldin));
+}
+
+/**
+ * Why a feature was log-scaled before z-scoring (document 000's `preprocessing.log_scaled`), in
+ * `language`: its skewness (to two decimals) above the threshold.
+ */
+export function skewReasonText(
+  skewness: number,
+  threshold: number,
+  language: Language = "en",
+): string {
+  const lang: Language = RULE_WORDS[language] ? language : "en";
+  const r = round(skewness, 2);
+  return lang === "en"
+    ? RULE_EN.skew(String(r), String(threshold))
+    : RULE_WORDS[lang].skew(plain(r, lang), plain(threshold, lang));
 }
 
 function fixed(v: number, digits: number, language: Language): string {

@@ -34,7 +34,7 @@ import {
 /** One segmentation to run: which endpoint's computation, on which input. */
 export type EngineTask =
   | { kind: "purchasing"; request: PurchasingRequest; language: Language }
-  | { kind: "purchasing_v2"; request: PurchasingRequestV2 }
+  | { kind: "purchasing_v2"; request: PurchasingRequestV2; language?: Language }
   | { kind: "analyze"; request: AnalyzeRequest; language: Language }
   | { kind: "workflow"; request: WorkflowRequest; language: Language }
   | { kind: "optimal_k"; request: OptimalClustersRequest }
@@ -101,7 +101,12 @@ export async function runTask<T extends EngineTask>(
         T
       >;
     case "purchasing_v2":
-      return await purchasingSegmentationV2(t.request, backend, onProgress) as EngineResult<T>;
+      return await purchasingSegmentationV2(
+        t.request,
+        backend,
+        t.language ?? "en",
+        onProgress,
+      ) as EngineResult<T>;
     case "analyze":
       return await analyze(t.request, backend, t.language, onProgress) as EngineResult<T>;
     case "workflow":

@@ -9,12 +9,7 @@
  * `purchasingSegmentationV2` answers the reference-4.1.7 shape of the same path (`customers`).
  */
 import type { ComputeBackend } from "../../compute/backend.ts";
-import {
-  type Algorithm,
-  type Candidate,
-  type ProgressEvent,
-  SELECTION_RULE,
-} from "../../compute/auto.ts";
+import { type Algorithm, type Candidate, type ProgressEvent } from "../../compute/auto.ts";
 import { matrix } from "../../compute/matrix.ts";
 import { round } from "../../compute/numbers.ts";
 import { wardTree } from "../../compute/ward.ts";
@@ -26,7 +21,15 @@ import {
   type SegmentNarrative,
 } from "../description/narrative.ts";
 import { profileClusters } from "../description/profile.ts";
-import { selectionNote, selectionWhy } from "../description/selection_text.ts";
+import {
+  candidateReasonText,
+  selectionNote,
+  selectionRuleText,
+  selectionWhy,
+  silhouetteRuleText,
+  silhouetteWhyText,
+  skewReasonText,
+} from "../description/selection_text.ts";
 import { PREPROCESS_DEFAULTS, type PreprocessReport } from "./preprocess.ts";
 import { segmentColumns } from "./segment_columns.ts";
 
@@ -110,11 +113,11 @@ export interface PurchasingRequest {
 /** The rules a request of document 000 may ask for. */
 export type SelectionRuleName = "auto" | "silhouette";
 
-/** Document 000's rule for `best_algorithm`, in words. */
-export const SILHOUETTE_RULE =
-  "document 000's rule: among the eligible candidates (metrics defined, smallest segment ≥ 1 % " +
-  "of customers, DBSCAN ≥ 2 clusters and ≤ 50 % noise), the highest silhouette wins; ties go " +
-  "to the lowest Davies-Bouldin";
+/**
+ * Document 000's rule for `best_algorithm`, in English words (`silhouetteRuleText` words it in
+ * the request's language).
+ */
+export const SILHOUETTE_RULE: string = silhouetteRuleText("en");
 
 /**
  * Document 000's literal choice of `best_algorithm`: among the eligible candidates with a
@@ -233,8 +236,7 @@ export async function purchasingSegmentation(
     log_scaled: pre.report.log1p.map(({ column, skewness }) => ({
       feature: column,
       skewness: round(skewness, 4),
-      reason: `skewness ${round(skewness, 2)} above ${threshold}: a few large values would ` +
-        "otherwise decide every distance, so log1p is taken before z-scoring",
+      reason: skewReasonText(skewness, threshold, language),
     })),
     dropped: pre.report.dropped,
   };
@@ -251,7 +253,7 @@ export async function purchasingSegmentation(
       n_clusters: c.k,
       ...(c.algorithm === "dbscan" ? { noise_share: r4(c.noiseShare) } : {}),
       eligible: c.eligible,
-      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.reason ? { reason: candidateReasonText(c.reason, language) } : {}),
     })),
     feature_names: [...PURCHASING_FEATURES],
     clusters: profiles.clusters.map((c) => {
@@ -274,9 +276,11 @@ export async function purchasingSegmentation(
     noise_customers: profiles.n_noise,
     selection: {
       rule,
-      description: rule === "silhouette" ? SILHOUETTE_RULE : SELECTION_RULE,
+      description: rule === "silhouette"
+        ? silhouetteRuleText(language)
+        : selectionRuleText(language),
       why: rule === "silhouette"
-        ? silhouetteWhy(best, literal !== null, auto.candidates)
+        ? silhouetteWhy(best, literal !== null, auto.candidates, language)
         : selectionWhy(auto.whyReason, language),
       chosen: { algorithm: ALGORITHM_NAMES[best.algorithm], n_clusters: best.k },
       structure: auto.structure,
@@ -361,6 +365,7 @@ export const V2_ALGORITHM_NAMES: Record<Algorithm, string> = {
 export async function purchasingSegmentationV2(
   request: PurchasingRequestV2,
   backend: ComputeBackend,
+  language: Language = "en",
   onProgress?: (p: ProgressEvent) => void,
 ) {
   const t0 = performance.now();
@@ -395,6 +400,11 @@ export async function purchasingSegmentationV2(
       Object.fromEntries(features.map((f) => [f.name, f.values[i]!]))
     ),
   );
+  const narrativeOptions: NarrativeOptions = {
+    language,
+    roles: { frequency: "frequency", amount_spent: "spend", product_types: "diversity" },
+    revenueFeature: "amount_spent",
+  };
   const { auto, labels, profiles, narratives, pre } = await segmentColumns(table, {
     minClusters: minK,
     maxClusters: maxK,
@@ -403,13 +413,13 @@ export async function purchasingSegmentationV2(
     minSamples: 5,
     randomState: request.random_state ?? 0,
     profile: { numeric: features },
-    narrative: {
-      language: "en",
-      roles: { frequency: "frequency", amount_spent: "spend", product_types: "diversity" },
-      revenueFeature: "amount_spent",
-    },
+    narrative: narrativeOptions,
     ...(onProgress ? { onProgress } : {}),
   }, backend);
+  // `interpretations_en` is English by its name (reference 4.1.7), whatever the language asked.
+  const english = language === "en"
+    ? narratives
+    : describeSegments(profiles, { ...narrativeOptions, language: "en" });
   const best = auto.best;
   const z = pre.x;
   const dz = z.d;
@@ -454,7 +464,7 @@ export async function purchasingSegmentationV2(
         davies_bouldin: r4(c.daviesBouldin),
         calinski_harabasz: r4(c.calinskiHarabasz),
         eligible: c.eligible,
-        ...(c.reason ? { reason: c.reason } : {}),
+        ...(c.reason ? { reason: candidateReasonText(c.reason, language) } : {}),
       })),
     best_model: {
       algo: V2_ALGORITHM_NAMES[best.algorithm],
@@ -467,7 +477,7 @@ export async function purchasingSegmentationV2(
     centroids,
     labels: Object.fromEntries(request.customers.map((c, i) => [String(c.id), labels[i]!])),
     interpretations_en: Object.fromEntries(
-      narratives.map((s) => [String(s.cluster_id), s.persona]),
+      english.map((s) => [String(s.cluster_id), s.persona]),
     ),
     segments: narratives.map((s) => ({
       cluster_id: s.cluster_id,
@@ -484,27 +494,33 @@ export async function purchasingSegmentationV2(
     noise_customers: profiles.n_noise,
     selection: {
       rule: "auto" as const,
-      description: SELECTION_RULE,
-      why: auto.why,
+      description: selectionRuleText(language),
+      why: selectionWhy(auto.whyReason, language),
       structure: auto.structure,
-      note: auto.note,
+      note: auto.note === null ? null : selectionNote(
+        auto.whyReason.clause === "unstable",
+        best.silhouette!,
+        best.stability,
+        language,
+      ),
     },
     backend: auto.backend,
     processing_time_ms: Math.round(performance.now() - t0),
   };
 }
 
-/** Why document 000's rule chose `best`, in one sentence. */
+/** Why document 000's rule chose `best`, in one sentence in `language`. */
 function silhouetteWhy(
   best: Candidate,
   literal: boolean,
   candidates: readonly Candidate[],
+  language: Language,
 ): string {
-  const name = `${ALGORITHM_NAMES[best.algorithm]} with ${best.k} segments`;
-  if (!literal) {
-    return `No eligible candidate has a silhouette, so the service's rule chose ${name}`;
-  }
-  const eligible = candidates.filter((c) => c.eligible && c.silhouette !== null).length;
-  return `${name} has the highest silhouette (${round(best.silhouette!, 4)}) of the ${eligible} ` +
-    `eligible candidates, Davies-Bouldin ${round(best.daviesBouldin ?? NaN, 4)}`;
+  return silhouetteWhyText({
+    chosen: { algorithm: ALGORITHM_NAMES[best.algorithm], k: best.k },
+    literal,
+    silhouette: best.silhouette,
+    daviesBouldin: best.daviesBouldin,
+    eligible: candidates.filter((c) => c.eligible && c.silhouette !== null).length,
+  }, language);
 }

@@ -267,6 +267,7 @@ export function purchasingRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
           "Required parameter 'data' (or 'customers', reference 4.1.7) is missing",
         );
       }
+      const language = parseAcceptLanguage(c.req.header("Accept-Language"));
       if (body.customers) {
         const { customers, ...rest } = body;
         const misplaced = (
@@ -285,7 +286,7 @@ export function purchasingRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
           deps,
           principal.tenantId,
           {
-            task: { kind: "purchasing_v2", request: { ...rest, customers } },
+            task: { kind: "purchasing_v2", request: { ...rest, customers }, language },
             source: "purchasing_segmentation",
             params: { ...rest, shape: "customers" },
           },
@@ -299,7 +300,6 @@ export function purchasingRoutes(deps: SegmentationDeps): OpenAPIHono<AppEnv> {
           throw shapeError(key, `${key} belongs to the customers shape`, "unrecognized_keys");
         }
       }
-      const language = parseAcceptLanguage(c.req.header("Accept-Language"));
       return await answerSegmentation(
         c,
         deps,
