@@ -193,6 +193,8 @@ function finishRow(row: i32, xr: usize, label: i32, bestD: f32, secondD: f32): v
 /**
  * The passes for d ≤ 8, inlined once per D (a constant after inlining), so that the block's D
  * features stay in registers across the k centres and sums are added two features per f64x2.
+ * Static methods, not functions: `deno fmt` drops a decorator on a plain function (TypeScript has
+ * none there) but keeps it on a method.
  */
 class Small {
   /**
