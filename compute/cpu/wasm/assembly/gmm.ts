@@ -51,28 +51,28 @@ export function gmmEStep(
       let q: v128;
       switch (d) {
         case 1:
-          q = quadSmall(xb, mo, po, 1);
+          q = Inl.quadSmall(xb, mo, po, 1);
           break;
         case 2:
-          q = quadSmall(xb, mo, po, 2);
+          q = Inl.quadSmall(xb, mo, po, 2);
           break;
         case 3:
-          q = quadSmall(xb, mo, po, 3);
+          q = Inl.quadSmall(xb, mo, po, 3);
           break;
         case 4:
-          q = quadSmall(xb, mo, po, 4);
+          q = Inl.quadSmall(xb, mo, po, 4);
           break;
         case 5:
-          q = quadSmall(xb, mo, po, 5);
+          q = Inl.quadSmall(xb, mo, po, 5);
           break;
         case 6:
-          q = quadSmall(xb, mo, po, 6);
+          q = Inl.quadSmall(xb, mo, po, 6);
           break;
         case 7:
-          q = quadSmall(xb, mo, po, 7);
+          q = Inl.quadSmall(xb, mo, po, 7);
           break;
         case 8:
-          q = quadSmall(xb, mo, po, 8);
+          q = Inl.quadSmall(xb, mo, po, 8);
           break;
         default:
           q = quadAny(xb, mo, po, d, tb);
@@ -93,7 +93,7 @@ export function gmmEStep(
     }
     let acc = f64x2.splat(0);
     for (let c = 0; c < k; c++) {
-      const e = expf64x2(f64x2.sub(v128.load(vb + (<usize> c << 4)), max));
+      const e = Inl.expf64x2(f64x2.sub(v128.load(vb + (<usize> c << 4)), max));
       v128.store(rb + (<usize> c << 4), e);
       acc = f64x2.add(acc, e);
     }
@@ -120,28 +120,28 @@ export function gmmEStep(
       const sR = sums + (<usize> (c * W) << 4);
       switch (d) {
         case 1:
-          sumsSmall(xb, mo, r, sR, 1);
+          Inl.sumsSmall(xb, mo, r, sR, 1);
           break;
         case 2:
-          sumsSmall(xb, mo, r, sR, 2);
+          Inl.sumsSmall(xb, mo, r, sR, 2);
           break;
         case 3:
-          sumsSmall(xb, mo, r, sR, 3);
+          Inl.sumsSmall(xb, mo, r, sR, 3);
           break;
         case 4:
-          sumsSmall(xb, mo, r, sR, 4);
+          Inl.sumsSmall(xb, mo, r, sR, 4);
           break;
         case 5:
-          sumsSmall(xb, mo, r, sR, 5);
+          Inl.sumsSmall(xb, mo, r, sR, 5);
           break;
         case 6:
-          sumsSmall(xb, mo, r, sR, 6);
+          Inl.sumsSmall(xb, mo, r, sR, 6);
           break;
         case 7:
-          sumsSmall(xb, mo, r, sR, 7);
+          Inl.sumsSmall(xb, mo, r, sR, 7);
           break;
         case 8:
-          sumsSmall(xb, mo, r, sR, 8);
+          Inl.sumsSmall(xb, mo, r, sR, 8);
           break;
         default:
           sumsAny(xb, mo, r, sR, d, tb);
@@ -149,93 +149,6 @@ export function gmmEStep(
     }
   }
   store<f64>(result, total);
-}
-
-/**
- * ‖L⁻¹(x − μ)‖² for the block's two rows when d ≤ 8 (`D`, a constant once inlined): the
- * differences taken one feature at a time and every row of L⁻¹x kept in a local, so each
- * difference is loaded once and each factor element once; the additions are in the
- * reference's order (y_j = Σ_l p_jl·t_l by increasing l, then q = Σ_j y_j² by increasing j).
- */
-// @ts-ignore: decorator
-function quadSmall(xb: usize, mo: usize, po: usize, D: i32): v128 {
-  let y0 = f64x2.splat(0);
-  let y1 = f64x2.splat(0);
-  let y2 = f64x2.splat(0);
-  let y3 = f64x2.splat(0);
-  let y4 = f64x2.splat(0);
-  let y5 = f64x2.splat(0);
-  let y6 = f64x2.splat(0);
-  let y7 = f64x2.splat(0);
-  if (D > 0) {
-    const t = f64x2.sub(v128.load(xb, 0), f64x2.splat(load<f64>(mo, 0)));
-    y0 = f64x2.mul(f64x2.splat(load<f64>(po, 0)), t);
-    if (D > 1) y1 = f64x2.mul(f64x2.splat(load<f64>(po, 8)), t);
-    if (D > 2) y2 = f64x2.mul(f64x2.splat(load<f64>(po, 24)), t);
-    if (D > 3) y3 = f64x2.mul(f64x2.splat(load<f64>(po, 48)), t);
-    if (D > 4) y4 = f64x2.mul(f64x2.splat(load<f64>(po, 80)), t);
-    if (D > 5) y5 = f64x2.mul(f64x2.splat(load<f64>(po, 120)), t);
-    if (D > 6) y6 = f64x2.mul(f64x2.splat(load<f64>(po, 168)), t);
-    if (D > 7) y7 = f64x2.mul(f64x2.splat(load<f64>(po, 224)), t);
-  }
-  if (D > 1) {
-    const t = f64x2.sub(v128.load(xb, 16), f64x2.splat(load<f64>(mo, 8)));
-    y1 = f64x2.add(y1, f64x2.mul(f64x2.splat(load<f64>(po, 16)), t));
-    if (D > 2) y2 = f64x2.add(y2, f64x2.mul(f64x2.splat(load<f64>(po, 32)), t));
-    if (D > 3) y3 = f64x2.add(y3, f64x2.mul(f64x2.splat(load<f64>(po, 56)), t));
-    if (D > 4) y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 88)), t));
-    if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 128)), t));
-    if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 176)), t));
-    if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 232)), t));
-  }
-  if (D > 2) {
-    const t = f64x2.sub(v128.load(xb, 32), f64x2.splat(load<f64>(mo, 16)));
-    y2 = f64x2.add(y2, f64x2.mul(f64x2.splat(load<f64>(po, 40)), t));
-    if (D > 3) y3 = f64x2.add(y3, f64x2.mul(f64x2.splat(load<f64>(po, 64)), t));
-    if (D > 4) y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 96)), t));
-    if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 136)), t));
-    if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 184)), t));
-    if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 240)), t));
-  }
-  if (D > 3) {
-    const t = f64x2.sub(v128.load(xb, 48), f64x2.splat(load<f64>(mo, 24)));
-    y3 = f64x2.add(y3, f64x2.mul(f64x2.splat(load<f64>(po, 72)), t));
-    if (D > 4) y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 104)), t));
-    if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 144)), t));
-    if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 192)), t));
-    if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 248)), t));
-  }
-  if (D > 4) {
-    const t = f64x2.sub(v128.load(xb, 64), f64x2.splat(load<f64>(mo, 32)));
-    y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 112)), t));
-    if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 152)), t));
-    if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 200)), t));
-    if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 256)), t));
-  }
-  if (D > 5) {
-    const t = f64x2.sub(v128.load(xb, 80), f64x2.splat(load<f64>(mo, 40)));
-    y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 160)), t));
-    if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 208)), t));
-    if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 264)), t));
-  }
-  if (D > 6) {
-    const t = f64x2.sub(v128.load(xb, 96), f64x2.splat(load<f64>(mo, 48)));
-    y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 216)), t));
-    if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 272)), t));
-  }
-  if (D > 7) {
-    const t = f64x2.sub(v128.load(xb, 112), f64x2.splat(load<f64>(mo, 56)));
-    y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 280)), t));
-  }
-  let q = f64x2.mul(y0, y0);
-  if (D > 1) q = f64x2.add(q, f64x2.mul(y1, y1));
-  if (D > 2) q = f64x2.add(q, f64x2.mul(y2, y2));
-  if (D > 3) q = f64x2.add(q, f64x2.mul(y3, y3));
-  if (D > 4) q = f64x2.add(q, f64x2.mul(y4, y4));
-  if (D > 5) q = f64x2.add(q, f64x2.mul(y5, y5));
-  if (D > 6) q = f64x2.add(q, f64x2.mul(y6, y6));
-  if (D > 7) q = f64x2.add(q, f64x2.mul(y7, y7));
-  return q;
 }
 
 /** `quadSmall` for any d, the differences through `tb` (d × 16 bytes). */
@@ -256,115 +169,6 @@ function quadAny(xb: usize, mo: usize, po: usize, d: i32, tb: usize): v128 {
     q = j === 0 ? f64x2.mul(y, y) : f64x2.add(q, f64x2.mul(y, y));
   }
   return q;
-}
-
-/**
- * Adds one block's Σ r, Σ r·t and Σ r·t·tᵀ (packed lower, t = x − μ) to the component's sums at
- * `sR` when d ≤ 8 (`D`, a constant once inlined): the differences in locals, each loaded once.
- */
-// @ts-ignore: decorator
-function sumsSmall(xb: usize, mo: usize, r: v128, sR: usize, D: i32): void {
-  v128.store(sR, f64x2.add(v128.load(sR), r));
-  let t0 = f64x2.splat(0);
-  let t1 = f64x2.splat(0);
-  let t2 = f64x2.splat(0);
-  let t3 = f64x2.splat(0);
-  let t4 = f64x2.splat(0);
-  let t5 = f64x2.splat(0);
-  let t6 = f64x2.splat(0);
-  let t7 = f64x2.splat(0);
-  if (D > 0) {
-    t0 = f64x2.sub(v128.load(xb, 0), f64x2.splat(load<f64>(mo, 0)));
-    const u = f64x2.mul(r, t0);
-    const a = sR + 16;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 0);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-  }
-  if (D > 1) {
-    t1 = f64x2.sub(v128.load(xb, 16), f64x2.splat(load<f64>(mo, 8)));
-    const u = f64x2.mul(r, t1);
-    const a = sR + 32;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 1);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-    v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
-  }
-  if (D > 2) {
-    t2 = f64x2.sub(v128.load(xb, 32), f64x2.splat(load<f64>(mo, 16)));
-    const u = f64x2.mul(r, t2);
-    const a = sR + 48;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 3);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-    v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
-    v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
-  }
-  if (D > 3) {
-    t3 = f64x2.sub(v128.load(xb, 48), f64x2.splat(load<f64>(mo, 24)));
-    const u = f64x2.mul(r, t3);
-    const a = sR + 64;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 6);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-    v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
-    v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
-    v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
-  }
-  if (D > 4) {
-    t4 = f64x2.sub(v128.load(xb, 64), f64x2.splat(load<f64>(mo, 32)));
-    const u = f64x2.mul(r, t4);
-    const a = sR + 80;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 10);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-    v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
-    v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
-    v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
-    v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
-  }
-  if (D > 5) {
-    t5 = f64x2.sub(v128.load(xb, 80), f64x2.splat(load<f64>(mo, 40)));
-    const u = f64x2.mul(r, t5);
-    const a = sR + 96;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 15);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-    v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
-    v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
-    v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
-    v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
-    v128.store(b, f64x2.add(v128.load(b, 80), f64x2.mul(u, t5)), 80);
-  }
-  if (D > 6) {
-    t6 = f64x2.sub(v128.load(xb, 96), f64x2.splat(load<f64>(mo, 48)));
-    const u = f64x2.mul(r, t6);
-    const a = sR + 112;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 21);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-    v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
-    v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
-    v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
-    v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
-    v128.store(b, f64x2.add(v128.load(b, 80), f64x2.mul(u, t5)), 80);
-    v128.store(b, f64x2.add(v128.load(b, 96), f64x2.mul(u, t6)), 96);
-  }
-  if (D > 7) {
-    t7 = f64x2.sub(v128.load(xb, 112), f64x2.splat(load<f64>(mo, 56)));
-    const u = f64x2.mul(r, t7);
-    const a = sR + 128;
-    v128.store(a, f64x2.add(v128.load(a), u));
-    const b = sR + 16 * (1 + D + 28);
-    v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
-    v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
-    v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
-    v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
-    v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
-    v128.store(b, f64x2.add(v128.load(b, 80), f64x2.mul(u, t5)), 80);
-    v128.store(b, f64x2.add(v128.load(b, 96), f64x2.mul(u, t6)), 96);
-    v128.store(b, f64x2.add(v128.load(b, 112), f64x2.mul(u, t7)), 112);
-  }
 }
 
 /** `sumsSmall` for any d, the differences through `tb` (d × 16 bytes). */
@@ -391,8 +195,9 @@ function sumsAny(xb: usize, mo: usize, r: v128, sR: usize, d: i32, tb: usize): v
 // fdlibm's exp and log (via musl, as AssemblyScript's std has them for --shrinkLevel ≥ 1), copied
 // here because the std's default versions read lookup tables from a data segment, and the pass's
 // arrays start at address 0 of the imported memory (the module must keep nothing in it).
+// `_expf64` is not called: it is the scalar text `Inl.expf64x2` follows lane by lane.
 
-function expf64(x: f64): f64 {
+function _expf64(x: f64): f64 {
   const ln2hi = reinterpret<f64>(0x3FE62E42FEE00000);
   const ln2lo = reinterpret<f64>(0x3DEA39EF35793C76);
   const invln2 = reinterpret<f64>(0x3FF71547652B82FE);
@@ -432,56 +237,6 @@ function expf64(x: f64): f64 {
   const c = x - (xs * P1 + xq * ((P2 + xs * P3) + xq * (P4 + xs * P5)));
   const y = 1.0 + (x * c / (2 - c) - lo + hi);
   return k == 0 ? y : scalbnf64(y, k);
-}
-
-/**
- * `expf64` on both lanes without branches, bit for bit: the same range reduction (k chosen as
- * fdlibm chooses it from the high word), the same rational approximation and scaling by 2^k
- * (in two steps below 2^−1022, the first exact, as `scalbnf64`), and the same special cases
- * (0 below the underflow threshold, 1 + x for |x| ≤ 2^−28, NaN kept).
- */
-// @ts-ignore: decorator
-function expf64x2(x: v128): v128 {
-  const signBit = i64x2.splat(0x8000000000000000);
-  const ax = v128.andnot(x, signBit);
-  // |x| > 0.5·ln 2: k = (i32) (x / ln 2 ± 0.5), which is ±1 below 1.5·ln 2 as fdlibm sets it.
-  const half = v128.or(v128.and(x, signBit), f64x2.splat(0.5));
-  const invln2 = f64x2.splat(reinterpret<f64>(0x3FF71547652B82FE));
-  const kt = f64x2.trunc(f64x2.add(f64x2.mul(invln2, x), half));
-  const k = v128.and(kt, i64x2.gt_s(ax, i64x2.splat(0x3FD62E42FFFFFFFF)));
-  const hi = f64x2.sub(x, f64x2.mul(k, f64x2.splat(reinterpret<f64>(0x3FE62E42FEE00000))));
-  const lo = f64x2.mul(k, f64x2.splat(reinterpret<f64>(0x3DEA39EF35793C76)));
-  const r = f64x2.sub(hi, lo);
-  const xs = f64x2.mul(r, r);
-  const xq = f64x2.mul(xs, xs);
-  const P1 = f64x2.splat(reinterpret<f64>(0x3FC555555555553E));
-  const P2 = f64x2.splat(reinterpret<f64>(0xBF66C16C16BEBD93));
-  const P3 = f64x2.splat(reinterpret<f64>(0x3F11566AAF25DE2C));
-  const P4 = f64x2.splat(reinterpret<f64>(0xBEBBBD41C5D26BF1));
-  const P5 = f64x2.splat(reinterpret<f64>(0x3E66376972BEA4D0));
-  const inner = f64x2.add(
-    f64x2.add(P2, f64x2.mul(xs, P3)),
-    f64x2.mul(xq, f64x2.add(P4, f64x2.mul(xs, P5))),
-  );
-  const c = f64x2.sub(r, f64x2.add(f64x2.mul(xs, P1), f64x2.mul(xq, inner)));
-  const frac = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2), c));
-  const y = f64x2.add(f64x2.splat(1), f64x2.add(f64x2.sub(frac, lo), hi));
-  const low = f64x2.lt(k, f64x2.splat(-1022));
-  const y1 = v128.bitselect(
-    f64x2.mul(y, f64x2.splat(reinterpret<f64>(0x0360000000000000))),
-    y,
-    low,
-  );
-  const n = v128.bitselect(f64x2.add(k, f64x2.splat(969)), k, low);
-  const e = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
-  let out = f64x2.mul(y1, i64x2.shl(i64x2.add(e, i64x2.splat(0x3FF)), 52));
-  const overflow = f64x2.splat(reinterpret<f64>(0x40862E42FEFA39EF));
-  const huge = f64x2.mul(x, f64x2.splat(reinterpret<f64>(0x7FE0000000000000)));
-  out = v128.bitselect(huge, out, f64x2.gt(x, overflow));
-  out = v128.andnot(out, f64x2.lt(x, f64x2.splat(reinterpret<f64>(0xC0874910D52D3051))));
-  const tiny = i64x2.le_s(ax, i64x2.splat(0x3E300000FFFFFFFF));
-  out = v128.bitselect(f64x2.add(f64x2.splat(1), x), out, tiny);
-  return v128.bitselect(x, out, f64x2.ne(x, x));
 }
 
 function scalbnf64(x: f64, n: i32): f64 {
@@ -549,4 +304,257 @@ function logf64(x: f64): f64 {
   const r = t2 + t1;
   const dk = <f64> k;
   return s * (hfsq + r) + dk * ln2_lo - hfsq + f + dk * ln2_hi;
+}
+
+/**
+ * The passes inlined where they are called (with a constant D for the d ≤ 8 ones, which the optimiser then unrolls).
+ * Static methods, not functions: `deno fmt` drops a decorator on a plain function (TypeScript has
+ * none there) but keeps it on a method.
+ */
+class Inl {
+  /**
+   * ‖L⁻¹(x − μ)‖² for the block's two rows when d ≤ 8 (`D`, a constant once inlined): the
+   * differences taken one feature at a time and every row of L⁻¹x kept in a local, so each
+   * difference is loaded once and each factor element once; the additions are in the
+   * reference's order (y_j = Σ_l p_jl·t_l by increasing l, then q = Σ_j y_j² by increasing j).
+   */
+  @inline
+  static quadSmall(xb: usize, mo: usize, po: usize, D: i32): v128 {
+    let y0 = f64x2.splat(0);
+    let y1 = f64x2.splat(0);
+    let y2 = f64x2.splat(0);
+    let y3 = f64x2.splat(0);
+    let y4 = f64x2.splat(0);
+    let y5 = f64x2.splat(0);
+    let y6 = f64x2.splat(0);
+    let y7 = f64x2.splat(0);
+    if (D > 0) {
+      const t = f64x2.sub(v128.load(xb, 0), f64x2.splat(load<f64>(mo, 0)));
+      y0 = f64x2.mul(f64x2.splat(load<f64>(po, 0)), t);
+      if (D > 1) y1 = f64x2.mul(f64x2.splat(load<f64>(po, 8)), t);
+      if (D > 2) y2 = f64x2.mul(f64x2.splat(load<f64>(po, 24)), t);
+      if (D > 3) y3 = f64x2.mul(f64x2.splat(load<f64>(po, 48)), t);
+      if (D > 4) y4 = f64x2.mul(f64x2.splat(load<f64>(po, 80)), t);
+      if (D > 5) y5 = f64x2.mul(f64x2.splat(load<f64>(po, 120)), t);
+      if (D > 6) y6 = f64x2.mul(f64x2.splat(load<f64>(po, 168)), t);
+      if (D > 7) y7 = f64x2.mul(f64x2.splat(load<f64>(po, 224)), t);
+    }
+    if (D > 1) {
+      const t = f64x2.sub(v128.load(xb, 16), f64x2.splat(load<f64>(mo, 8)));
+      y1 = f64x2.add(y1, f64x2.mul(f64x2.splat(load<f64>(po, 16)), t));
+      if (D > 2) y2 = f64x2.add(y2, f64x2.mul(f64x2.splat(load<f64>(po, 32)), t));
+      if (D > 3) y3 = f64x2.add(y3, f64x2.mul(f64x2.splat(load<f64>(po, 56)), t));
+      if (D > 4) y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 88)), t));
+      if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 128)), t));
+      if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 176)), t));
+      if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 232)), t));
+    }
+    if (D > 2) {
+      const t = f64x2.sub(v128.load(xb, 32), f64x2.splat(load<f64>(mo, 16)));
+      y2 = f64x2.add(y2, f64x2.mul(f64x2.splat(load<f64>(po, 40)), t));
+      if (D > 3) y3 = f64x2.add(y3, f64x2.mul(f64x2.splat(load<f64>(po, 64)), t));
+      if (D > 4) y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 96)), t));
+      if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 136)), t));
+      if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 184)), t));
+      if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 240)), t));
+    }
+    if (D > 3) {
+      const t = f64x2.sub(v128.load(xb, 48), f64x2.splat(load<f64>(mo, 24)));
+      y3 = f64x2.add(y3, f64x2.mul(f64x2.splat(load<f64>(po, 72)), t));
+      if (D > 4) y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 104)), t));
+      if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 144)), t));
+      if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 192)), t));
+      if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 248)), t));
+    }
+    if (D > 4) {
+      const t = f64x2.sub(v128.load(xb, 64), f64x2.splat(load<f64>(mo, 32)));
+      y4 = f64x2.add(y4, f64x2.mul(f64x2.splat(load<f64>(po, 112)), t));
+      if (D > 5) y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 152)), t));
+      if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 200)), t));
+      if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 256)), t));
+    }
+    if (D > 5) {
+      const t = f64x2.sub(v128.load(xb, 80), f64x2.splat(load<f64>(mo, 40)));
+      y5 = f64x2.add(y5, f64x2.mul(f64x2.splat(load<f64>(po, 160)), t));
+      if (D > 6) y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 208)), t));
+      if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 264)), t));
+    }
+    if (D > 6) {
+      const t = f64x2.sub(v128.load(xb, 96), f64x2.splat(load<f64>(mo, 48)));
+      y6 = f64x2.add(y6, f64x2.mul(f64x2.splat(load<f64>(po, 216)), t));
+      if (D > 7) y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 272)), t));
+    }
+    if (D > 7) {
+      const t = f64x2.sub(v128.load(xb, 112), f64x2.splat(load<f64>(mo, 56)));
+      y7 = f64x2.add(y7, f64x2.mul(f64x2.splat(load<f64>(po, 280)), t));
+    }
+    let q = f64x2.mul(y0, y0);
+    if (D > 1) q = f64x2.add(q, f64x2.mul(y1, y1));
+    if (D > 2) q = f64x2.add(q, f64x2.mul(y2, y2));
+    if (D > 3) q = f64x2.add(q, f64x2.mul(y3, y3));
+    if (D > 4) q = f64x2.add(q, f64x2.mul(y4, y4));
+    if (D > 5) q = f64x2.add(q, f64x2.mul(y5, y5));
+    if (D > 6) q = f64x2.add(q, f64x2.mul(y6, y6));
+    if (D > 7) q = f64x2.add(q, f64x2.mul(y7, y7));
+    return q;
+  }
+
+  /**
+   * Adds one block's Σ r, Σ r·t and Σ r·t·tᵀ (packed lower, t = x − μ) to the component's sums at
+   * `sR` when d ≤ 8 (`D`, a constant once inlined): the differences in locals, each loaded once.
+   */
+  @inline
+  static sumsSmall(xb: usize, mo: usize, r: v128, sR: usize, D: i32): void {
+    v128.store(sR, f64x2.add(v128.load(sR), r));
+    let t0 = f64x2.splat(0);
+    let t1 = f64x2.splat(0);
+    let t2 = f64x2.splat(0);
+    let t3 = f64x2.splat(0);
+    let t4 = f64x2.splat(0);
+    let t5 = f64x2.splat(0);
+    let t6 = f64x2.splat(0);
+    let t7 = f64x2.splat(0);
+    if (D > 0) {
+      t0 = f64x2.sub(v128.load(xb, 0), f64x2.splat(load<f64>(mo, 0)));
+      const u = f64x2.mul(r, t0);
+      const a = sR + 16;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 0);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+    }
+    if (D > 1) {
+      t1 = f64x2.sub(v128.load(xb, 16), f64x2.splat(load<f64>(mo, 8)));
+      const u = f64x2.mul(r, t1);
+      const a = sR + 32;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 1);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
+    }
+    if (D > 2) {
+      t2 = f64x2.sub(v128.load(xb, 32), f64x2.splat(load<f64>(mo, 16)));
+      const u = f64x2.mul(r, t2);
+      const a = sR + 48;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 3);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
+      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
+    }
+    if (D > 3) {
+      t3 = f64x2.sub(v128.load(xb, 48), f64x2.splat(load<f64>(mo, 24)));
+      const u = f64x2.mul(r, t3);
+      const a = sR + 64;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 6);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
+      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
+      v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
+    }
+    if (D > 4) {
+      t4 = f64x2.sub(v128.load(xb, 64), f64x2.splat(load<f64>(mo, 32)));
+      const u = f64x2.mul(r, t4);
+      const a = sR + 80;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 10);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
+      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
+      v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
+      v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
+    }
+    if (D > 5) {
+      t5 = f64x2.sub(v128.load(xb, 80), f64x2.splat(load<f64>(mo, 40)));
+      const u = f64x2.mul(r, t5);
+      const a = sR + 96;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 15);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
+      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
+      v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
+      v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
+      v128.store(b, f64x2.add(v128.load(b, 80), f64x2.mul(u, t5)), 80);
+    }
+    if (D > 6) {
+      t6 = f64x2.sub(v128.load(xb, 96), f64x2.splat(load<f64>(mo, 48)));
+      const u = f64x2.mul(r, t6);
+      const a = sR + 112;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 21);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
+      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
+      v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
+      v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
+      v128.store(b, f64x2.add(v128.load(b, 80), f64x2.mul(u, t5)), 80);
+      v128.store(b, f64x2.add(v128.load(b, 96), f64x2.mul(u, t6)), 96);
+    }
+    if (D > 7) {
+      t7 = f64x2.sub(v128.load(xb, 112), f64x2.splat(load<f64>(mo, 56)));
+      const u = f64x2.mul(r, t7);
+      const a = sR + 128;
+      v128.store(a, f64x2.add(v128.load(a), u));
+      const b = sR + 16 * (1 + D + 28);
+      v128.store(b, f64x2.add(v128.load(b, 0), f64x2.mul(u, t0)), 0);
+      v128.store(b, f64x2.add(v128.load(b, 16), f64x2.mul(u, t1)), 16);
+      v128.store(b, f64x2.add(v128.load(b, 32), f64x2.mul(u, t2)), 32);
+      v128.store(b, f64x2.add(v128.load(b, 48), f64x2.mul(u, t3)), 48);
+      v128.store(b, f64x2.add(v128.load(b, 64), f64x2.mul(u, t4)), 64);
+      v128.store(b, f64x2.add(v128.load(b, 80), f64x2.mul(u, t5)), 80);
+      v128.store(b, f64x2.add(v128.load(b, 96), f64x2.mul(u, t6)), 96);
+      v128.store(b, f64x2.add(v128.load(b, 112), f64x2.mul(u, t7)), 112);
+    }
+  }
+
+  /**
+   * `_expf64` on both lanes without branches, bit for bit: the same range reduction (k chosen as
+   * fdlibm chooses it from the high word), the same rational approximation and scaling by 2^k
+   * (in two steps below 2^−1022, the first exact, as `scalbnf64`), and the same special cases
+   * (0 below the underflow threshold, 1 + x for |x| ≤ 2^−28, NaN kept).
+   */
+  @inline
+  static expf64x2(x: v128): v128 {
+    const signBit = i64x2.splat(0x8000000000000000);
+    const ax = v128.andnot(x, signBit);
+    // |x| > 0.5·ln 2: k = (i32) (x / ln 2 ± 0.5), which is ±1 below 1.5·ln 2 as fdlibm sets it.
+    const half = v128.or(v128.and(x, signBit), f64x2.splat(0.5));
+    const invln2 = f64x2.splat(reinterpret<f64>(0x3FF71547652B82FE));
+    const kt = f64x2.trunc(f64x2.add(f64x2.mul(invln2, x), half));
+    const k = v128.and(kt, i64x2.gt_s(ax, i64x2.splat(0x3FD62E42FFFFFFFF)));
+    const hi = f64x2.sub(x, f64x2.mul(k, f64x2.splat(reinterpret<f64>(0x3FE62E42FEE00000))));
+    const lo = f64x2.mul(k, f64x2.splat(reinterpret<f64>(0x3DEA39EF35793C76)));
+    const r = f64x2.sub(hi, lo);
+    const xs = f64x2.mul(r, r);
+    const xq = f64x2.mul(xs, xs);
+    const P1 = f64x2.splat(reinterpret<f64>(0x3FC555555555553E));
+    const P2 = f64x2.splat(reinterpret<f64>(0xBF66C16C16BEBD93));
+    const P3 = f64x2.splat(reinterpret<f64>(0x3F11566AAF25DE2C));
+    const P4 = f64x2.splat(reinterpret<f64>(0xBEBBBD41C5D26BF1));
+    const P5 = f64x2.splat(reinterpret<f64>(0x3E66376972BEA4D0));
+    const inner = f64x2.add(
+      f64x2.add(P2, f64x2.mul(xs, P3)),
+      f64x2.mul(xq, f64x2.add(P4, f64x2.mul(xs, P5))),
+    );
+    const c = f64x2.sub(r, f64x2.add(f64x2.mul(xs, P1), f64x2.mul(xq, inner)));
+    const frac = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2), c));
+    const y = f64x2.add(f64x2.splat(1), f64x2.add(f64x2.sub(frac, lo), hi));
+    const low = f64x2.lt(k, f64x2.splat(-1022));
+    const y1 = v128.bitselect(
+      f64x2.mul(y, f64x2.splat(reinterpret<f64>(0x0360000000000000))),
+      y,
+      low,
+    );
+    const n = v128.bitselect(f64x2.add(k, f64x2.splat(969)), k, low);
+    const e = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
+    let out = f64x2.mul(y1, i64x2.shl(i64x2.add(e, i64x2.splat(0x3FF)), 52));
+    const overflow = f64x2.splat(reinterpret<f64>(0x40862E42FEFA39EF));
+    const huge = f64x2.mul(x, f64x2.splat(reinterpret<f64>(0x7FE0000000000000)));
+    out = v128.bitselect(huge, out, f64x2.gt(x, overflow));
+    out = v128.andnot(out, f64x2.lt(x, f64x2.splat(reinterpret<f64>(0xC0874910D52D3051))));
+    const tiny = i64x2.le_s(ax, i64x2.splat(0x3E300000FFFFFFFF));
+    out = v128.bitselect(f64x2.add(f64x2.splat(1), x), out, tiny);
+    return v128.bitselect(x, out, f64x2.ne(x, x));
+  }
 }
