@@ -13,12 +13,7 @@
  * (`customer_ids`, `preprocessing`, `selection`, `metrics`, each cluster's `narrative`) is
  * reported as the domain modules produce it.
  */
-import {
-  type Algorithm,
-  type AutoResult,
-  type ProgressEvent,
-  SELECTION_RULE,
-} from "../../compute/auto.ts";
+import type { Algorithm, AutoResult, ProgressEvent } from "../../compute/auto.ts";
 import type { ComputeBackend } from "../../compute/backend.ts";
 import { round } from "../../compute/numbers.ts";
 import { columnsFromRecords } from "../datasets/records.ts";
@@ -29,11 +24,16 @@ import {
   type SegmentNarrative,
   type StrategyLine,
 } from "../description/narrative.ts";
-import { selectionNote, selectionWarnings, selectionWhy } from "../description/selection_text.ts";
+import {
+  selectionNote,
+  selectionRuleText,
+  selectionWarnings,
+  selectionWhy,
+} from "../description/selection_text.ts";
 import type { PreprocessReport } from "./preprocess.ts";
 import { type Segmentation, segmentColumns } from "./segment_columns.ts";
 
-/** `auto` (every algorithm, chosen by `SELECTION_RULE`) or one algorithm. */
+/** `auto` (every algorithm, chosen by compute/auto.ts's `SELECTION_RULE`) or one algorithm. */
 export type AnalyzeAlgorithm = "auto" | Algorithm;
 
 /** The request (already validated by the route). */
@@ -252,7 +252,7 @@ export async function analyze(
     },
     algorithm: best.algorithm,
     n_clusters: best.k,
-    selection: { ...selectionReport(auto, fixed, language), rule: SELECTION_RULE },
+    selection: { ...selectionReport(auto, fixed, language), rule: selectionRuleText(language) },
     metrics: {
       silhouette: best.silhouette,
       davies_bouldin: best.daviesBouldin,

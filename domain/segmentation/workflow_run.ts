@@ -27,6 +27,7 @@ import {
 } from "./analyze.ts";
 import { projectForScatter } from "./projection.ts";
 import type { Language, SegmentNarrative } from "../description/narrative.ts";
+import { candidateReasonText } from "../description/selection_text.ts";
 import { preprocess, type PreprocessReport } from "./preprocess.ts";
 import type { ClusterProfiles, FeatureStats } from "../description/profile.ts";
 
@@ -301,7 +302,8 @@ export function workflowResponse(run: WorkflowRun) {
     })),
     recommendations: perCluster((c) => {
       const s = byId.get(c.cluster_id)!;
-      return `Segment ${c.cluster_id} (${s.name} - ${percent(c.share)}%): ${
+      const share = decimalText(percent(c.share), run.language);
+      return `${SEGMENT_WORD[run.language] ?? "Segment"} ${c.cluster_id} (${s.name} - ${share}%): ${
         s.actions.map((a) => a.text).join(" ")
       }`;
     }),
@@ -340,10 +342,21 @@ export function workflowResponse(run: WorkflowRun) {
     n_clusters: run.n_clusters,
     algorithm: run.algorithm,
     selection: run.selection,
-    candidates: run.candidates,
+    candidates: run.language === "en" ? run.candidates : run.candidates.map((c) => ({
+      ...c,
+      reason: c.reason === null ? null : candidateReasonText(c.reason, run.language),
+    })),
     accuracy: run.accuracy,
     clustering_time: run.clustering_time,
   };
+}
+
+/** The word before a segment's number in the texts of a run, by its language. */
+const SEGMENT_WORD: Record<string, string> = { en: "Segment", es: "Segmento", pt: "Segmento" };
+
+/** A number as a person of `language` writes it: a decimal comma in es and pt. */
+function decimalText(v: number, language: Language): string {
+  return language === "en" ? String(v) : String(v).replace(".", ",");
 }
 
 function nullableRound(v: number | null): number | null {
@@ -352,7 +365,8 @@ function nullableRound(v: number | null): number | null {
 
 /** The segments' names by cluster id (ids are 0..k−1). */
 export function clusterNames(run: WorkflowRun): string[] {
-  const names = Array.from({ length: run.n_clusters }, (_, c) => `Segment ${c}`);
+  const word = SEGMENT_WORD[run.language] ?? "Segment";
+  const names = Array.from({ length: run.n_clusters }, (_, c) => `${word} ${c}`);
   for (const s of run.segments) if (s.cluster_id >= 0) names[s.cluster_id] = s.name;
   return names;
 }

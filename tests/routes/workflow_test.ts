@@ -10,6 +10,10 @@ import { JobRunner } from "../../domain/jobs/runner.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES } from "../../routes/workflow.ts";
 import { NO_CLUSTERING, NO_DATA } from "../../domain/workflow/mod.ts";
 import { NOW, segmentationService } from "./segmentation/_service.ts";
+import { getRun } from "../../domain/segmentation/runs.ts";
+import { workflowResponse } from "../../domain/segmentation/workflow_run.ts";
+import type { StoredWorkflow } from "../../domain/workflow/stored_run.ts";
+import { candidateReasonText } from "../../domain/description/selection_text.ts";
 
 const MALL = await Deno.readFile(new URL("../data/mall_customers.csv", import.meta.url));
 
@@ -378,4 +382,32 @@ Deno.test("POST /api/cluster takes DBSCAN's eps and min_samples, and refuses the
   assert.equal(wide.candidates.find((c: { chosen: boolean }) => c.chosen).params.eps, 0.6);
   assert.equal((await a.json("/api/cluster", { eps: 0 })).status, 400);
   assert.equal((await a.json("/api/cluster", { min_samples: 1 })).status, 400);
+});
+
+Deno.test("a Spanish run's recommendations and candidates' reasons have no English", async () => {
+  await using s = await segmentationService();
+  const a = await session(s);
+  await a.upload(MALL);
+  const es = await (await a.json("/api/cluster", {}, "POST", { "Accept-Language": "es" })).json();
+  for (const line of Object.values(es.recommendations) as string[]) {
+    assert.match(line, /^Segmento \d+ \(.+ - \d+(,\d)?%\): /);
+  }
+  // Mall leaves every candidate eligible: give the stored run one English reason, as compute
+  // writes them, and read it back in Spanish.
+  const record = (await getRun<StoredWorkflow>(s.kv, a.tenantId, es.run_id))!;
+  const run = record.body.run;
+  const withReason = {
+    ...run,
+    candidates: run.candidates.map((c, i) =>
+      i === 0 ? { ...c, eligible: false, reason: "more than 50 % noise" } : c
+    ),
+  };
+  const reworded = workflowResponse(withReason);
+  assert.equal(reworded.candidates[0]!.reason, candidateReasonText("more than 50 % noise", "es"));
+  assert.doesNotMatch(reworded.candidates[0]!.reason!, /noise/);
+  // Switching back reads the same run in English: the words change, not the segments.
+  const en = await (await a.call("/api/cluster-data", { headers: { "Accept-Language": "en" } }))
+    .json();
+  assert.equal(en.n_clusters, es.n_clusters);
+  assert.match(Object.values(en.recommendations)[0] as string, /^Segment \d+ \(/);
 });

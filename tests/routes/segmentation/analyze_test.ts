@@ -162,6 +162,9 @@ Deno.test("POST /api/analyze: fixed algorithm and n_clusters, id_field, Accept-L
   const en = await (await s.post("/api/analyze", { data, id_field: "code", n_clusters: 4 }))
     .json();
   assert.notEqual(en.clusters[0].narrative.persona, body.clusters[0].narrative.persona);
+  // The rule is worded in the language asked too (it was compute's English constant).
+  assert.notEqual(body.selection.rule, en.selection.rule);
+  assert.doesNotMatch(body.selection.rule, /\b(eligible|segments|stable|only)\b/);
 });
 
 Deno.test("POST /api/analyze rejects empty data, Infinity, too few rows and a bad id field", async () => {
