@@ -13,8 +13,8 @@ import { assertClose } from "./_parity.ts";
 
 const ignore = wasmKernels() === undefined;
 
-// d = 1..8 each take their own specialised pass (features held in registers), d > 8 the general
-// one; n not a multiple of 4 leaves a padded last block.
+// d = 1..16 each take their own specialised pass (features held in registers), d > 16 the
+// general one; n not a multiple of 4 leaves a padded last block.
 const CASES: Array<[number, number, number, number]> = [
   [5003, 6, 8, 2],
   [1001, 3, 1, 1],
@@ -27,6 +27,12 @@ const CASES: Array<[number, number, number, number]> = [
   [781, 7, 16, 1],
   [782, 8, 3, 2],
   [783, 9, 6, 1],
+  [784, 10, 5, 2],
+  [785, 12, 8, 1],
+  [786, 13, 2, 2],
+  [787, 15, 9, 1],
+  [788, 16, 4, 2],
+  [789, 17, 7, 1],
 ];
 for (const [n, d, k, threads] of CASES) {
   Deno.test({

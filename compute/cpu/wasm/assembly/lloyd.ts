@@ -86,6 +86,30 @@ export function lloyd(
     case 8:
       Small.smallD(8, x, splat, k, b0, b1);
       break;
+    case 9:
+      Small.smallD(9, x, splat, k, b0, b1);
+      break;
+    case 10:
+      Small.smallD(10, x, splat, k, b0, b1);
+      break;
+    case 11:
+      Small.smallD(11, x, splat, k, b0, b1);
+      break;
+    case 12:
+      Small.smallD(12, x, splat, k, b0, b1);
+      break;
+    case 13:
+      Small.smallD(13, x, splat, k, b0, b1);
+      break;
+    case 14:
+      Small.smallD(14, x, splat, k, b0, b1);
+      break;
+    case 15:
+      Small.smallD(15, x, splat, k, b0, b1);
+      break;
+    case 16:
+      Small.smallD(16, x, splat, k, b0, b1);
+      break;
     default:
       anyD(x, d, splat, k, b0, b1);
   }
@@ -191,14 +215,14 @@ function finishRow(row: i32, xr: usize, label: i32, bestD: f32, secondD: f32): v
 }
 
 /**
- * The passes for d ≤ 8, inlined once per D (a constant after inlining), so that the block's D
+ * The passes for d ≤ 16, inlined once per D (a constant after inlining), so that the block's D
  * features stay in registers across the k centres and sums are added two features per f64x2.
  * Static methods, not functions: `deno fmt` drops a decorator on a plain function (TypeScript has
  * none there) but keeps it on a method.
  */
 class Small {
   /**
-   * Blocks [b0, b1) for d = D ≤ 8, bit for bit `anyD`'s: the same float32 operations in the same
+   * Blocks [b0, b1) for d = D ≤ 16, bit for bit `anyD`'s: the same float32 operations in the same
    * order for the distances, and the same float64 additions in row order for every sum.
    */
   @inline
@@ -217,6 +241,14 @@ class Small {
       const x5 = D > 5 ? v128.load(xb, 80) : zero;
       const x6 = D > 6 ? v128.load(xb, 96) : zero;
       const x7 = D > 7 ? v128.load(xb, 112) : zero;
+      const x8 = D > 8 ? v128.load(xb, 128) : zero;
+      const x9 = D > 9 ? v128.load(xb, 144) : zero;
+      const x10 = D > 10 ? v128.load(xb, 160) : zero;
+      const x11 = D > 11 ? v128.load(xb, 176) : zero;
+      const x12 = D > 12 ? v128.load(xb, 192) : zero;
+      const x13 = D > 13 ? v128.load(xb, 208) : zero;
+      const x14 = D > 14 ? v128.load(xb, 224) : zero;
+      const x15 = D > 15 ? v128.load(xb, 240) : zero;
       let best = inf;
       let second = inf;
       let bestI = i32x4.splat(0);
@@ -253,6 +285,38 @@ class Small {
           t = f32x4.sub(x7, v128.load(cc, 112));
           s = f32x4.add(s, f32x4.mul(t, t));
         }
+        if (D > 8) {
+          t = f32x4.sub(x8, v128.load(cc, 128));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
+        if (D > 9) {
+          t = f32x4.sub(x9, v128.load(cc, 144));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
+        if (D > 10) {
+          t = f32x4.sub(x10, v128.load(cc, 160));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
+        if (D > 11) {
+          t = f32x4.sub(x11, v128.load(cc, 176));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
+        if (D > 12) {
+          t = f32x4.sub(x12, v128.load(cc, 192));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
+        if (D > 13) {
+          t = f32x4.sub(x13, v128.load(cc, 208));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
+        if (D > 14) {
+          t = f32x4.sub(x14, v128.load(cc, 224));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
+        if (D > 15) {
+          t = f32x4.sub(x15, v128.load(cc, 240));
+          s = f32x4.add(s, f32x4.mul(t, t));
+        }
         cc += blockBytes;
         const lt = f32x4.lt(s, best);
         second = f32x4.pmin(second, f32x4.pmax(best, s));
@@ -261,10 +325,106 @@ class Small {
         ci = i32x4.add(ci, one);
       }
       const row = b << 2;
-      Small.smallRow(D, 0, row, xb, bestI, best, second, x0, x1, x2, x3, x4, x5, x6, x7);
-      Small.smallRow(D, 1, row + 1, xb + 4, bestI, best, second, x0, x1, x2, x3, x4, x5, x6, x7);
-      Small.smallRow(D, 2, row + 2, xb + 8, bestI, best, second, x0, x1, x2, x3, x4, x5, x6, x7);
-      Small.smallRow(D, 3, row + 3, xb + 12, bestI, best, second, x0, x1, x2, x3, x4, x5, x6, x7);
+      Small.smallRow(
+        D,
+        0,
+        row,
+        xb,
+        bestI,
+        best,
+        second,
+        x0,
+        x1,
+        x2,
+        x3,
+        x4,
+        x5,
+        x6,
+        x7,
+        x8,
+        x9,
+        x10,
+        x11,
+        x12,
+        x13,
+        x14,
+        x15,
+      );
+      Small.smallRow(
+        D,
+        1,
+        row + 1,
+        xb + 4,
+        bestI,
+        best,
+        second,
+        x0,
+        x1,
+        x2,
+        x3,
+        x4,
+        x5,
+        x6,
+        x7,
+        x8,
+        x9,
+        x10,
+        x11,
+        x12,
+        x13,
+        x14,
+        x15,
+      );
+      Small.smallRow(
+        D,
+        2,
+        row + 2,
+        xb + 8,
+        bestI,
+        best,
+        second,
+        x0,
+        x1,
+        x2,
+        x3,
+        x4,
+        x5,
+        x6,
+        x7,
+        x8,
+        x9,
+        x10,
+        x11,
+        x12,
+        x13,
+        x14,
+        x15,
+      );
+      Small.smallRow(
+        D,
+        3,
+        row + 3,
+        xb + 12,
+        bestI,
+        best,
+        second,
+        x0,
+        x1,
+        x2,
+        x3,
+        x4,
+        x5,
+        x6,
+        x7,
+        x8,
+        x9,
+        x10,
+        x11,
+        x12,
+        x13,
+        x14,
+        x15,
+      );
     }
   }
 
@@ -289,6 +449,14 @@ class Small {
     x5: v128,
     x6: v128,
     x7: v128,
+    x8: v128,
+    x9: v128,
+    x10: v128,
+    x11: v128,
+    x12: v128,
+    x13: v128,
+    x14: v128,
+    x15: v128,
   ): void {
     const label = Small.laneI32(bestI, L);
     const bestD = Small.laneF32(best, L);
@@ -316,6 +484,14 @@ class Small {
     else if (D > 4) Small.addOne(sp + 32, x4, L);
     if (D > 7) Small.addPair(sp + 48, x6, x7, L);
     else if (D > 6) Small.addOne(sp + 48, x6, L);
+    if (D > 9) Small.addPair(sp + 64, x8, x9, L);
+    else if (D > 8) Small.addOne(sp + 64, x8, L);
+    if (D > 11) Small.addPair(sp + 80, x10, x11, L);
+    else if (D > 10) Small.addOne(sp + 80, x10, L);
+    if (D > 13) Small.addPair(sp + 96, x12, x13, L);
+    else if (D > 12) Small.addOne(sp + 96, x12, L);
+    if (D > 15) Small.addPair(sp + 112, x14, x15, L);
+    else if (D > 14) Small.addOne(sp + 112, x14, L);
   }
 
   /** Adds lane L of `a` and of `b`, widened to float64, to the two sums at `p`. */
