@@ -13,6 +13,7 @@ import { candidateKernel } from "./cpu/kernels.ts";
 import { cpuWasmOf } from "./cpu/backend.ts";
 import { wasmKmeansppSession } from "./cpu/wasm/kmeanspp.ts";
 import { createRandom, type Random } from "./random.ts";
+import { relocateEmptyClusters } from "./relocate.ts";
 import { checkClusterCount, checkInteger, checkNonNegative } from "./options.ts";
 
 /** Options of `kmeans`; defaults in `KMEANS_DEFAULTS`. */
@@ -290,32 +291,13 @@ async function lloyd(
   return { centers, inertia, nIter: iter, converged };
 }
 
-// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes one of the rows
-// farthest from their centres, which leaves its old cluster.
 async function relocateEmpty(
   x: Matrix,
   session: LloydSession,
   sums: Float64Array,
   counts: Float64Array,
 ): Promise<void> {
-  const { data, d } = x;
-  const empty: number[] = [];
-  counts.forEach((c, i) => c === 0 && empty.push(i));
-  const dist2 = await session.distances();
-  const labels = await session.labels();
-  const order = Array.from(dist2.keys()).sort((a, b) => dist2[b]! - dist2[a]! || a - b);
-  for (let e = 0; e < empty.length && e < order.length; e++) {
-    const far = order[e]!;
-    const from = labels[far]!;
-    const to = empty[e]!;
-    for (let j = 0; j < d; j++) {
-      const v = data[far * d + j]!;
-      sums[from * d + j]! -= v;
-      sums[to * d + j] = v;
-    }
-    counts[from]!--;
-    counts[to] = 1;
-  }
+  relocateEmptyClusters(x, await session.distances(), await session.labels(), sums, counts);
 }
 
 function validateOptions(x: Matrix, o: Required<Omit<KMeansOptions, "init">> & KMeansOptions) {

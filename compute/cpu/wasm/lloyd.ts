@@ -3,8 +3,9 @@
  * into a shared memory in blocks of four (feature-major inside a block), and each step writes
  * only the centres and runs one call per worker over a range of blocks.
  */
-import type { LloydSession, LloydStep } from "../../backend.ts";
+import type { LloydFit, LloydSession, LloydStep } from "../../backend.ts";
 import type { Matrix } from "../../matrix.ts";
+import { relocateEmptyClusters } from "../../relocate.ts";
 import { allocatePass, rowsMemory, type WasmCall, type WasmRunner } from "./runtime.ts";
 
 /**
@@ -32,25 +33,148 @@ export function wasmLloydSession(
     }
   });
   const xAt = 0;
-  const sizes = [n * 4, n * 4, k * d * 16, k * d * 4];
+  // Labels and the bounds hold whole blocks, so that a block's four lanes read as one vector.
+  const sizes = [blocks * 16, n * 4, k * d * 16, k * d * 4, blocks * 16, blocks * 16, k * 4];
   for (let p = 0; p < P; p++) sizes.push(k * d * 8, k * 8, 16);
   const { mem, at } = allocatePass(sizes, rows.mem, rows.end);
-  const [labelsAt, distAt, splatAt, centersAt] = at as [number, number, number, number];
+  const [labelsAt, distAt, splatAt, centersAt, upperAt, lowerAt, driftAt] = at as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const buf = mem.memory.buffer;
-  new Int32Array(buf, labelsAt, n).fill(-1);
+  new Int32Array(buf, labelsAt, blocks * 4).fill(-1).fill(0, n);
+  new Float32Array(buf, upperAt, blocks * 4).fill(0);
+  // Padding rows never need assigning: a lower bound no drift can bring near the upper one.
+  new Float32Array(buf, lowerAt, blocks * 4).fill(0).fill(3e38, n);
+  const drift = new Float32Array(buf, driftAt, k);
   const splat = new Float32Array(buf, splatAt, k * d * 4);
   const centersMem = new Float32Array(buf, centersAt, k * d);
   const ranges: Array<[number, number]> = [];
   for (let p = 0; p < P; p++) {
     ranges.push([Math.floor((blocks * p) / P), Math.floor((blocks * (p + 1)) / P)]);
   }
-  const part = (p: number) => at.slice(4 + 3 * p, 7 + 3 * p) as [number, number, number];
+  const part = (p: number) => at.slice(7 + 3 * p, 10 + 3 * p) as [number, number, number];
+  const setCenters = (centers: Float32Array) => {
+    centersMem.set(centers.subarray(0, k * d));
+    for (let v = 0; v < k * d; v++) splat.fill(centers[v]!, v * 4, v * 4 + 4);
+  };
+  const gather = (): LloydStep => {
+    const sums = new Float64Array(k * d);
+    const counts = new Float64Array(k);
+    let inertia = 0;
+    let changed = 0;
+    for (let p = 0; p < P; p++) {
+      const [sumsAt, countsAt, resultAt] = part(p);
+      const s = new Float64Array(buf, sumsAt, k * d);
+      const c = new Float64Array(buf, countsAt, k);
+      for (let i = 0; i < k * d; i++) sums[i]! += s[i]!;
+      for (let i = 0; i < k; i++) counts[i]! += c[i]!;
+      const r = new Float64Array(buf, resultAt, 2);
+      inertia += r[0]!;
+      changed += r[1]!;
+    }
+    return { sums, counts, inertia, changed };
+  };
+  // One step with Hamerly's bounds (`assembly/lloyd_bounded.ts`); `force` assigns every row and
+  // makes the sums afresh. Each worker keeps the sums of its own blocks between steps.
+  const bounded = async (centers: Float32Array, force: boolean): Promise<LloydStep> => {
+    setCenters(centers);
+    let maxDrift = 0;
+    for (let c = 0; c < k; c++) maxDrift = Math.max(maxDrift, drift[c]!);
+    const calls = ranges.map(([b0, b1], p): WasmCall => {
+      const [sumsAt, countsAt, resultAt] = part(p);
+      return {
+        fn: "lloydBounded",
+        args: [xAt, n, d, splatAt, centersAt, k, b0, b1, labelsAt, distAt, upperAt, lowerAt]
+          .concat([driftAt, maxDrift, force ? 1 : 0, sumsAt, countsAt, resultAt]),
+      };
+    });
+    await run(mem, calls);
+    return gather();
+  };
+
+  /**
+   * kmeans.ts's Lloyd loop (same iterations, centres, labels and inertia) on bounded steps: the
+   * first step and the last (which gives the inertia) assign every row, the ones between only the
+   * rows whose bounds do not settle them.
+   */
+  const boundedFit = async (
+    start: Float32Array,
+    maxIter: number,
+    tolAbs: number,
+  ): Promise<LloydFit> => {
+    let centers = start;
+    let assigned = start; // the centres of the last step's assignment
+    let strict = false;
+    let converged = false;
+    let iter = 0;
+    let force = true;
+    drift.fill(0);
+    while (iter < maxIter) {
+      let step = await bounded(centers, force);
+      assigned = centers;
+      iter++;
+      force = false;
+      if (step.counts.some((c) => c === 0)) {
+        // Relocation needs every row's exact distance: assign them all again (same labels, the
+        // step's own count of changes).
+        const all = await bounded(centers, true);
+        relocateEmptyClusters(
+          x,
+          new Float32Array(buf, distAt, n),
+          new Int32Array(buf, labelsAt, n),
+          all.sums,
+          all.counts,
+        );
+        step = { ...all, changed: step.changed };
+        force = true;
+      }
+      const { sums, counts } = step;
+      const next = new Float32Array(k * d);
+      for (let c = 0; c < k; c++) {
+        for (let j = 0; j < d; j++) next[c * d + j] = sums[c * d + j]! / counts[c]!;
+      }
+      if (iter > 1 && step.changed === 0) {
+        strict = true;
+        converged = true;
+        centers = next;
+        break;
+      }
+      // The shift summed as kmeans.ts sums it, so that convergence is decided on the same bits.
+      let shift = 0;
+      for (let i = 0; i < next.length; i++) {
+        const t = next[i]! - centers[i]!;
+        shift += t * t;
+      }
+      for (let c = 0; c < k; c++) {
+        let move = 0;
+        for (let j = 0; j < d; j++) {
+          const t = next[c * d + j]! - centers[c * d + j]!;
+          move += t * t;
+        }
+        // Rounded up, so that the bounds stay bounds.
+        drift[c] = Math.sqrt(move) * (1 + 1e-6) + 1e-30;
+      }
+      centers = next;
+      if (shift <= tolAbs) {
+        converged = true;
+        break;
+      }
+    }
+    // The loop's inertia: of the last assignment (strict), else of the final centres'.
+    const inertia = (await bounded(strict ? assigned : centers, true)).inertia;
+    return { centers, inertia, nIter: iter, converged };
+  };
 
   return {
     backend: "cpu",
     async step(centers: Float32Array): Promise<LloydStep> {
-      centersMem.set(centers.subarray(0, k * d));
-      for (let v = 0; v < k * d; v++) splat.fill(centers[v]!, v * 4, v * 4 + 4);
+      setCenters(centers);
       const calls = ranges.map(([b0, b1], p): WasmCall => {
         const [sumsAt, countsAt, resultAt] = part(p);
         return {
@@ -73,22 +197,9 @@ export function wasmLloydSession(
         };
       });
       await run(mem, calls);
-      const sums = new Float64Array(k * d);
-      const counts = new Float64Array(k);
-      let inertia = 0;
-      let changed = 0;
-      for (let p = 0; p < P; p++) {
-        const [sumsAt, countsAt, resultAt] = part(p);
-        const s = new Float64Array(buf, sumsAt, k * d);
-        const c = new Float64Array(buf, countsAt, k);
-        for (let i = 0; i < k * d; i++) sums[i]! += s[i]!;
-        for (let i = 0; i < k; i++) counts[i]! += c[i]!;
-        const r = new Float64Array(buf, resultAt, 2);
-        inertia += r[0]!;
-        changed += r[1]!;
-      }
-      return { sums, counts, inertia, changed };
+      return gather();
     },
+    fit: (start, maxIter, tolAbs) => boundedFit(start, maxIter, tolAbs),
     labels: () => Promise.resolve(new Int32Array(buf, labelsAt, n).slice()),
     distances: () => Promise.resolve(new Float32Array(buf, distAt, n).slice()),
     dispose: rows.release,

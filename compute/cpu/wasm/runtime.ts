@@ -29,6 +29,8 @@ export function wasmKernels(): WebAssembly.Module | undefined {
 
 /** The exports of `kernels.wasm` (pointers are byte offsets into the pass's memory). */
 export interface KernelExports {
+  /** Arguments in `assembly/lloyd_bounded.ts`'s order. */
+  lloydBounded(...args: number[]): void;
   lloyd(
     x: number,
     n: number,

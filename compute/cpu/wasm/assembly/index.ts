@@ -4,3 +4,4 @@ export { pairSums } from "./pair_sums";
 export { pairSumsGrouped, pairSumsMany } from "./pair_sums_many";
 export { gmmEStep } from "./gmm";
 export { kmeansppFold } from "./kmeanspp";
+export { lloydBounded } from "./lloyd_bounded";
