@@ -7,13 +7,14 @@
  * `randomState` through `createRandom`, so results are reproducible but not bit-identical to
  * scikit-learn's (which draws from numpy's Mersenne Twister).
  */
-import type { BackendName, ComputeBackend, LloydSession } from "./backend.ts";
+import type { BackendName, ComputeBackend, LloydFit, LloydSession } from "./backend.ts";
 import type { Matrix } from "./matrix.ts";
 import { candidateKernel } from "./cpu/kernels.ts";
 import { cpuWasmOf } from "./cpu/backend.ts";
 import { wasmKmeansppSession } from "./cpu/wasm/kmeanspp.ts";
 import { createRandom, type Random } from "./random.ts";
 import { relocateEmptyClusters } from "./relocate.ts";
+import { lloydLoop } from "./lloyd_loop.ts";
 import { checkClusterCount, checkInteger, checkNonNegative } from "./options.ts";
 
 /** Options of `kmeans`; defaults in `KMEANS_DEFAULTS`. */
@@ -238,14 +239,8 @@ export async function kmeansPlusPlusOn(
   }
 }
 
-interface LloydFit {
-  centers: Float32Array;
-  inertia: number;
-  nIter: number;
-  converged: boolean;
-}
-
-async function lloyd(
+/** kmeans.ts's loop over `session`'s plain steps. */
+function lloyd(
   x: Matrix,
   session: LloydSession,
   start: Float32Array,
@@ -253,51 +248,17 @@ async function lloyd(
   maxIter: number,
   tolAbs: number,
 ): Promise<LloydFit> {
-  const { d } = x;
-  let centers = start;
-  let strict = false;
-  let converged = false;
-  let iter = 0;
-  let inertia = 0;
-  while (iter < maxIter) {
-    const step = await session.step(centers);
-    iter++;
-    inertia = step.inertia;
-    const sums = step.sums;
-    const counts = step.counts;
-    if (counts.some((c) => c === 0)) await relocateEmpty(x, session, sums, counts);
-    const next = new Float32Array(k * d);
-    for (let c = 0; c < k; c++) {
-      for (let j = 0; j < d; j++) next[c * d + j] = sums[c * d + j]! / counts[c]!;
-    }
-    if (iter > 1 && step.changed === 0) {
-      strict = true;
-      converged = true;
-      centers = next;
-      break;
-    }
-    let shift = 0;
-    for (let i = 0; i < next.length; i++) {
-      const t = next[i]! - centers[i]!;
-      shift += t * t;
-    }
-    centers = next;
-    if (shift <= tolAbs) {
-      converged = true;
-      break;
-    }
-  }
-  if (!strict) inertia = (await session.step(centers)).inertia; // labels must match the centres
-  return { centers, inertia, nIter: iter, converged };
-}
-
-async function relocateEmpty(
-  x: Matrix,
-  session: LloydSession,
-  sums: Float64Array,
-  counts: Float64Array,
-): Promise<void> {
-  relocateEmptyClusters(x, await session.distances(), await session.labels(), sums, counts);
+  return lloydLoop(start, k, x.d, maxIter, tolAbs, {
+    assign: (centers) => session.step(centers),
+    async relocate(step) {
+      const { sums, counts } = step;
+      relocateEmptyClusters(x, await session.distances(), await session.labels(), sums, counts);
+      return step;
+    },
+    // Labels must match the centres: after a stop by shift or max_iter, assign once more.
+    inertia: async (strict, _assigned, centers, last) =>
+      strict ? last!.inertia : (await session.step(centers)).inertia,
+  });
 }
 
 function validateOptions(x: Matrix, o: Required<Omit<KMeansOptions, "init">> & KMeansOptions) {

@@ -5,6 +5,7 @@
  */
 import type { LloydFit, LloydSession, LloydStep } from "../../backend.ts";
 import type { Matrix } from "../../matrix.ts";
+import { lloydLoop } from "../../lloyd_loop.ts";
 import { relocateEmptyClusters } from "../../relocate.ts";
 import { allocatePass, rowsMemory, type WasmCall, type WasmRunner } from "./runtime.ts";
 
@@ -99,30 +100,22 @@ export function wasmLloydSession(
   };
 
   /**
-   * kmeans.ts's Lloyd loop (same iterations, centres, labels and inertia) on bounded steps: the
-   * first step and the last (which gives the inertia) assign every row, the ones between only the
-   * rows whose bounds do not settle them.
+   * The shared Lloyd loop (same iterations, centres, labels and inertia as kmeans.ts's) on
+   * bounded steps: the first step and the last (which gives the inertia) assign every row, the
+   * ones between only the rows whose bounds do not settle them.
    */
-  const boundedFit = async (
-    start: Float32Array,
-    maxIter: number,
-    tolAbs: number,
-  ): Promise<LloydFit> => {
-    let centers = start;
-    let assigned = start; // the centres of the last step's assignment
-    let strict = false;
-    let converged = false;
-    let iter = 0;
+  const boundedFit = (start: Float32Array, maxIter: number, tolAbs: number): Promise<LloydFit> => {
     let force = true;
     drift.fill(0);
-    while (iter < maxIter) {
-      let step = await bounded(centers, force);
-      assigned = centers;
-      iter++;
-      force = false;
-      if (step.counts.some((c) => c === 0)) {
+    return lloydLoop(start, k, d, maxIter, tolAbs, {
+      assign(centers) {
+        const all = force;
+        force = false;
+        return bounded(centers, all);
+      },
+      async relocate(step, centers) {
         // Relocation needs every row's exact distance: assign them all again (same labels, the
-        // step's own count of changes).
+        // step's own count of changes), and the next step too, from fresh bounds.
         const all = await bounded(centers, true);
         relocateEmptyClusters(
           x,
@@ -131,44 +124,24 @@ export function wasmLloydSession(
           all.sums,
           all.counts,
         );
-        step = { ...all, changed: step.changed };
         force = true;
-      }
-      const { sums, counts } = step;
-      const next = new Float32Array(k * d);
-      for (let c = 0; c < k; c++) {
-        for (let j = 0; j < d; j++) next[c * d + j] = sums[c * d + j]! / counts[c]!;
-      }
-      if (iter > 1 && step.changed === 0) {
-        strict = true;
-        converged = true;
-        centers = next;
-        break;
-      }
-      // The shift summed as kmeans.ts sums it, so that convergence is decided on the same bits.
-      let shift = 0;
-      for (let i = 0; i < next.length; i++) {
-        const t = next[i]! - centers[i]!;
-        shift += t * t;
-      }
-      for (let c = 0; c < k; c++) {
-        let move = 0;
-        for (let j = 0; j < d; j++) {
-          const t = next[c * d + j]! - centers[c * d + j]!;
-          move += t * t;
+        return { ...all, changed: step.changed };
+      },
+      moved(from, to) {
+        for (let c = 0; c < k; c++) {
+          let move = 0;
+          for (let j = 0; j < d; j++) {
+            const t = to[c * d + j]! - from[c * d + j]!;
+            move += t * t;
+          }
+          // Rounded up, so that the bounds stay bounds.
+          drift[c] = Math.sqrt(move) * (1 + 1e-6) + 1e-30;
         }
-        // Rounded up, so that the bounds stay bounds.
-        drift[c] = Math.sqrt(move) * (1 + 1e-6) + 1e-30;
-      }
-      centers = next;
-      if (shift <= tolAbs) {
-        converged = true;
-        break;
-      }
-    }
-    // The loop's inertia: of the last assignment (strict), else of the final centres'.
-    const inertia = (await bounded(strict ? assigned : centers, true)).inertia;
-    return { centers, inertia, nIter: iter, converged };
+      },
+      // The bounded steps give no inertia: assign every row to the centres the loop reports on.
+      inertia: async (strict, assigned, centers) =>
+        (await bounded(strict ? assigned : centers, true)).inertia,
+    });
   };
 
   return {

@@ -174,29 +174,42 @@ function anyD(x: usize, d: i32, splat: usize, k: i32, b0: i32, b1: i32): void {
   }
 }
 
+/** The float64 squared distance of `exactNearest`'s answer. */
+export let gExactDist: f64 = 0;
+
+/**
+ * The nearest of the k centres (k × d f32 at `centers`) to the row whose first feature is at
+ * `xr` (features 16 bytes apart, as in a block), decided as the float64 reference (`lloydRange`)
+ * decides it, in its order of operations; its squared distance goes to `gExactDist`. For the
+ * rows whose best and second float32 distances are too close to trust.
+ */
+export function exactNearest(xr: usize, centers: usize, k: i32, d: i32): i32 {
+  let bestF: f64 = Infinity;
+  let bestC = 0;
+  for (let c = 0; c < k; c++) {
+    const cp = centers + (<usize> (c * d) << 2);
+    let s: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const t = <f64> load<f32>(xr + (<usize> j << 4)) - <f64> load<f32>(cp + (<usize> j << 2));
+      s += t * t;
+    }
+    if (s < bestF) {
+      bestF = s;
+      bestC = c;
+    }
+  }
+  gExactDist = bestF;
+  return bestC;
+}
+
 /** Stores one row's outcome and adds it to the reductions; `xr` is its first feature. */
 function finishRow(row: i32, xr: usize, label: i32, bestD: f32, secondD: f32): void {
   if (row >= gN) return; // padding of the last block
   const d = gD;
   let dist: f64 = <f64> bestD;
   if (gK > 1 && secondD - bestD <= secondD * gMargin) {
-    // A near tie: decide it as the float64 reference does, in its order of operations.
-    let bestF: f64 = Infinity;
-    let bestC = 0;
-    for (let c = 0; c < gK; c++) {
-      const cp = gCenters + (<usize> (c * d) << 2);
-      let s: f64 = 0;
-      for (let j = 0; j < d; j++) {
-        const t = <f64> load<f32>(xr + (<usize> j << 4)) - <f64> load<f32>(cp + (<usize> j << 2));
-        s += t * t;
-      }
-      if (s < bestF) {
-        bestF = s;
-        bestC = c;
-      }
-    }
-    label = bestC;
-    dist = bestF;
+    label = exactNearest(xr, gCenters, gK, d);
+    dist = gExactDist;
   }
   const lp = gLabels + (<usize> row << 2);
   if (load<i32>(lp) != label) {
@@ -220,7 +233,7 @@ function finishRow(row: i32, xr: usize, label: i32, bestD: f32, secondD: f32): v
  * Static methods, not functions: `deno fmt` drops a decorator on a plain function (TypeScript has
  * none there) but keeps it on a method.
  */
-class Small {
+export class Small {
   /**
    * Blocks [b0, b1) for d = D ≤ 16, bit for bit `anyD`'s: the same float32 operations in the same
    * order for the distances, and the same float64 additions in row order for every sum.

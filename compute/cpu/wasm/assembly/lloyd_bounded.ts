@@ -10,6 +10,7 @@
  * near ties), so labels equal a plain Lloyd step's. Sums and counts are kept from step to step:
  * only the rows that change cluster move their features from one sum to the other.
  */
+import { exactNearest, gExactDist, Small } from "./lloyd";
 
 const TIE: f32 = <f32> 5.9604645e-8;
 
@@ -463,20 +464,6 @@ function add(sums: usize, counts: usize, d: i32, c: i32, xr: usize, sign: f64): 
   }
 }
 
-function laneI(v: v128, lane: i32): i32 {
-  if (lane == 0) return i32x4.extract_lane(v, 0);
-  if (lane == 1) return i32x4.extract_lane(v, 1);
-  if (lane == 2) return i32x4.extract_lane(v, 2);
-  return i32x4.extract_lane(v, 3);
-}
-
-function laneF(v: v128, lane: i32): f32 {
-  if (lane == 0) return f32x4.extract_lane(v, 0);
-  if (lane == 1) return f32x4.extract_lane(v, 1);
-  if (lane == 2) return f32x4.extract_lane(v, 2);
-  return f32x4.extract_lane(v, 3);
-}
-
 let gInertia: f64 = 0;
 let gChanged = 0;
 
@@ -651,31 +638,15 @@ class B {
       for (let lane = 0; lane < 4; lane++) {
         const r = row + lane;
         if (r >= n) break;
-        let label = laneI(bestI, lane);
-        const bestD = laneF(best, lane);
-        const secondD = laneF(second, lane);
+        let label = Small.laneI32(bestI, lane);
+        const bestD = Small.laneF32(best, lane);
+        const secondD = Small.laneF32(second, lane);
         let dist: f64 = <f64> bestD;
         const xr = xb + (<usize> lane << 2);
         const tie = k > 1 && secondD - bestD <= secondD * margin;
         if (tie) {
-          // As the float64 reference decides it, in its order of operations (`lloyd`'s finishRow).
-          let bestF: f64 = Infinity;
-          let bestC = 0;
-          for (let c = 0; c < k; c++) {
-            const cp = centers + (<usize> (c * D) << 2);
-            let s: f64 = 0;
-            for (let j = 0; j < D; j++) {
-              const t = <f64> load<f32>(xr + (<usize> j << 4)) -
-                <f64> load<f32>(cp + (<usize> j << 2));
-              s += t * t;
-            }
-            if (s < bestF) {
-              bestF = s;
-              bestC = c;
-            }
-          }
-          label = bestC;
-          dist = bestF;
+          label = exactNearest(xr, centers, k, D);
+          dist = gExactDist;
         }
         const rp = <usize> r << 2;
         store<f32>(dist2 + rp, <f32> dist);
