@@ -5,7 +5,7 @@
  * a shared counter, in rounds of growing size.
  */
 import type { Matrix } from "../../matrix.ts";
-import { allocatePass, type WasmCall, type WasmRunner } from "./runtime.ts";
+import { allocatePass, passRounds, type WasmCall, type WasmRunner } from "./runtime.ts";
 
 /**
  * For each row i and cluster c, the sum of Euclidean distances from i to the rows labelled c
@@ -31,10 +31,8 @@ export async function wasmPairSums(
   segs[k] = m;
   const blocks = m / 4;
   const P = Math.max(1, Math.min(parts, blocks));
-  // Rounds until the runner has run a pass large enough for its first round to have made V8
-  // optimise the kernel (its tiering budget is spent after a few thousand tiles), then one.
-  const shares = warmed.has(run) ? [1] : ROUNDS;
-  if ((blocks * (blocks + 1)) / 2 >= WARM_TILES) warmed.add(run);
+  // Its tiering budget is spent after a few thousand tiles: see WARM_TILES.
+  const shares = passRounds("pairSums", run, (blocks * (blocks + 1)) / 2, WARM_TILES, ROUNDS);
   const cuts = tileCuts(blocks, shares);
   const layout = [m * d * 4, m * 4, m * 4, (k + 1) * 4, shares.length * 4];
   for (let p = 0; p < P; p++) layout.push(d * 16, m * k * 8, m * k * 8);
@@ -83,19 +81,8 @@ export async function wasmPairSums(
   return sums;
 }
 
-/**
- * The cumulative shares of the tiles done after each round of a runner's first pass. A worker's
- * first call of a kernel runs V8's baseline code (Liftoff, about 3× slower here) for as long as
- * the call lasts, since WebAssembly has no on-stack replacement; the optimised code is compiled
- * in the background once the call has run a while and serves the next call. Small first rounds
- * keep the baseline share small. Later passes run in one round: on a loaded machine every round
- * trip waits for the scheduler to run the workers and the caller again (several milliseconds
- * each at a load of 6 on two cores).
- */
+/** The cumulative shares of the tiles done after each round of a runner's first pass (`passRounds`). */
 const ROUNDS = [0.005, 0.025, 0.08, 0.25, 1];
-
-/** Runners (worker pools) that have run a pass of `WARM_TILES` tiles or more. */
-const warmed = new WeakSet<WasmRunner>();
 
 /** Tiles of a pass whose first round (0.5 %) runs long enough to have the kernel optimised. */
 const WARM_TILES = 1_000_000;

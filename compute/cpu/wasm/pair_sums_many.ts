@@ -4,7 +4,7 @@
  * owning a range of blocks of rows j and so its own columns of the accumulators.
  */
 import type { Matrix } from "../../matrix.ts";
-import { allocatePass, type WasmCall, type WasmRunner } from "./runtime.ts";
+import { allocatePass, passRounds, type WasmCall, type WasmRunner } from "./runtime.ts";
 
 // Rows j per tile: the tile's accumulators (width × 4·TILE_BLOCKS f64) stay in L2.
 const TILE_BYTES = 384 * 1024;
@@ -56,8 +56,8 @@ export async function wasmPairSumsMany(
   }
   // Each call zeroes and fills the columns of its own blocks, so a pass may run as successive
   // rounds over growing shares of the blocks (see ROUNDS) with the same result.
-  const shares = warmed.has(run) ? [1] : ROUNDS;
-  if (m * (groups ? groups.count : n) * L >= WARM_WORK) warmed.add(run);
+  const work = m * (groups ? groups.count : n) * L;
+  const shares = passRounds("pairSumsMany", run, work, WARM_WORK, ROUNDS);
   let done = 0;
   for (const share of shares) {
     const upto = Math.min(blocks, Math.ceil(blocks * share));
@@ -88,17 +88,11 @@ export async function wasmPairSumsMany(
 }
 
 /**
- * The cumulative shares of the blocks done after each round of a runner's first large pass: a
- * worker's first call of a kernel runs V8's baseline code to its end (WebAssembly has no
- * on-stack replacement), so a short first round lets the optimised code, compiled meanwhile,
- * serve the rest (`pair_sums.ts` does the same for the one-labelling pass). The automatic job's
- * one pass over 10,000 sampled rows took 989 ms in one round in a fresh process, and about
- * 190 ms once warm.
+ * The cumulative shares of the blocks done after each round of a runner's first large pass
+ * (`passRounds`). The automatic job's one pass over 10,000 sampled rows took 989 ms in one round
+ * in a fresh process, and about 190 ms once warm.
  */
 const ROUNDS = [0.01, 0.05, 0.2, 1];
-
-/** Runners (worker pools) that have run a pass of `WARM_WORK` or more. */
-const warmed = new WeakSet<WasmRunner>();
 
 /** Rows j × rows (or groups) i × labellings of a pass whose first round warms the kernel. */
 const WARM_WORK = 5e7;

@@ -222,3 +222,28 @@ export function runCall(module: WebAssembly.Module, mem: PassMemory, call: WasmC
 
 /** Runs one call per part: on the pool's workers when there is one, else one after another here. */
 export type WasmRunner = (mem: PassMemory, calls: WasmCall[]) => Promise<void>;
+
+/**
+ * The shares of a pass to run in successive rounds (cumulative, ending at 1): `rounds` until
+ * `run` has run a pass of `kernel` whose work reached `warmWork`, then one round. A worker's first
+ * call of a WebAssembly function runs V8's baseline code (Liftoff, about 3× slower here) to its
+ * end, since WebAssembly has no on-stack replacement; a short first round lets the optimised code,
+ * compiled in the background meanwhile, serve the rest. Later passes run in one round, since on a
+ * loaded machine every round trip waits for the scheduler (several milliseconds at a load of 6).
+ */
+export function passRounds(
+  kernel: string,
+  run: WasmRunner,
+  work: number,
+  warmWork: number,
+  rounds: readonly number[],
+): readonly number[] {
+  let warm = warmedRunners.get(kernel);
+  if (!warm) warmedRunners.set(kernel, warm = new WeakSet());
+  const shares = warm.has(run) ? [1] : rounds;
+  if (work >= warmWork) warm.add(run);
+  return shares;
+}
+
+/** Per kernel, the runners (worker pools) that have run a pass large enough to warm it. */
+const warmedRunners = new Map<string, WeakSet<WasmRunner>>();
